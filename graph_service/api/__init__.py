@@ -1,0 +1,1 @@
+"""The GraphQL API: strawberry types (`types`), the schema (`schema`), and the ASGI endpoint (`endpoint`)."""

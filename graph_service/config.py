@@ -1,0 +1,129 @@
+"""Configuration: environment variables and an optional `.env` file, validated once at start-up.
+
+Every setting has a sensible default except the credentials of a remote Neo4j. When `NEO4J_URI`
+is unset, matchgraph uses its own local Neo4j server (see `graph_service.neo4j_local`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message lists each bad variable and what it needs."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "matchgraph"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "matchgraph"
+
+
+class Settings(BaseSettings):
+    """All of matchgraph's settings. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Neo4j. NEO4J_URI unset means "use the local server".
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: str | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    # Where matchgraph keeps its state (local Neo4j data, search indexes) and its downloads.
+    data_dir: Path = Field(default_factory=_default_data_dir, validation_alias="MATCHGRAPH_DATA_DIR")
+    cache_dir: Path = Field(default_factory=_default_cache_dir, validation_alias="MATCHGRAPH_CACHE_DIR")
+
+    # The local Neo4j server (used only when NEO4J_URI is unset).
+    local_bolt_port: int = Field(default=7687, validation_alias="MATCHGRAPH_NEO4J_BOLT_PORT")
+    local_http_port: int = Field(default=7474, validation_alias="MATCHGRAPH_NEO4J_HTTP_PORT")
+    local_heap: str = Field(default="1g", validation_alias="MATCHGRAPH_NEO4J_HEAP")
+    local_pagecache: str = Field(default="512m", validation_alias="MATCHGRAPH_NEO4J_PAGECACHE")
+    local_start_timeout: float = Field(default=120.0, validation_alias="MATCHGRAPH_NEO4J_START_TIMEOUT")
+
+    # The API server.
+    host: str = Field(default="127.0.0.1", validation_alias="MATCHGRAPH_HOST")
+    port: int = Field(default=8000, validation_alias="MATCHGRAPH_PORT")
+    api_keys_raw: str = Field(default="", validation_alias="MATCHGRAPH_API_KEYS")
+    log_level: str = Field(default="info", validation_alias="MATCHGRAPH_LOG_LEVEL")
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _check_uri(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in BOLT_SCHEMES:
+            raise ValueError(f"must start with one of {', '.join(s + '://' for s in BOLT_SCHEMES)} (got {value!r})")
+        return value.strip()
+
+    @field_validator("local_bolt_port", "local_http_port", "port")
+    @classmethod
+    def _check_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError(f"must be a TCP port between 1 and 65535 (got {value})")
+        return value
+
+    @field_validator("local_heap", "local_pagecache")
+    @classmethod
+    def _check_memory(cls, value: str) -> str:
+        number, unit = value[:-1], value[-1:].lower()
+        if unit not in ("k", "m", "g") or not number.isdigit() or int(number) == 0:
+            raise ValueError(f"must be a size like 512m or 2g (got {value!r})")
+        return value.lower()
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        levels = ("critical", "error", "warning", "info", "debug", "trace")
+        if value.lower() not in levels:
+            raise ValueError(f"must be one of {', '.join(levels)} (got {value!r})")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _remote_needs_password(self) -> "Settings":
+        if self.neo4j_uri and not self.neo4j_password:
+            raise ValueError("NEO4J_PASSWORD must be set when NEO4J_URI points at a Neo4j server")
+        return self
+
+    @property
+    def uses_local_neo4j(self) -> bool:
+        return self.neo4j_uri is None
+
+    @cached_property
+    def api_keys(self) -> frozenset[str]:
+        return frozenset(k.strip() for k in self.api_keys_raw.split(",") if k.strip())
+
+
+def _describe(error: ValidationError) -> str:
+    lines = ["invalid configuration:"]
+    for problem in error.errors():
+        where = problem.get("loc") or ()
+        # Name the environment variable the user sets, not the Python field.
+        field = where[0] if where else ""
+        info = Settings.model_fields.get(str(field))
+        variable = info.validation_alias if info and info.validation_alias else str(field) or "settings"
+        message = problem.get("msg", "").removeprefix("Value error, ")
+        lines.append(f"  {variable}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides) -> Settings:
+    """Reads and validates the settings; raises ConfigError with a readable list of problems."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
