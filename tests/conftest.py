@@ -1,0 +1,81 @@
+"""Shared fixtures: a real Neo4j for the whole run, and a clean graph for each test.
+
+The test server is the same local Neo4j the demo runs (graph_service.neo4j_local), with its own
+temporary data folder and free ports, so it never touches the demo's graph. It starts once per
+test run and stops at the end. When it cannot start, the tests that need it fail loudly: graph
+code is never tested against a mock.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from graph_service.config import Settings
+from graph_service.db import ConnectionInfo, sync_driver
+from graph_service.neo4j_local import LocalNeo4j, free_port
+from graph_service.schema import apply_schema
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cache_dir() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matchgraph"
+    return Path(os.environ.get("MATCHGRAPH_CACHE_DIR") or default)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory) -> LocalNeo4j:
+    server = LocalNeo4j(
+        home=tmp_path_factory.mktemp("neo4j-test"),
+        cache_dir=_cache_dir(),
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap="1g",
+        pagecache="256m",
+    )
+    server.start(timeout=240, log=lambda message: print(f"[neo4j] {message}"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_info(neo4j_server) -> ConnectionInfo:
+    return ConnectionInfo(neo4j_server.bolt_uri, "neo4j", neo4j_server.password(), "neo4j", local=False)
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_info):
+    with sync_driver(neo4j_info) as driver:
+        apply_schema(driver)
+        yield driver
+
+
+def clear_graph(driver) -> None:
+    """Deletes every node but the schema record, in batches (constraints and indexes stay)."""
+    with driver.session() as session:
+        session.run(
+            "MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+        ).consume()
+
+
+@pytest.fixture
+def graph(neo4j_driver):
+    """A sync driver on an empty graph (schema applied)."""
+    clear_graph(neo4j_driver)
+    yield neo4j_driver
+
+
+@pytest.fixture
+def settings(tmp_path, neo4j_server) -> Settings:
+    """Settings pointing at the test server, with a private data folder."""
+    return Settings(
+        neo4j_uri=neo4j_server.bolt_uri,
+        neo4j_user="neo4j",
+        neo4j_password=neo4j_server.password(),
+        data_dir=tmp_path / "data",
+        cache_dir=_cache_dir(),
+        _env_file=None,
+    )
