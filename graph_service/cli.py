@@ -2,6 +2,7 @@
 
     matchgraph demo                      start local Neo4j, ingest the sample corpus, serve
     matchgraph serve [--host H] [--port P]
+    matchgraph ingest PATH… [--json]     comparison documents into the graph
     matchgraph neo4j start|stop|status
 
 Exit status: 0 success, 1 the work found problems (e.g. rejected documents), 2 a usage,
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -24,6 +26,9 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_USAGE = 2
+EXIT_PROBLEMS = 1
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CORPUS = REPO / "corpus" / "sample"
 
 
 class CliError(click.ClickException):
@@ -135,7 +140,7 @@ def neo4j_status(ctx: click.Context, as_json: bool) -> None:
     sys.exit(0 if status.running else 1)
 
 
-# -- serve and demo -------------------------------------------------------------------------------
+# -- shared by the verbs that need the graph -------------------------------------------------------
 def ensure_graph(settings: Settings) -> ServerStatus | None:
     """Starts the local Neo4j when it is the one in use; returns its status (None when remote)."""
     if not settings.uses_local_neo4j:
@@ -172,6 +177,81 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     run_server(settings, host or settings.host, port or settings.port, ensure_graph(settings))
 
 
+# -- ingest ---------------------------------------------------------------------------------------
+def open_graph(settings: Settings):
+    """A sync driver on the configured graph, with the schema applied."""
+    from .db import connection_info, sync_driver
+    from .schema import apply_schema
+
+    driver = sync_driver(connection_info(settings))
+    try:
+        apply_schema(driver, settings.neo4j_database)
+    except Exception:
+        driver.close()
+        raise
+    return driver
+
+
+def run_ingest(settings: Settings, paths, batch_size: int, as_json: bool, quiet: bool = False):
+    """Ingests ``paths`` with a progress bar on a terminal, one line per file otherwise."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ingest.pipeline import Ingester, expand_paths, read_inputs
+    from ingest.writer import GraphWriter
+
+    files = expand_paths(paths)
+    with open_graph(settings) as driver:
+        ingester = Ingester(GraphWriter(driver, settings.neo4j_database), batch_size=batch_size)
+        if err.is_terminal and not quiet and len(files) > 20:
+            columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            with Progress(*columns, console=err, transient=True) as progress:
+                task = progress.add_task("ingest", total=len(files))
+                report = ingester.ingest(read_inputs(files), on_outcome=lambda outcome: progress.advance(task))
+        else:
+            def line(outcome) -> None:
+                if quiet or as_json:
+                    return
+                detail = f": {outcome.reason}" if outcome.reason else ""
+                err.print(f"  {outcome.status:<9} {outcome.source}{detail}", highlight=False, markup=False, soft_wrap=True)
+
+            report = ingester.ingest(read_inputs(files), on_outcome=line)
+    return report
+
+
+def print_ingest_summary(report) -> None:
+    rate = report.read / report.seconds if report.seconds else 0.0
+    out.print(f"read {report.read}, ingested {report.ingested}, unchanged {report.unchanged}, "
+              f"rejected {len(report.rejected)} ({report.seconds:.1f}s, {rate:.0f} documents/s)")
+    if report.partial:
+        out.print(f"{len(report.partial)} ingested as partial (truncated): " + ", ".join(report.partial),
+                  highlight=False, soft_wrap=True)
+    for rejection in report.rejected:
+        out.print(f"[red]rejected[/] {rejection.path}: {rejection.reason}", highlight=False, soft_wrap=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="Documents per transaction (a failing batch is retried one document at a time).")
+@click.pass_context
+@friendly_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, batch_size: int) -> None:
+    """Ingest comparison documents (files or folders) into the graph.
+
+    Exit status 0 when nothing was rejected, 1 when something was, 2 on a usage or connection error.
+    """
+    settings = settings_from(ctx)
+    ensure_graph(settings)
+    report = run_ingest(settings, paths, batch_size, as_json)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print_ingest_summary(report)
+    sys.exit(EXIT_PROBLEMS if report.rejected else 0)
+
+
+# -- serve and demo -------------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default MATCHGRAPH_HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default MATCHGRAPH_PORT or 8000).")
@@ -182,12 +262,9 @@ def demo(ctx: click.Context, host: str | None, port: int | None, no_serve: bool)
     """The whole thing on a fresh machine: local Neo4j, the sample corpus, the API."""
     settings = settings_from(ctx)
     status = ensure_graph(settings)
-    from .db import connection_info, sync_driver
-    from .schema import apply_schema
-
-    with sync_driver(connection_info(settings)) as driver:
-        script = apply_schema(driver, settings.neo4j_database)
-    out.print(f"Graph schema v{script.version} applied.")
+    out.print(f"Ingesting the sample corpus from {SAMPLE_CORPUS} …", highlight=False)
+    report = run_ingest(settings, [SAMPLE_CORPUS, SAMPLE_CORPUS.parent / "rejects"], 100, as_json=False, quiet=True)
+    print_ingest_summary(report)
     if no_serve:
         return
     run_server(settings, host or settings.host, port or settings.port, status)

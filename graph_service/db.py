@@ -52,7 +52,8 @@ def connection_info(settings: Settings) -> ConnectionInfo:
 
 def sync_driver(info: ConnectionInfo):
     return GraphDatabase.driver(info.uri, auth=(info.user, info.password), connection_timeout=5,
-                                connection_acquisition_timeout=10, max_connection_lifetime=3600)
+                                connection_acquisition_timeout=10, max_connection_lifetime=3600,
+                                notifications_min_severity="OFF")
 
 
 class Graph:
@@ -70,6 +71,8 @@ class Graph:
             # old sockets are dead, and this turns them into a reconnect instead of an error.
             liveness_check_timeout=5,
             max_connection_pool_size=64,
+            # Planner hints ("this label does not exist yet") are noise on an empty graph.
+            notifications_min_severity="OFF",
         )
         self.round_trips = 0
 

@@ -1,0 +1,189 @@
+"""The ingest pipeline: inputs -> read -> parse -> rows -> graph, in batches, with a report.
+
+Per batch of inputs: read and normalise each one (rejecting what is not text), skip documents the
+graph already holds (same content hash: `unchanged`), parse the rest (rejecting what is not a
+comparison document), and write the batch in one transaction. If that transaction fails, the batch
+is written again one document per transaction, so one bad document cannot take others down, and
+the failing one is reported as rejected and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from neo4j.exceptions import Neo4jError
+
+from .parser import parse
+from .reading import read_document
+from .records import Document, RejectedDocument
+from .rows import GraphRows, rows_for
+from .writer import GraphWriter
+
+log = logging.getLogger("matchgraph.ingest")
+
+DEFAULT_BATCH_SIZE = 100
+
+
+@dataclass
+class Rejection:
+    path: str
+    reason: str
+    code: str = "invalid"
+
+
+@dataclass
+class IngestReport:
+    """What happened to each input, as `matchgraph ingest --json` prints it."""
+
+    read: int = 0
+    ingested: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)  # ingested, but truncated
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # source -> parser warnings
+    seconds: float = 0.0
+
+    def as_json(self) -> dict:
+        """The contract of design §3 (read, ingested, unchanged, rejected) plus extra detail."""
+        return {
+            "read": self.read, "ingested": self.ingested, "unchanged": self.unchanged,
+            "rejected": [{"path": r.path, "reason": r.reason} for r in self.rejected],
+            "partial": self.partial, "warnings": self.warnings, "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class Outcome:
+    """One input's fate, for progress displays: ingested, unchanged or rejected."""
+
+    source: str
+    status: str
+    reason: str = ""
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders walked recursively (sorted; hidden files and folders skipped)."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                relative = candidate.relative_to(path).parts
+                if candidate.is_file() and not any(part.startswith(".") for part in relative):
+                    files.append(candidate)
+        else:
+            files.append(path)
+    return files
+
+
+def read_inputs(files: Iterable[Path]) -> Iterator[tuple[str, bytes | None, str]]:
+    for path in files:
+        try:
+            yield str(path), path.read_bytes(), ""
+        except OSError as error:
+            yield str(path), None, f"cannot read the file: {error.strerror or error}"
+
+
+class Ingester:
+    """Runs the pipeline against one graph; keeps what it learns (capability owners) across batches."""
+
+    def __init__(self, writer: GraphWriter, batch_size: int = DEFAULT_BATCH_SIZE):
+        self.writer = writer
+        self.batch_size = max(1, batch_size)
+        self._owners: dict[str, str] | None = None
+
+    @property
+    def owners(self) -> dict[str, str]:
+        if self._owners is None:
+            self._owners = self.writer.capability_owners()
+        return self._owners
+
+    def ingest(self, inputs: Iterable[tuple[str, bytes | None, str]],
+               on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
+        report = IngestReport()
+        started = time.perf_counter()
+        seen: set[str] = set()
+        batch: list[tuple[str, bytes | None, str]] = []
+        for item in inputs:
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                self._ingest_batch(batch, report, seen, on_outcome)
+                batch = []
+        if batch:
+            self._ingest_batch(batch, report, seen, on_outcome)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- one batch ------------------------------------------------------------------------------
+    def _ingest_batch(self, batch, report: IngestReport, seen: set[str], on_outcome) -> None:
+        notify = on_outcome or (lambda outcome: None)
+        documents: list[Document] = []
+        for source, data, error in batch:
+            report.read += 1
+            if data is None:
+                self._reject(report, notify, source, error, "unreadable")
+                continue
+            try:
+                documents.append(read_document(data, source))
+            except RejectedDocument as rejected:
+                self._reject(report, notify, source, rejected.reason, rejected.code)
+        existing = self.writer.existing_documents([d.sha256 for d in documents]) if documents else set()
+
+        pending: list[tuple[Document, GraphRows]] = []
+        for document in documents:
+            if document.sha256 in existing or document.sha256 in seen:
+                report.unchanged += 1
+                notify(Outcome(document.source, "unchanged"))
+                continue
+            try:
+                record = parse(document, known_owners=self.owners)
+            except RejectedDocument as rejected:
+                self._reject(report, notify, document.source, rejected.reason, rejected.code)
+                continue
+            seen.add(document.sha256)
+            rows = rows_for(record, document, sequence=time.time_ns())
+            for row in rows.capabilities:
+                self.owners.setdefault(row["id"], row["ownerSlug"])
+            if record.partial:
+                report.partial.append(document.source)
+            if record.warnings:
+                report.warnings[document.source] = list(record.warnings)
+            pending.append((document, rows))
+        self._write(pending, report, notify)
+
+    def _write(self, pending: list[tuple[Document, GraphRows]], report: IngestReport, notify) -> None:
+        if not pending:
+            return
+        combined = GraphRows()
+        for _, rows in pending:
+            combined.extend(rows)
+        try:
+            self.writer.write(combined)
+            written = pending
+        except Neo4jError as error:
+            if len(pending) == 1:
+                document = pending[0][0]
+                self._forget(document.source, report)
+                self._reject(report, notify, document.source, f"the graph refused the document: {error.message}", "write-failed")
+                return
+            log.warning("batch write failed (%s); retrying one document per transaction", error.message)
+            for item in pending:
+                self._write([item], report, notify)
+            return
+        for document, _ in written:
+            report.ingested += 1
+            notify(Outcome(document.source, "ingested"))
+
+    @staticmethod
+    def _forget(source: str, report: IngestReport) -> None:
+        if source in report.partial:
+            report.partial.remove(source)
+        report.warnings.pop(source, None)
+
+    @staticmethod
+    def _reject(report: IngestReport, notify, source: str, reason: str, code: str) -> None:
+        report.rejected.append(Rejection(source, reason, code))
+        notify(Outcome(source, "rejected", reason))

@@ -1,0 +1,146 @@
+"""From typed records to flat rows: the parameters of the graph writer's `UNWIND` queries.
+
+Everything the graph will hold about a batch of documents is computed here, in Python, before a
+transaction opens: artifacts described and mentioned, the comparison with its published table and
+per-side observations, capabilities with their owners, the alternatives named in `vs
+alternatives:` text and the quantitative claims. The writer only ships these lists to Neo4j.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .alternatives import canonical_name, extract_alternatives
+from .claims import extract_claims
+from .records import ComparisonRecord, Document, Side, content_id, normalise_text, slugify
+
+UNCLASSIFIED_URI = "capability://unclassified"
+_LEADING_INT = re.compile(r"^\s*(-?\d+)")
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s")
+
+
+@dataclass
+class GraphRows:
+    """The rows for one batch of documents, in document order (later documents win on artifacts)."""
+
+    documents: list[dict] = field(default_factory=list)
+    described: list[dict] = field(default_factory=list)  # artifacts a document describes (its sides)
+    mentioned: list[dict] = field(default_factory=list)  # artifacts only named in vs-alternatives text
+    comparisons: list[dict] = field(default_factory=list)
+    sides: list[dict] = field(default_factory=list)  # (comparison)-[:COMPARES]->(artifact), per side
+    capabilities: list[dict] = field(default_factory=list)
+    shown: list[dict] = field(default_factory=list)  # (comparison)-[:SHOWS]->(capability), page order
+    alternatives: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+
+    def extend(self, other: "GraphRows") -> None:
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+def leading_int(cell: str | None) -> int | None:
+    """`47/100` -> 47, `14 decomposed` -> 14, `1` -> 1, anything else -> None."""
+    if cell is None:
+        return None
+    match = _LEADING_INT.match(cell)
+    return int(match.group(1)) if match else None
+
+
+def provisional_capability_name(description: str, words: int = 8) -> str:
+    """A short name from the description's first clause, until the taxonomy names the capability."""
+    first = _SENTENCE_END.split(normalise_text(description), maxsplit=1)[0].rstrip(".;:")
+    tokens = first.split()
+    return " ".join(tokens[:words]) + ("…" if len(tokens) > words else "")
+
+
+def mention_name(name: str) -> str:
+    """The canonical display name of an artifact named in free text (known aliases folded).
+
+    Names in a title are never rewritten: the published name is the artifact's name, and its slug
+    is the key (design §2). Free text says "SD 3.5 Large" or "ResNet50"; those fold onto the
+    lexicon's canonical spelling so that they land on the same node.
+    """
+    return canonical_name(name) or name
+
+
+def rows_for(record: ComparisonRecord, document: Document, sequence: int) -> GraphRows:
+    """All rows for one parsed document. ``sequence`` orders documents: the larger is the later."""
+    rows = GraphRows()
+    comparison_id = document.sha256[:32]
+    names = {"a": record.a.name, "b": record.b.name}
+    slugs = {side: slugify(name) for side, name in names.items()}
+    winner_slug = slugify(record.verdict.winner) if record.verdict and record.verdict.winner else None
+
+    rows.documents.append({
+        "id": document.sha256, "sha256": document.sha256, "title": record.title,
+        "source": document.source, "partial": record.partial, "sequence": sequence,
+        "characters": len(document.text),
+    })
+    rows.comparisons.append({
+        "id": comparison_id, "documentId": document.sha256, "title": record.title,
+        "subtitle": record.subtitle, "aSlug": slugs["a"], "bSlug": slugs["b"],
+        "features": json.dumps([[row.feature, row.a, row.b] for row in record.table], ensure_ascii=False),
+        "rankA": leading_int(record.cell("UnfragileRank", "a")),
+        "rankB": leading_int(record.cell("UnfragileRank", "b")),
+        "moreA": record.a.more, "moreB": record.b.more,
+        "verdict": record.verdict.text if record.verdict else None,
+        "winnerSlug": winner_slug, "partial": record.partial,
+        "warnings": list(record.warnings), "sequence": sequence,
+    })
+    for side_key, side in (("a", record.a), ("b", record.b)):
+        _side_rows(rows, record, side_key, side, names[side_key], slugs[side_key], comparison_id, document)
+    return rows
+
+
+def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: Side, name: str, slug: str,
+               comparison_id: str, document: Document) -> None:
+    cell = lambda feature: record.cell(feature, side_key)  # noqa: E731 - a local shorthand
+    observed = {
+        "slug": slug, "name": name, "type": cell("Type"), "pricing": cell("Pricing"),
+        "rank": leading_int(cell("UnfragileRank")), "capabilityCount": leading_int(cell("Capabilities")),
+        "publishedTimesMatched": leading_int(cell("Times Matched")),
+        "adoption": leading_int(cell("Adoption")), "quality": leading_int(cell("Quality")),
+        "ecosystem": leading_int(cell("Ecosystem")), "matchGraph": leading_int(cell("Match Graph")),
+        "documentId": document.sha256,
+    }
+    rows.described.append(observed)
+    rows.sides.append({**observed, "comparisonId": comparison_id, "side": side_key,
+                       "shown": len(side.capabilities), "more": side.more, "headerPresent": side.header_present})
+    for position, block in enumerate(side.capabilities):
+        rows.capabilities.append({
+            "id": block.id, "description": block.description, "unique": block.unique,
+            "vsAlternatives": block.vs_alternatives, "name": provisional_capability_name(block.description),
+            "uri": UNCLASSIFIED_URI, "ownerSlug": slug, "documentId": document.sha256,
+        })
+        rows.shown.append({"comparisonId": comparison_id, "capabilityId": block.id, "side": side_key,
+                           "position": position})
+        if block.vs_alternatives:
+            for mention in extract_alternatives(block.vs_alternatives):
+                if mention.slug == slug:
+                    continue  # an artifact is not its own alternative
+                rows.mentioned.append({"slug": mention.slug, "name": mention.name})
+                rows.alternatives.append({
+                    "capabilityId": block.id, "slug": mention.slug, "relation": mention.relation,
+                    "numbers": json.dumps(list(mention.numbers), ensure_ascii=False, default=str),
+                    "clause": mention.clause,
+                })
+        for text in (block.description, block.unique, block.vs_alternatives):
+            if not text:
+                continue
+            for claim in extract_claims(text, name):
+                subject = name if claim.subject == name else mention_name(claim.subject)
+                subject_slug = slugify(subject)
+                if subject_slug != slug:
+                    rows.mentioned.append({"slug": subject_slug, "name": subject})
+                rows.claims.append({
+                    "id": content_id(subject_slug, claim.metric, repr(claim.value), repr(claim.value_max),
+                                     claim.unit, claim.qualifier or "", claim.sentence),
+                    "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
+                    "value": claim.value, "valueMax": claim.value_max, "unit": claim.unit,
+                    "qualifier": claim.qualifier, "sentence": claim.sentence, "documentId": document.sha256,
+                })
