@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/", index),
-        Route("/graphql", graphql_endpoint(), methods=["GET", "POST"]),
+        Route("/graphql", graphql_endpoint(settings), methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
     ]

@@ -60,6 +60,17 @@ class Settings(BaseSettings):
     api_keys_raw: str = Field(default="", validation_alias="MATCHGRAPH_API_KEYS")
     log_level: str = Field(default="info", validation_alias="MATCHGRAPH_LOG_LEVEL")
 
+    # API safety. Rate limits are requests per minute per client (API key, else client address).
+    rate_limit_anonymous: int = Field(default=60, ge=0, validation_alias="MATCHGRAPH_RATE_LIMIT_ANONYMOUS")
+    rate_limit_keyed: int = Field(default=300, ge=0, validation_alias="MATCHGRAPH_RATE_LIMIT_KEYED")
+    trust_forwarded_for: bool = Field(default=False, validation_alias="MATCHGRAPH_TRUST_FORWARDED_FOR")
+    cors_origins_raw: str = Field(default="", validation_alias="MATCHGRAPH_CORS_ORIGINS")
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, validation_alias="MATCHGRAPH_MAX_BODY_BYTES")
+    max_query_depth: int = Field(default=12, ge=1, validation_alias="MATCHGRAPH_MAX_QUERY_DEPTH")
+    max_query_aliases: int = Field(default=50, ge=1, validation_alias="MATCHGRAPH_MAX_QUERY_ALIASES")
+    max_query_tokens: int = Field(default=5000, ge=10, validation_alias="MATCHGRAPH_MAX_QUERY_TOKENS")
+    max_query_cost: int = Field(default=50_000, ge=1, validation_alias="MATCHGRAPH_MAX_QUERY_COST")
+
     @field_validator("neo4j_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:
@@ -106,6 +117,10 @@ class Settings(BaseSettings):
     @cached_property
     def api_keys(self) -> frozenset[str]:
         return frozenset(k.strip() for k in self.api_keys_raw.split(",") if k.strip())
+
+    @cached_property
+    def cors_origins(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.cors_origins_raw.split(",") if o.strip())
 
 
 def _describe(error: ValidationError) -> str:

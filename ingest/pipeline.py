@@ -140,11 +140,16 @@ class Ingester:
                 continue
             try:
                 record = parse(document, known_owners=self.owners)
+                rows = rows_for(record, document, sequence=time.time_ns())
             except RejectedDocument as rejected:
                 self._reject(report, notify, document.source, rejected.reason, rejected.code)
                 continue
+            except Exception as error:  # a bug of ours must cost one document, not the whole run
+                log.exception("internal error while processing %s", document.source)
+                reason = f"internal error while processing the document ({type(error).__name__}: {error}); please report it"
+                self._reject(report, notify, document.source, reason, "internal-error")
+                continue
             seen.add(document.sha256)
-            rows = rows_for(record, document, sequence=time.time_ns())
             for row in rows.capabilities:
                 self.owners.setdefault(row["id"], row["ownerSlug"])
             if record.partial:

@@ -151,3 +151,22 @@ def test_rejected_inputs_leave_no_trace(graph, tmp_path):
     assert report.ingested == 0 and len(report.rejected) == len(bad)
     assert all(r.reason for r in report.rejected)
     assert count_nodes(graph) == 0
+
+
+def test_an_internal_error_costs_one_document_not_the_run(graph, seeds, monkeypatch):
+    import ingest.pipeline as pipeline
+
+    real_rows_for = pipeline.rows_for
+
+    def failing_on_the_second(record, document, sequence):
+        if document.source == str(seeds[1]):
+            raise ValueError("injected fault")
+        return real_rows_for(record, document, sequence)
+
+    monkeypatch.setattr(pipeline, "rows_for", failing_on_the_second)
+    report = ingest(graph, seeds)
+    assert report.ingested == 4
+    assert [(r.path, r.code) for r in report.rejected] == [(str(seeds[1]), "internal-error")]
+    assert "injected fault" in report.rejected[0].reason
+    records, _, _ = graph.execute_query("MATCH (d:Document) RETURN count(d) AS n")
+    assert records[0]["n"] == 4

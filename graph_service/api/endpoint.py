@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry.asgi import GraphQL
 
 from .context import Context
-from .schema import schema
+from .schema import create_schema
 
 
 class GraphQLEndpoint(GraphQL):
@@ -14,6 +14,6 @@ class GraphQLEndpoint(GraphQL):
         return Context(request=request, graph=state.graph, settings=state.settings, metrics=state.metrics)
 
 
-def graphql_endpoint() -> GraphQLEndpoint:
+def graphql_endpoint(settings) -> GraphQLEndpoint:
     # GraphiQL is served to browsers at the same URL.
-    return GraphQLEndpoint(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    return GraphQLEndpoint(create_schema(), graphql_ide="graphiql", allow_queries_via_get=True)

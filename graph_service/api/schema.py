@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 
 from .. import __version__
 from .extensions import OperationMetrics
@@ -15,4 +16,9 @@ class Query:
         return __version__
 
 
-schema = strawberry.Schema(query=Query, extensions=[OperationMetrics])
+def create_schema(extensions: list[SchemaExtension | type[SchemaExtension]] | None = None) -> strawberry.Schema:
+    """The schema with per-app extensions (limits depend on the settings); metrics always on."""
+    return strawberry.Schema(query=Query, extensions=[OperationMetrics, *(extensions or [])])
+
+
+schema = create_schema()  # for SDL export and tools; apps build their own with their limits
