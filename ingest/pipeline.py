@@ -94,12 +94,19 @@ class Ingester:
         self.writer = writer
         self.batch_size = max(1, batch_size)
         self._owners: dict[str, str] | None = None
+        self._aliases: dict[str, str] | None = None
 
     @property
     def owners(self) -> dict[str, str]:
         if self._owners is None:
             self._owners = self.writer.capability_owners()
         return self._owners
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        if self._aliases is None:
+            self._aliases = self.writer.described_aliases()
+        return self._aliases
 
     def ingest(self, inputs: Iterable[tuple[str, bytes | None, str]],
                on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
@@ -140,7 +147,7 @@ class Ingester:
                 continue
             try:
                 record = parse(document, known_owners=self.owners)
-                rows = rows_for(record, document, sequence=time.time_ns())
+                rows = rows_for(record, document, sequence=time.time_ns(), resolve=self.aliases.get)
             except RejectedDocument as rejected:
                 self._reject(report, notify, document.source, rejected.reason, rejected.code)
                 continue
@@ -152,6 +159,8 @@ class Ingester:
             seen.add(document.sha256)
             for row in rows.capabilities:
                 self.owners.setdefault(row["id"], row["ownerSlug"])
+            for row in rows.described:
+                self.aliases.setdefault(row["aliasKey"], row["slug"])
             if record.partial:
                 report.partial.append(document.source)
             if record.warnings:

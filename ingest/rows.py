@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .alternatives import canonical_name, extract_alternatives
@@ -58,6 +59,11 @@ def provisional_capability_name(description: str, words: int = 8) -> str:
     return " ".join(tokens[:words]) + ("…" if len(tokens) > words else "")
 
 
+def alias_key(name: str) -> str:
+    """The key shared by every spelling of one artifact (`SDXL`, `Stable Diffusion XL` -> one key)."""
+    return slugify(canonical_name(name) or name)
+
+
 def mention_name(name: str) -> str:
     """The canonical display name of an artifact named in free text (known aliases folded).
 
@@ -68,8 +74,19 @@ def mention_name(name: str) -> str:
     return canonical_name(name) or name
 
 
-def rows_for(record: ComparisonRecord, document: Document, sequence: int) -> GraphRows:
-    """All rows for one parsed document. ``sequence`` orders documents: the larger is the later."""
+Resolver = Callable[[str], "str | None"]
+
+
+def _no_resolver(key: str) -> None:
+    return None
+
+
+def rows_for(record: ComparisonRecord, document: Document, sequence: int, resolve: Resolver = _no_resolver) -> GraphRows:
+    """All rows for one parsed document. ``sequence`` orders documents: the larger is the later.
+
+    ``resolve`` maps an alias key to the slug of an artifact a page already describes, so that a
+    name found in text ("SDXL") lands on that artifact even when the lexicon spells it otherwise.
+    """
     rows = GraphRows()
     comparison_id = document.sha256[:32]
     names = {"a": record.a.name, "b": record.b.name}
@@ -93,12 +110,20 @@ def rows_for(record: ComparisonRecord, document: Document, sequence: int) -> Gra
         "warnings": list(record.warnings), "sequence": sequence,
     })
     for side_key, side in (("a", record.a), ("b", record.b)):
-        _side_rows(rows, record, side_key, side, names[side_key], slugs[side_key], comparison_id, document)
+        _side_rows(rows, record, side_key, side, names[side_key], slugs[side_key], comparison_id, document, resolve)
     return rows
 
 
+def _mention(name: str, resolve: Resolver) -> dict:
+    """A mentioned artifact: its canonical name, alias key, and the slug it lands on."""
+    canonical = mention_name(name)
+    key = slugify(canonical)
+    return {"slug": resolve(key) or key, "name": canonical, "aliasKey": key}
+
+
 def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: Side, name: str, slug: str,
-               comparison_id: str, document: Document) -> None:
+               comparison_id: str, document: Document, resolve: Resolver) -> None:
+    own_key = alias_key(name)
     cell = lambda feature: record.cell(feature, side_key)  # noqa: E731 - a local shorthand
     observed = {
         "slug": slug, "name": name, "type": cell("Type"), "pricing": cell("Pricing"),
@@ -106,7 +131,7 @@ def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: S
         "publishedTimesMatched": leading_int(cell("Times Matched")),
         "adoption": leading_int(cell("Adoption")), "quality": leading_int(cell("Quality")),
         "ecosystem": leading_int(cell("Ecosystem")), "matchGraph": leading_int(cell("Match Graph")),
-        "documentId": document.sha256,
+        "documentId": document.sha256, "aliasKey": own_key,
     }
     rows.described.append(observed)
     rows.sides.append({**observed, "comparisonId": comparison_id, "side": side_key,
@@ -120,25 +145,29 @@ def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: S
         rows.shown.append({"comparisonId": comparison_id, "capabilityId": block.id, "side": side_key,
                            "position": position})
         if block.vs_alternatives:
-            for mention in extract_alternatives(block.vs_alternatives):
-                if mention.slug == slug:
+            for found in extract_alternatives(block.vs_alternatives):
+                mention = _mention(found.name, resolve)
+                if mention["aliasKey"] == own_key or mention["slug"] == slug:
                     continue  # an artifact is not its own alternative
-                rows.mentioned.append({"slug": mention.slug, "name": mention.name})
+                rows.mentioned.append(mention)
                 rows.alternatives.append({
-                    "capabilityId": block.id, "slug": mention.slug, "relation": mention.relation,
-                    "numbers": json.dumps(list(mention.numbers), ensure_ascii=False, default=str),
-                    "clause": mention.clause,
+                    "capabilityId": block.id, "slug": mention["slug"], "relation": found.relation,
+                    "numbers": json.dumps(list(found.numbers), ensure_ascii=False, default=str),
+                    "clause": found.clause,
                 })
         for text in (block.description, block.unique, block.vs_alternatives):
             if not text:
                 continue
             for claim in extract_claims(text, name):
-                subject = name if claim.subject == name else mention_name(claim.subject)
-                subject_slug = slugify(subject)
-                if subject_slug != slug:
-                    rows.mentioned.append({"slug": subject_slug, "name": subject})
+                if claim.subject == name or alias_key(claim.subject) == own_key:
+                    subject_slug, subject_key = slug, own_key
+                else:
+                    mention = _mention(claim.subject, resolve)
+                    rows.mentioned.append(mention)
+                    subject_slug, subject_key = mention["slug"], mention["aliasKey"]
                 rows.claims.append({
-                    "id": content_id(subject_slug, claim.metric, repr(claim.value), repr(claim.value_max),
+                    # Keyed by the alias key, not the slug: the same claim whichever node it lands on first.
+                    "id": content_id(subject_key, claim.metric, repr(claim.value), repr(claim.value_max),
                                      claim.unit, claim.qualifier or "", claim.sentence),
                     "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
                     "value": claim.value, "valueMax": claim.value_max, "unit": claim.unit,

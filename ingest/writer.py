@@ -3,7 +3,7 @@
 The graph it writes (design §2; relationship names are ours):
 
     (:Artifact)-[:HAS_CAPABILITY]->(:Capability)-[:SOURCE]->(:Document)
-    (:Artifact)-[:DESCRIBED_IN]->(:Document)
+    (:Artifact)-[:DESCRIBED_IN]->(:Document)        mentioned-only artifacts have no DESCRIBED_IN
     (:Comparison)-[:PUBLISHED_IN]->(:Document)
     (:Comparison)-[:COMPARES {side, rank, type, pricing, …as published on that page}]->(:Artifact)
     (:Comparison)-[:SHOWS {side, position}]->(:Capability)
@@ -31,7 +31,8 @@ ON CREATE SET d.sha256 = row.sha256, d.title = row.title, d.source = row.source,
 WRITE_MENTIONED = """
 UNWIND $rows AS row
 MERGE (a:Artifact {slug: row.slug})
-ON CREATE SET a.name = row.name, a.mentionedOnly = true, a.timesMatched = 0, a.searchMatches = 0
+ON CREATE SET a.name = row.name, a.aliasKey = row.aliasKey, a.mentionedOnly = true,
+              a.timesMatched = 0, a.searchMatches = 0
 """
 
 # Described by a document: the latest published values win; a value the page lacks keeps the old one.
@@ -40,6 +41,7 @@ UNWIND $rows AS row
 MERGE (a:Artifact {slug: row.slug})
 ON CREATE SET a.searchMatches = 0
 SET a.name = row.name,
+    a.aliasKey = row.aliasKey,
     a.mentionedOnly = false,
     a.type = coalesce(row.type, a.type),
     a.pricing = coalesce(row.pricing, a.pricing),
@@ -54,6 +56,28 @@ SET a.timesMatched = coalesce(a.publishedTimesMatched, 0) + coalesce(a.searchMat
 WITH a, row
 MATCH (d:Document {id: row.documentId})
 MERGE (a)-[:DESCRIBED_IN]->(d)
+"""
+
+# A page now describes an artifact that text had named under another spelling ("Stable Diffusion
+# XL" before the "SDXL" page arrived): fold the mentioned-only node into the described one.
+MERGE_MENTIONED_INTO_DESCRIBED = """
+UNWIND $rows AS row
+MATCH (d:Artifact {slug: row.slug})
+MATCH (m:Artifact {aliasKey: row.aliasKey})
+WHERE m.mentionedOnly = true AND m <> d
+CALL (m, d) {
+  MATCH (k:Capability)-[r:NAMES_ALTERNATIVE]->(m)
+  MERGE (k)-[moved:NAMES_ALTERNATIVE]->(d)
+  ON CREATE SET moved = properties(r)
+  DELETE r
+}
+CALL (m, d) {
+  MATCH (c:Claim)-[r:ABOUT]->(m)
+  MERGE (c)-[:ABOUT]->(d)
+  SET c.subjectSlug = d.slug
+  DELETE r
+}
+DETACH DELETE m
 """
 
 WRITE_COMPARISONS = """
@@ -119,6 +143,7 @@ STATEMENTS = (
     ("documents", WRITE_DOCUMENTS),
     ("mentioned", WRITE_MENTIONED),
     ("described", WRITE_DESCRIBED),
+    ("described", MERGE_MENTIONED_INTO_DESCRIBED),
     ("comparisons", WRITE_COMPARISONS),
     ("sides", WRITE_SIDES),
     ("capabilities", WRITE_CAPABILITIES),
@@ -128,6 +153,10 @@ STATEMENTS = (
 )
 
 EXISTING_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id"
+DESCRIBED_ALIASES = (
+    "MATCH (a:Artifact) WHERE a.mentionedOnly = false AND a.aliasKey IS NOT NULL "
+    "RETURN a.aliasKey AS key, a.slug AS slug ORDER BY a.slug"
+)
 CAPABILITY_OWNERS = "MATCH (a:Artifact)-[:HAS_CAPABILITY]->(k:Capability) RETURN k.id AS capability, a.slug AS owner"
 
 
@@ -146,6 +175,14 @@ class GraphWriter:
         """Capability id -> the slug of the artifact that owns it (helps assign sides)."""
         records, _, _ = self.driver.execute_query(CAPABILITY_OWNERS, database_=self.database)
         return {record["capability"]: record["owner"] for record in records}
+
+    def described_aliases(self) -> dict[str, str]:
+        """Alias key -> slug of the artifact a page describes under that key."""
+        records, _, _ = self.driver.execute_query(DESCRIBED_ALIASES, database_=self.database)
+        aliases: dict[str, str] = {}
+        for record in records:
+            aliases.setdefault(record["key"], record["slug"])
+        return aliases
 
     def write(self, rows: GraphRows) -> None:
         """Writes all rows in one transaction (retried by the driver on transient errors)."""

@@ -158,10 +158,10 @@ def test_an_internal_error_costs_one_document_not_the_run(graph, seeds, monkeypa
 
     real_rows_for = pipeline.rows_for
 
-    def failing_on_the_second(record, document, sequence):
+    def failing_on_the_second(record, document, **options):
         if document.source == str(seeds[1]):
             raise ValueError("injected fault")
-        return real_rows_for(record, document, sequence)
+        return real_rows_for(record, document, **options)
 
     monkeypatch.setattr(pipeline, "rows_for", failing_on_the_second)
     report = ingest(graph, seeds)
@@ -170,3 +170,27 @@ def test_an_internal_error_costs_one_document_not_the_run(graph, seeds, monkeypa
     assert "injected fault" in report.rejected[0].reason
     records, _, _ = graph.execute_query("MATCH (d:Document) RETURN count(d) AS n")
     assert records[0]["n"] == 4
+
+
+def test_spelling_variants_land_on_the_described_artifact_in_either_order(graph, seeds):
+    # The seeds name SDXL in vs-alternatives text; a sample page describes it under the title "SDXL".
+    from conftest import REPO, clear_graph
+
+    sdxl_page = REPO / "corpus" / "sample" / "s18_stable-diffusion-1-5-vs-sdxl.txt"
+    ingest(graph, seeds)
+    ingest(graph, [sdxl_page])
+    mention_first = dump_graph(graph)
+    records, _, _ = graph.execute_query(
+        "MATCH (a:Artifact) WHERE a.aliasKey = 'stable-diffusion-xl' RETURN a.slug AS slug, a.mentionedOnly AS m"
+    )
+    assert [(r["slug"], r["m"]) for r in records] == [("sdxl", False)]
+    records, _, _ = graph.execute_query(
+        "MATCH (:Artifact {slug: 'stable-diffusion-3-5-large'})-[:HAS_CAPABILITY]->()-[:NAMES_ALTERNATIVE]->(a) "
+        "RETURN collect(DISTINCT a.slug) AS slugs"
+    )
+    assert "sdxl" in records[0]["slugs"] and "stable-diffusion-xl" not in records[0]["slugs"]
+
+    clear_graph(graph)
+    ingest(graph, [sdxl_page])
+    ingest(graph, seeds)
+    assert dump_graph(graph) == mention_first

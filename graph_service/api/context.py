@@ -1,8 +1,9 @@
-"""What every resolver can reach: the graph, the settings, the metrics."""
+"""What every resolver can reach: the graph, the settings, the metrics, this request's loaders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from ..config import Settings
 from ..db import Graph
 from ..metrics import Metrics
+from .loaders import Loaders
 
 
 @dataclass
@@ -18,4 +20,10 @@ class Context:
     graph: Graph
     settings: Settings
     metrics: Metrics
-    extras: dict[str, Any] = field(default_factory=dict)  # per-request caches (DataLoaders)
+    app_state: Any = None  # graph_service.app.AppState (ingest runs through it)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Created on first use, once per request: DataLoader caches must not outlive a request."""
+        return Loaders(self.graph)

@@ -1,12 +1,31 @@
-"""The GraphQL schema as typed Python classes (strawberry). Resolvers stay thin."""
+"""The GraphQL schema as typed Python classes (strawberry). Resolvers stay thin: they check
+arguments, call a loader or repository, and wrap the result in a type from `types`."""
 
 from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
 
 from .. import __version__
+from ..compare import from_graph, from_page
+from ..repository import ArtifactFilter
+from ..repository.artifacts import decode_cursor
+from .errors import InputError
 from .extensions import OperationMetrics
+from .types import (
+    Artifact, ArtifactConnection, ArtifactEdge, ArtifactOrder, Capability, Comparison, PageInfo, SearchHit,
+)
+
+MAX_PAGE = 100
+MAX_SEARCH = 50
+
+
+def _slug(key: str) -> str:
+    # An exact name and its slug name the same artifact (slug = the name's slugified form).
+    from ingest.records import slugify
+
+    return slugify(key)
 
 
 @strawberry.type(description="Entry points for front ends.")
@@ -14,6 +33,69 @@ class Query:
     @strawberry.field(description="The matchgraph server version.")
     def version(self) -> str:
         return __version__
+
+    @strawberry.field(description="One artifact by slug or exact name.")
+    async def artifact(self, info: Info, slug: str) -> Artifact | None:
+        node = await info.context.loaders.artifact.load(_slug(slug))
+        return Artifact.from_node(node) if node else None
+
+    @strawberry.field(description="Artifacts, a page at a time (Relay cursor connection).")
+    async def artifacts(
+        self, info: Info, first: int = 20, after: str | None = None, type: str | None = None,
+        pricing: str | None = None, capability_uri: str | None = None, mentioned_only: bool | None = None,
+        order_by: ArtifactOrder = ArtifactOrder.RANK,
+    ) -> ArtifactConnection:
+        if not 0 <= first <= MAX_PAGE:
+            raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
+        if after is not None:
+            try:
+                decode_cursor(after, order_by.value)
+            except ValueError as error:
+                raise InputError(f"`after`: {error}") from None
+        where = ArtifactFilter(type=type, pricing=pricing, capability_uri=capability_uri, mentioned_only=mentioned_only)
+        page = await info.context.loaders.artifacts.page(first, after, order_by.value, where)
+        edges = [ArtifactEdge(cursor=c, node=Artifact.from_node(n)) for c, n in zip(page.cursors, page.artifacts)]
+        return ArtifactConnection(
+            edges=edges, total_count=page.total,
+            page_info=PageInfo(has_next_page=page.has_next, has_previous_page=page.has_previous,
+                               start_cursor=page.cursors[0] if page.cursors else None,
+                               end_cursor=page.cursors[-1] if page.cursors else None),
+        )
+
+    @strawberry.field(description="A vs B, sides in the arguments' order (slugs or exact names). The newest complete "
+                                  "page published as 'a vs b', else one as 'b vs a' (swapped), else a partial page; "
+                                  "with no page at all, the graph's view of both (published: false).")
+    async def compare(self, info: Info, a: str, b: str) -> Comparison | None:
+        first, second = _slug(a), _slug(b)
+        if first == second:
+            raise InputError("compare needs two different artifacts")
+        repository = info.context.loaders.comparisons
+        page = await repository.best_for_pair(first, second)
+        if page is not None:
+            return Comparison.from_view(from_page(page, first_slug=first))
+        found = await repository.from_graph(first, second)
+        return Comparison.from_view(from_graph(found)) if found else None
+
+    @strawberry.field(description="One capability by id.")
+    async def capability(self, info: Info, id: strawberry.ID) -> Capability | None:
+        node = await info.context.loaders.capability.load(str(id))
+        return Capability.from_node(node) if node else None
+
+    @strawberry.field(description="Capabilities of one taxonomy class (capability://…).")
+    async def capabilities(self, info: Info, uri: str, first: int = 50) -> list[Capability]:
+        if not 0 <= first <= MAX_PAGE:
+            raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
+        return [Capability.from_node(n) for n in await info.context.loaders.capabilities.by_uri(uri, first)]
+
+    @strawberry.field(description="Search the match graph: artifacts for a description of what you need.")
+    async def search(self, info: Info, query: str, limit: int = 5, type: str | None = None) -> list[SearchHit]:
+        if not 1 <= limit <= MAX_SEARCH:
+            raise InputError(f"`limit` must be between 1 and {MAX_SEARCH} (got {limit})")
+        if not query.strip():
+            raise InputError("`query` is empty")
+        rows = await info.context.loaders.search.keyword(query, limit, type)
+        return [SearchHit(artifact=Artifact.from_node(r["artifact"]), score=round(r["score"], 4),
+                          capability_ids=[c for c in r["capabilities"] if c]) for r in rows]
 
 
 def create_schema(extensions: list[SchemaExtension | type[SchemaExtension]] | None = None) -> strawberry.Schema:

@@ -1,0 +1,206 @@
+"""Artifacts: lookups by slug, the paged list, and per-artifact relations, each one batched.
+
+Every method takes many keys and answers in one Cypher round trip, so that the API's DataLoaders
+keep a page's cost constant whatever the number of artifacts on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+from ..db import Graph
+
+# How an alternative is scored (best first): each reason counts, capped so one strong signal cannot
+# drown the others. Documented in the README ("Alternatives").
+ALTERNATIVE_WEIGHTS = {"named": 1.0, "compared": 0.75, "shared": 0.5}
+ALTERNATIVE_CAPS = {"named": 3, "compared": 3, "shared": 4}
+
+ORDERINGS = {
+    # name: (sort key expression, direction); ties are broken by slug ascending.
+    "RANK": ("coalesce(a.rank, -1)", "DESC"),
+    "NAME": ("toLower(a.name)", "ASC"),
+    "TIMES_MATCHED": ("coalesce(a.timesMatched, 0)", "DESC"),
+}
+
+BY_SLUGS = "UNWIND $slugs AS slug MATCH (a:Artifact {slug: slug}) RETURN slug, a {.*} AS artifact"
+
+CAPABILITIES_BY_ARTIFACT = """
+UNWIND $slugs AS slug
+MATCH (:Artifact {slug: slug})-[:HAS_CAPABILITY]->(k:Capability)
+OPTIONAL MATCH (:Comparison)-[s:SHOWS]->(k)
+WITH slug, k, min(s.position) AS position
+ORDER BY slug, position, k.description
+RETURN slug, collect(k {.*}) AS capabilities
+"""
+
+# Why B is an alternative to A: A's vs-alternatives text names B (or B's names A), they were
+# compared on a published page, or they share capabilities (the same capability, or the same
+# taxonomy class once capabilities are classified).
+ALTERNATIVES_BY_ARTIFACT = """
+UNWIND $slugs AS slug
+MATCH (a:Artifact {slug: slug})
+CALL (a) {
+  MATCH (a)-[:HAS_CAPABILITY]->(:Capability)-[:NAMES_ALTERNATIVE]->(b:Artifact)
+  WHERE b <> a
+  RETURN b, 'named' AS reason, count(*) AS weight
+  UNION ALL
+  MATCH (b:Artifact)-[:HAS_CAPABILITY]->(:Capability)-[:NAMES_ALTERNATIVE]->(a)
+  WHERE b <> a
+  RETURN b, 'named' AS reason, count(*) AS weight
+  UNION ALL
+  MATCH (a)<-[:COMPARES]-(c:Comparison)-[:COMPARES]->(b:Artifact)
+  WHERE b <> a
+  RETURN b, 'compared' AS reason, count(DISTINCT c) AS weight
+  UNION ALL
+  MATCH (a)-[:HAS_CAPABILITY]->(k:Capability)
+  WHERE k.uri IS NOT NULL AND k.uri <> 'capability://unclassified'
+  WITH a, collect(DISTINCT k.uri) AS uris
+  UNWIND uris AS uri
+  MATCH (b:Artifact)-[:HAS_CAPABILITY]->(:Capability {uri: uri})
+  WHERE b <> a
+  RETURN b, 'shared' AS reason, count(DISTINCT uri) AS weight
+}
+WITH slug, b, reason, sum(weight) AS weight
+WITH slug, b, collect({reason: reason, weight: weight}) AS reasons
+RETURN slug, collect({artifact: b {.*}, reasons: reasons}) AS alternatives
+"""
+
+COMPARISON_IDS_BY_ARTIFACT = """
+UNWIND $slugs AS slug
+MATCH (:Artifact {slug: slug})<-[:COMPARES]-(c:Comparison)
+WITH slug, c ORDER BY c.sequence DESC
+RETURN slug, collect(DISTINCT c.id) AS ids
+"""
+
+CLAIMS_BY_ARTIFACT = """
+UNWIND $slugs AS slug
+MATCH (c:Claim)-[:ABOUT]->(:Artifact {slug: slug})
+WITH slug, c ORDER BY c.metric, c.value
+RETURN slug, collect(c {.*}) AS claims
+"""
+
+
+@dataclass(frozen=True)
+class ArtifactFilter:
+    type: str | None = None
+    pricing: str | None = None
+    capability_uri: str | None = None
+    mentioned_only: bool | None = None  # True: only mentioned-only; False: only described
+
+
+@dataclass(frozen=True)
+class ArtifactPage:
+    artifacts: list[dict]
+    cursors: list[str]
+    total: int
+    has_next: bool
+    has_previous: bool
+
+
+def encode_cursor(order: str, key, slug: str) -> str:
+    raw = json.dumps([order, key, slug], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: str):
+    """Returns (sort key, slug) from a cursor made for ``order``; ValueError when it is not one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        made_for, key, slug = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except Exception:
+        raise ValueError("the cursor is not one this API gave out") from None
+    if made_for != order or not isinstance(slug, str):
+        raise ValueError("the cursor belongs to another ordering; start again without `after`")
+    return key, slug
+
+
+def score_alternative(reasons: list[dict]) -> float:
+    return round(sum(ALTERNATIVE_WEIGHTS[r["reason"]] * min(r["weight"], ALTERNATIVE_CAPS[r["reason"]])
+                     for r in reasons), 3)
+
+
+class ArtifactRepository:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    async def by_slugs(self, slugs: list[str]) -> dict[str, dict]:
+        rows = await self.graph.read(BY_SLUGS, slugs=slugs)
+        return {row["slug"]: row["artifact"] for row in rows}
+
+    async def capabilities(self, slugs: list[str]) -> dict[str, list[dict]]:
+        rows = await self.graph.read(CAPABILITIES_BY_ARTIFACT, slugs=slugs)
+        return {row["slug"]: row["capabilities"] for row in rows}
+
+    async def alternatives(self, slugs: list[str]) -> dict[str, list[dict]]:
+        """Per artifact: [{artifact, reasons: [{reason, weight}], score}], best first."""
+        rows = await self.graph.read(ALTERNATIVES_BY_ARTIFACT, slugs=slugs)
+        result = {}
+        for row in rows:
+            ranked = [{**alt, "score": score_alternative(alt["reasons"])} for alt in row["alternatives"]]
+            ranked.sort(key=lambda alt: (-alt["score"], alt["artifact"]["name"].lower(), alt["artifact"]["slug"]))
+            result[row["slug"]] = ranked
+        return result
+
+    async def comparison_ids(self, slugs: list[str]) -> dict[str, list[str]]:
+        rows = await self.graph.read(COMPARISON_IDS_BY_ARTIFACT, slugs=slugs)
+        return {row["slug"]: row["ids"] for row in rows}
+
+    async def claims(self, slugs: list[str]) -> dict[str, list[dict]]:
+        rows = await self.graph.read(CLAIMS_BY_ARTIFACT, slugs=slugs)
+        return {row["slug"]: row["claims"] for row in rows}
+
+    async def page(self, first: int, after: str | None, order: str, where: ArtifactFilter) -> ArtifactPage:
+        """One page of the artifact list and the total count, in one round trip (keyset paging)."""
+        key_expression, direction = ORDERINGS[order]
+        conditions, parameters = self._conditions(where)
+        match = "MATCH (a:Artifact)" + (
+            "-[:HAS_CAPABILITY]->(:Capability {uri: $capabilityUri})" if where.capability_uri else ""
+        )
+        filters = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+        after_condition = ""
+        if after:
+            key, slug = decode_cursor(after, order)
+            comparison = "<" if direction == "DESC" else ">"
+            after_condition = f"WHERE sortKey {comparison} $afterKey OR (sortKey = $afterKey AND a.slug > $afterSlug)"
+            parameters.update(afterKey=key, afterSlug=slug)
+        query = f"""
+        CALL () {{ {match}{filters} RETURN count(DISTINCT a) AS total }}
+        CALL () {{
+          {match}{filters}
+          WITH DISTINCT a
+          WITH a, {key_expression} AS sortKey
+          {after_condition}
+          RETURN a, sortKey ORDER BY sortKey {direction}, a.slug ASC LIMIT $limit
+        }}
+        RETURN total, collect({{artifact: a {{.*}}, key: sortKey}}) AS items
+        """
+        rows = await self.graph.read(query, limit=first + 1, **parameters)
+        total = rows[0]["total"] if rows else 0
+        items = rows[0]["items"] if rows else []
+        has_next = len(items) > first
+        items = items[:first]
+        return ArtifactPage(
+            artifacts=[item["artifact"] for item in items],
+            cursors=[encode_cursor(order, item["key"], item["artifact"]["slug"]) for item in items],
+            total=total,
+            has_next=has_next,
+            has_previous=after is not None,
+        )
+
+    @staticmethod
+    def _conditions(where: ArtifactFilter) -> tuple[list[str], dict]:
+        conditions, parameters = [], {}
+        if where.type is not None:
+            conditions.append("a.type = $type")
+            parameters["type"] = where.type
+        if where.pricing is not None:
+            conditions.append("a.pricing = $pricing")
+            parameters["pricing"] = where.pricing
+        if where.capability_uri is not None:
+            parameters["capabilityUri"] = where.capability_uri
+        if where.mentioned_only is not None:
+            conditions.append("coalesce(a.mentionedOnly, false) = $mentionedOnly")
+            parameters["mentionedOnly"] = where.mentioned_only
+        return conditions, parameters
