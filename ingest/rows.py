@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .alternatives import canonical_name, extract_alternatives
-from .claims import extract_claims
+from .claims import extract_capability_claims
 from .records import ComparisonRecord, Document, Side, content_id, normalise_text, slugify
 
 UNCLASSIFIED_URI = "capability://unclassified"
@@ -145,7 +145,7 @@ def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: S
         rows.shown.append({"comparisonId": comparison_id, "capabilityId": block.id, "side": side_key,
                            "position": position})
         if block.vs_alternatives:
-            for found in extract_alternatives(block.vs_alternatives):
+            for found in extract_alternatives(block.vs_alternatives, subject=name):
                 mention = _mention(found.name, resolve)
                 if mention["aliasKey"] == own_key or mention["slug"] == slug:
                     continue  # an artifact is not its own alternative
@@ -155,21 +155,19 @@ def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: S
                     "numbers": json.dumps(list(found.numbers), ensure_ascii=False, default=str),
                     "clause": found.clause,
                 })
-        for text in (block.description, block.unique, block.vs_alternatives):
-            if not text:
-                continue
-            for claim in extract_claims(text, name):
-                if claim.subject == name or alias_key(claim.subject) == own_key:
-                    subject_slug, subject_key = slug, own_key
-                else:
-                    mention = _mention(claim.subject, resolve)
-                    rows.mentioned.append(mention)
-                    subject_slug, subject_key = mention["slug"], mention["aliasKey"]
-                rows.claims.append({
-                    # Keyed by the alias key, not the slug: the same claim whichever node it lands on first.
-                    "id": content_id(subject_key, claim.metric, repr(claim.value), repr(claim.value_max),
-                                     claim.unit, claim.qualifier or "", claim.sentence),
-                    "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
-                    "value": claim.value, "valueMax": claim.value_max, "unit": claim.unit,
-                    "qualifier": claim.qualifier, "sentence": claim.sentence, "documentId": document.sha256,
-                })
+        for claim in extract_capability_claims(name, block.description, block.unique, block.vs_alternatives):
+            if claim.subject == name or alias_key(claim.subject) == own_key:
+                subject_slug, subject_key = slug, own_key
+            else:
+                mention = _mention(claim.subject, resolve)
+                rows.mentioned.append(mention)
+                subject_slug, subject_key = mention["slug"], mention["aliasKey"]
+            rows.claims.append({
+                # Keyed by the alias key, not the slug: the same claim whichever node it lands on first.
+                "id": content_id(subject_key, claim.metric, repr(claim.value), repr(claim.value_max),
+                                 claim.unit, claim.qualifier or "", claim.sentence),
+                "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
+                "value": claim.value, "valueMax": claim.value_max, "unit": claim.unit,
+                "comparator": claim.comparator, "qualifier": claim.qualifier, "sentence": claim.sentence,
+                "documentId": document.sha256,
+            })

@@ -131,6 +131,7 @@ UNWIND $rows AS row
 MATCH (k:Capability {id: row.capabilityId}), (s:Artifact {slug: row.subjectSlug}), (d:Document {id: row.documentId})
 MERGE (c:Claim {id: row.id})
 ON CREATE SET c.metric = row.metric, c.value = row.value, c.valueMax = row.valueMax, c.unit = row.unit,
+              c.comparator = row.comparator,
               c.qualifier = row.qualifier, c.sentence = row.sentence, c.subjectSlug = row.subjectSlug,
               c.status = 'unverified'
 MERGE (k)-[:MAKES_CLAIM]->(c)

@@ -36,7 +36,8 @@ LIMIT $limit
 
 def lucene_query(text: str) -> str | None:
     """The user's words, escaped and OR-ed (None when there is no word to search for)."""
-    words = [_LUCENE_SPECIAL.sub(r"\\\1", word) for word in _WORD.findall(text)]
+    # Lower-cased: the index's analyzer lower-cases anyway, and upper-case AND/OR/NOT are operators.
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", word.lower()) for word in _WORD.findall(text)]
     return " OR ".join(words) if words else None
 
 
