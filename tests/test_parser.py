@@ -1,0 +1,710 @@
+"""The parser and the reader against the five seed documents, disorder made from them, and bad input.
+
+Expected long texts are named by line number in the seed files (see tests/seeds.py) and read at run
+time: the repository must not contain the seeds' sentences. Short cells ("47/100", "Model") and
+artifact names are written out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+
+import pytest
+
+from ingest.parser import PAGE_LIMIT, parse
+from ingest.reading import read_document, read_path
+from ingest.records import ComparisonRecord, RejectedDocument, content_id
+
+try:  # tests/ is a plain folder today; keep working if it becomes a package
+    from tests.seeds import seed_bytes, seed_label_text, seed_line, seed_text
+except ImportError:  # pragma: no cover
+    from seeds import seed_bytes, seed_label_text, seed_line, seed_text
+
+SD = "Stable Diffusion 3.5 Large"
+MOBILEVIT = "mobilevit-small"
+
+
+def _blocks(*first_lines: int) -> list[tuple[int, int, int]]:
+    """Capability blocks laid out as description, Unique, vs alternatives on consecutive lines."""
+    return [(n, n + 1, n + 2) for n in first_lines]
+
+
+def _table(type_b: str, rank_a: int, rank_b: int, quality: tuple[str, str], ecosystem: tuple[str, str], dec_a: int, dec_b: int):
+    return (
+        ("Type", "Model", type_b),
+        ("UnfragileRank", f"{rank_a}/100", f"{rank_b}/100"),
+        ("Adoption", "1", "1"),
+        ("Quality", *quality),
+        ("Ecosystem", *ecosystem),
+        ("Match Graph", "0", "0"),
+        ("Pricing", "Free", "Free"),
+        ("Capabilities", f"{dec_a} decomposed", f"{dec_b} decomposed"),
+        ("Times Matched", "0", "0"),
+    )
+
+
+@dataclass(frozen=True)
+class Expected:
+    names: tuple[str, str]
+    table: tuple[tuple[str, str, str], ...]
+    a: list[tuple[int, int, int]]  # (description, Unique, vs alternatives) line numbers
+    b: list[tuple[int, int, int]]
+    more: tuple[int, int]
+    headers: tuple[bool, bool]
+    verdict_line: int
+    verdict: tuple[str, int, str, int]  # winner, score, loser, score
+    warning_kinds: tuple[str, ...]
+    generic_subtitle: bool
+
+
+SEEDS = {
+    "000": Expected(
+        names=(MOBILEVIT, SD),
+        table=_table("Model", 47, 58, ("0", "1"), ("1", "0"), 5, 14),
+        a=_blocks(15, 18, 21, 24, 27),
+        b=_blocks(31, 34, 37, 40, 43, 46, 49, 52),
+        more=(0, 6),
+        headers=(True, True),
+        verdict_line=57,
+        verdict=(SD, 58, MOBILEVIT, 47),
+        warning_kinds=(),
+        generic_subtitle=False,
+    ),
+    "001": Expected(
+        names=(MOBILEVIT, "Dreambooth-Stable-Diffusion"),
+        table=_table("Repository", 45, 43, ("0", "0"), ("1", "1"), 5, 12),
+        a=_blocks(15, 18, 21, 24, 27),
+        # The verdict and footer (lines 35-37) split the second block from its vs-alternatives line.
+        b=_blocks(30) + [(33, 34, 38)] + _blocks(39, 42, 45, 48, 51, 54),
+        more=(0, 4),
+        headers=(False, False),
+        verdict_line=35,
+        verdict=(MOBILEVIT, 45, "Dreambooth-Stable-Diffusion", 43),
+        warning_kinds=("table-row-mended", "verdict-misplaced", "sides-inferred"),
+        generic_subtitle=True,
+    ),
+    "002": Expected(
+        names=(MOBILEVIT, "sdnext"),
+        table=_table("Repository", 45, 48, ("0", "0"), ("1", "1"), 5, 16),
+        a=_blocks(16, 19, 22, 25, 28),
+        b=_blocks(31, 34, 40, 43, 46, 49, 52, 55),
+        more=(0, 8),
+        headers=(False, False),
+        verdict_line=37,
+        verdict=("sdnext", 48, MOBILEVIT, 45),
+        warning_kinds=("table-row-mended", "verdict-misplaced", "sides-inferred"),
+        generic_subtitle=True,
+    ),
+    "003": Expected(
+        names=("vit-base-patch16-224", SD),
+        table=_table("Model", 51, 58, ("0", "1"), ("1", "0"), 6, 14),
+        a=_blocks(15, 18, 21, 24, 27, 30),
+        b=_blocks(34, 37, 40, 43, 46, 49, 52, 55),
+        more=(0, 6),
+        headers=(True, True),
+        verdict_line=60,
+        verdict=(SD, 58, "vit-base-patch16-224", 51),
+        warning_kinds=(),
+        generic_subtitle=False,
+    ),
+    "004": Expected(
+        names=("rorshark-vit-base", SD),
+        table=_table("Model", 42, 58, ("0", "1"), ("1", "0"), 6, 14),
+        a=_blocks(15, 18, 21, 24, 27, 30),
+        b=_blocks(34, 37, 40, 43, 46, 49, 52, 55),
+        more=(0, 6),
+        headers=(True, True),
+        verdict_line=60,
+        verdict=(SD, 58, "rorshark-vit-base", 42),
+        warning_kinds=(),
+        generic_subtitle=False,
+    ),
+}
+SEED_IDS = sorted(SEEDS)
+
+
+def parsed(seed: str) -> ComparisonRecord:
+    return parse(read_document(seed_bytes(seed), f"{seed}.txt"))
+
+
+def expected_blocks(seed: str, side: str) -> list[tuple[str, str, str]]:
+    lines = getattr(SEEDS[seed], side)
+    return [(seed_line(seed, d), seed_label_text(seed, u), seed_label_text(seed, v)) for d, u, v in lines]
+
+
+def as_tuples(blocks) -> list[tuple[str, str | None, str | None]]:
+    return [(c.description, c.unique, c.vs_alternatives) for c in blocks]
+
+
+def kinds(record: ComparisonRecord) -> tuple[str, ...]:
+    return tuple(w.split(":", 1)[0] for w in record.warnings)
+
+
+def seed_lines(seed: str) -> list[str]:
+    return seed_text(seed).split("\n")
+
+
+def without_lines(seed: str, *numbers: int) -> str:
+    return "\n".join(line for n, line in enumerate(seed_lines(seed), 1) if n not in numbers)
+
+
+def same_facts(got: ComparisonRecord, want: ComparisonRecord) -> None:
+    """Everything but the warnings (and header presence, which disorder changes on purpose)."""
+    assert got.title == want.title and got.subtitle == want.subtitle
+    assert got.table == want.table
+    for side in ("a", "b"):
+        g, w = getattr(got, side), getattr(want, side)
+        assert (g.name, g.more) == (w.name, w.more)
+        assert as_tuples(g.capabilities) == as_tuples(w.capabilities)
+    assert got.verdict == want.verdict
+    assert got.partial == want.partial
+
+
+# -- every field of every seed ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_title_and_side_names(seed):
+    record, want = parsed(seed), SEEDS[seed]
+    assert record.title == seed_line(seed, 1) == f"{want.names[0]} vs {want.names[1]}"
+    assert (record.a.name, record.b.name) == want.names
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_subtitle(seed):
+    record = parsed(seed)
+    assert record.subtitle == seed_line(seed, 2)
+    assert ("ranks higher at" not in record.subtitle) == SEEDS[seed].generic_subtitle
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_table_rows_in_published_order(seed):
+    record = parsed(seed)
+    assert [(row.feature, row.a, row.b) for row in record.table] == list(SEEDS[seed].table)
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_ranks_and_counts(seed):
+    record, table = parsed(seed), dict((f, (a, b)) for f, a, b in SEEDS[seed].table)
+    assert (record.cell("UnfragileRank", "a"), record.cell("UnfragileRank", "b")) == table["UnfragileRank"]
+    assert f"{record.rank('a')}/100" == table["UnfragileRank"][0]
+    assert f"{record.rank('b')}/100" == table["UnfragileRank"][1]
+    assert f"{record.decomposed('a')} decomposed" == table["Capabilities"][0]
+    assert f"{record.decomposed('b')} decomposed" == table["Capabilities"][1]
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+@pytest.mark.parametrize("side", ["a", "b"])
+def test_capabilities_in_page_order_with_labels_stripped(seed, side):
+    shown = getattr(parsed(seed), side).capabilities
+    assert as_tuples(shown) == expected_blocks(seed, side)
+    assert all(c.complete for c in shown)
+    for c in shown:
+        assert not c.unique.startswith("Unique:") and not c.vs_alternatives.startswith("vs alternatives:")
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_shown_counts_follow_the_page_rules(seed):
+    record = parsed(seed)
+    assert len(record.a.capabilities) == min(record.decomposed("a"), PAGE_LIMIT)
+    assert len(record.b.capabilities) == record.decomposed("b") - record.b.more
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_more_and_side_headers(seed):
+    record, want = parsed(seed), SEEDS[seed]
+    assert (record.a.more, record.b.more) == want.more
+    assert (record.a.header_present, record.b.header_present) == want.headers
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_verdict(seed):
+    record, want = parsed(seed), SEEDS[seed]
+    verdict = record.verdict
+    assert verdict.text == seed_line(seed, want.verdict_line)
+    assert (verdict.winner, verdict.winner_score, verdict.loser, verdict.loser_score) == want.verdict
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_warnings_and_completeness(seed):
+    record = parsed(seed)
+    assert kinds(record) == SEEDS[seed].warning_kinds
+    assert record.partial is False
+
+
+def test_warning_texts_name_what_was_done():
+    record = parsed("001")
+    assert record.warnings == (
+        "table-row-mended: row 'Quality' was broken over 2 lines (from line 8); joined",
+        "verdict-misplaced: the verdict/footer from line 35 splits the capability at line 33; "
+        "its lines after them were joined back to it",
+        "sides-inferred: no side headers; A gets the first 5 of 13 capabilities (A: 5 decomposed; B: 12 decomposed minus 4 more)",
+    )
+    assert "broken over 3 lines" in parsed("002").warnings[0]
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_footer_verdict_and_subtitle_never_become_capability_text(seed):
+    record = parsed(seed)
+    texts = [t for side in (record.a, record.b) for c in side.capabilities for t in (c.description, c.unique, c.vs_alternatives)]
+    for marker in ("Need something different", "Search the match graph", "scores higher at", "ranks higher at", "©", "Verdict"):
+        assert not any(marker in t for t in texts), marker
+    assert record.subtitle not in texts
+
+
+def test_known_facts_across_seeds():
+    mobilevit = {c.id for s in ("000", "001", "002") for c in parsed(s).a.capabilities}
+    assert len(mobilevit) == 5
+    sd_pages = [parsed(s).b for s in ("000", "003", "004")]
+    assert all(side.name == SD and side.more == 6 and len(side.capabilities) == 8 for side in sd_pages)
+    assert len({c.id for side in sd_pages for c in side.capabilities}) == 8
+    assert {parsed(s).decomposed("b") for s in ("000", "003", "004")} == {14}
+
+
+def test_same_artifact_different_published_ranks_are_kept_per_page():
+    assert [parsed(s).rank("a") for s in ("000", "001", "002")] == [47, 45, 45]
+
+
+# -- re-encoding ------------------------------------------------------------------------------------
+
+
+def _with_nbsp(text: str) -> str:
+    """Every third space made a non-breaking one."""
+    parts = text.split(" ")
+    return "".join(p + ("\u00a0" if i % 3 == 0 else " ") for i, p in enumerate(parts[:-1])) + parts[-1]
+
+
+REENCODINGS = {
+    "crlf": lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+    "cr": lambda t: t.replace("\n", "\r").encode("utf-8"),
+    "utf-8 bom": lambda t: t.encode("utf-8-sig"),
+    "utf-16 bom": lambda t: t.encode("utf-16"),
+    "utf-16-be bom + crlf": lambda t: b"\xfe\xff" + t.replace("\n", "\r\n").encode("utf-16-be"),
+    "utf-32 bom": lambda t: t.encode("utf-32"),
+    "nbsp": lambda t: _with_nbsp(t).encode("utf-8"),
+    "trailing spaces and final newline": lambda t: t.replace("\n", " \t\n").encode("utf-8") + b"\n\n",
+    "nfd": lambda t: __import__("unicodedata").normalize("NFD", t).encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+@pytest.mark.parametrize("how", sorted(REENCODINGS))
+def test_reencoded_copies_parse_and_hash_the_same(seed, how):
+    original = read_document(seed_bytes(seed), "original")
+    copy = read_document(REENCODINGS[how](seed_text(seed)), "copy")
+    assert copy.sha256 == original.sha256 == hashlib.sha256(copy.text.encode("utf-8")).hexdigest()
+    assert copy.text == original.text
+    assert parse(copy) == parse(original)
+
+
+def test_utf16_without_bom_is_read_and_said():
+    document = read_document(seed_text("000").encode("utf-16-le"), "x")
+    assert document.text == read_document(seed_bytes("000"), "y").text
+    assert document.warnings == ("decode: no byte-order mark; read as UTF-16-LE",)
+    assert parse(document).warnings[0] == "decode: no byte-order mark; read as UTF-16-LE"
+
+
+def test_windows_1252_fallback_and_damaged_utf8_are_said():
+    legacy = read_document("Caf\u00e9 vs Na\u00efve\n| Feature | Caf\u00e9 | Na\u00efve |".encode("cp1252"), "x")
+    assert legacy.text.startswith("Caf\u00e9 vs Na\u00efve") and legacy.warnings == ("decode: not valid UTF-8; read as Windows-1252",)
+    damaged = seed_bytes("000").replace(b"\xe2\x80\x94", b"\xe2\x80", 1)  # a dash cut to two bytes
+    document = read_document(damaged, "x")
+    assert document.warnings == ("decode: 1 byte sequence not valid UTF-8, replaced with U+FFFD",)
+    assert "\ufffd" in document.text
+    assert len(parse(document).a.capabilities) == 5
+
+
+def test_parse_accepts_plain_text_the_same_as_documents():
+    assert parse(seed_text("002")) == parse(read_document(seed_bytes("002"), "x"))
+
+
+def test_read_path(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_bytes(seed_text("003").encode("utf-16"))
+    document = read_path(path)
+    assert document.source == str(path)
+    assert document.sha256 == read_document(seed_bytes("003"), "x").sha256
+    with pytest.raises(RejectedDocument) as error:
+        read_path(path, max_bytes=100)
+    assert error.value.code == "too-large"
+
+
+# -- disorder made from the seeds -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed,headers", [("000", (14, 30)), ("003", (14, 33)), ("004", (14, 33))])
+def test_missing_side_headers_are_worked_out_from_counts(seed, headers):
+    record = parse(without_lines(seed, *headers))
+    same_facts(record, parsed(seed))
+    assert (record.a.header_present, record.b.header_present) == (False, False)
+    assert "sides-inferred" in kinds(record) and "sides-uncertain" not in kinds(record)
+
+
+@pytest.mark.parametrize("seed,headers", [("000", (14, 30)), ("003", (14, 33))])
+def test_one_missing_side_header(seed, headers):
+    a_header, b_header = headers
+    no_a = parse(without_lines(seed, a_header))
+    same_facts(no_a, parsed(seed))
+    assert (no_a.a.header_present, no_a.b.header_present) == (False, True)
+    assert kinds(no_a) == ("side-header-missing",)
+    no_b = parse(without_lines(seed, b_header))
+    same_facts(no_b, parsed(seed))
+    assert (no_b.a.header_present, no_b.b.header_present) == (True, False)
+    assert kinds(no_b) == ("sides-inferred",)
+
+
+def _move(lines: list[str], first: int, last: int, after: int) -> str:
+    """Move lines first..last (1-based, inclusive) to just after line ``after``."""
+    moved = lines[first - 1 : last]
+    rest = lines[: first - 1] + lines[last:]
+    at = after if after < first else after - len(moved)
+    return "\n".join(rest[:at] + moved + rest[at:])
+
+
+@pytest.mark.parametrize("drop_headers", [False, True])
+def test_verdict_and_footer_inside_a_block_are_rejoined(drop_headers):
+    lines = seed_lines("000")
+    moved = _move(lines, 56, 59, after=32)  # between a B block's Unique line and its vs line
+    if drop_headers:
+        moved = "\n".join(line for line in moved.split("\n") if not line.endswith(" Capabilities"))
+    record = parse(moved)
+    same_facts(record, parsed("000"))
+    assert "verdict-misplaced" in kinds(record)
+    assert "sides-uncertain" not in kinds(record)
+
+
+def test_verdict_inside_an_a_block_is_rejoined():
+    record = parse(_move(seed_lines("003"), 59, 62, after=19))
+    same_facts(record, parsed("003"))
+
+
+def test_broken_table_rows_are_mended():
+    text = seed_text("000").replace("| Quality | 0 | 1 |", "| Quality | 0 |\n| 1 |").replace(
+        "| Ecosystem | 1 | 0 |", "| Ecosystem |\n| 1 |\n| 0 |"
+    )
+    record = parse(text)
+    same_facts(record, parsed("000"))
+    assert kinds(record) == ("table-row-mended", "table-row-mended")
+
+
+def test_verdict_disagreeing_with_the_table_keeps_both_and_warns():
+    text = seed_text("000").replace("| UnfragileRank | 47/100 | 58/100 |", "| UnfragileRank | 47/100 | 50/100 |")
+    record = parse(text)
+    assert record.cell("UnfragileRank", "b") == "50/100"
+    assert (record.verdict.winner, record.verdict.winner_score) == (SD, 58)
+    assert "verdict-table-mismatch" in kinds(record) and "subtitle-table-mismatch" in kinds(record)
+    mismatch = next(w for w in record.warnings if w.startswith("verdict-table-mismatch"))
+    assert mismatch == (
+        f"verdict-table-mismatch: the verdict gives {SD!r} 58/100 and 'mobilevit-small' 47/100; "
+        "the table's UnfragileRank gives 50/100 and 47/100"
+    )
+
+
+def test_verdict_naming_the_lower_ranked_side_as_winner_is_flagged():
+    text = seed_text("001").replace("| UnfragileRank | 45/100 | 43/100 |", "| UnfragileRank | 43/100 | 45/100 |")
+    record = parse(text)
+    assert record.verdict.winner == MOBILEVIT
+    assert "verdict-table-mismatch" in kinds(record)
+
+
+def test_duplicated_lines_rows_and_blocks_are_dropped():
+    lines = seed_lines("001")
+    doubled = lines[:6] + [lines[5]] + lines[6:15] + [lines[14]] + lines[15:] + lines[38:41]  # rank row, a description, a block
+    record = parse("\n".join(doubled))
+    same_facts(record, parsed("001"))
+    assert {"duplicate-row", "duplicate-line", "duplicate-capability"} <= set(kinds(record))
+
+
+def _swap_columns(line: str) -> str:
+    if not line.startswith("|"):
+        return line
+    feature, a, b = (cell.strip() for cell in line.strip("|").split("|"))
+    return f"| {feature} | {b} | {a} |"
+
+
+def test_table_columns_swapped_follow_the_title():
+    record = parse("\n".join(_swap_columns(line) for line in seed_lines("000")))
+    same_facts(record, parsed("000"))
+    assert "columns-swapped" in kinds(record)
+
+
+# -- truncation -------------------------------------------------------------------------------------
+
+
+def _cut_points(text: str):
+    """Each line end, and the middle of each line."""
+    offset = 0
+    for line in text.split("\n"):
+        yield offset + len(line) // 2
+        offset += len(line)
+        yield offset
+        offset += 1
+
+
+@pytest.mark.parametrize("seed", SEED_IDS)
+def test_truncated_pages_keep_what_they_show_and_say_so(seed):
+    text, full = seed_text(seed), parsed(seed)
+    for cut in _cut_points(text):
+        try:
+            record = parse(text[:cut])
+        except RejectedDocument as error:
+            assert error.code in ("no-table", "no-title") and cut < text.index("\n|---")
+            continue
+        for side in ("a", "b"):
+            got, want = getattr(record, side).capabilities, getattr(full, side).capabilities
+            assert len(got) <= len(want)
+            for g, w in zip(got, want):  # a prefix: same description, other fields equal or missing
+                assert g.description == w.description, cut
+                assert g.unique in (None, w.unique) and g.vs_alternatives in (None, w.vs_alternatives), cut
+        if not record.partial:
+            same_facts(record, full)
+        else:
+            assert "truncated" in kinds(record)
+
+
+def test_truncated_in_a_description_keeps_the_complete_blocks():
+    text = seed_text("000")
+    cut = text.index(seed_line("000", 31)) + 40
+    record = parse(text[:cut])
+    assert record.partial and len(record.a.capabilities) == 5 and record.b.capabilities == ()
+    assert all(c.complete for c in record.a.capabilities)
+    assert record.verdict is None and record.table == parsed("000").table
+
+
+def test_truncated_in_a_rejoined_line_keeps_the_block_without_it():
+    text = seed_text("001")
+    cut = text.index(seed_line("001", 38)) + 30
+    record = parse(text[:cut])
+    assert record.partial
+    first, second = record.b.capabilities
+    assert first.complete
+    assert (second.description, second.unique, second.vs_alternatives) == (seed_line("001", 33), seed_label_text("001", 34), None)
+    assert record.verdict == parsed("001").verdict
+
+
+def test_truncated_after_the_table():
+    record = parse("\n".join(seed_lines("003")[:13]))
+    assert record.partial and record.table == parsed("003").table
+    assert record.a.capabilities == () == record.b.capabilities
+
+
+def test_truncated_in_the_table_keeps_complete_rows():
+    text = seed_text("000")
+    record = parse(text[: text.index("| Pricing") + 9])
+    assert record.partial and [r.feature for r in record.table] == ["Type", "UnfragileRank", "Adoption", "Quality", "Ecosystem", "Match Graph"]
+
+
+def test_missing_more_line_marks_the_page_partial():
+    record = parse(without_lines("001", 57))
+    assert record.partial and record.b.more == 0 and len(record.b.capabilities) == 8
+
+
+# -- known owners -----------------------------------------------------------------------------------
+
+
+def _without_capabilities_row(seed: str) -> str:
+    return "\n".join(line for line in seed_lines(seed) if not line.startswith("| Capabilities"))
+
+
+def test_known_owners_place_capabilities_when_counts_are_missing():
+    text = _without_capabilities_row("001")
+    guessed = parse(text)
+    assert "sides-uncertain" in kinds(guessed) and len(guessed.a.capabilities) == PAGE_LIMIT
+    # The graph knows mobilevit-small's capabilities from another page: they end A's share.
+    owners = {c.id: "mobilevit-small" for c in parsed("000").a.capabilities}
+    record = parse(text, known_owners=owners)
+    assert as_tuples(record.a.capabilities) == expected_blocks("001", "a")
+    assert as_tuples(record.b.capabilities) == expected_blocks("001", "b")
+    assert "(known owners)" in next(w for w in record.warnings if w.startswith("sides-inferred"))
+
+
+def test_known_owners_from_b_side_also_place_the_split():
+    text = _without_capabilities_row("002")
+    b_ids = [content_id(seed_line("002", n)) for n in (31, 34)]
+    a_ids = [content_id(seed_line("002", n)) for n in (28,)]
+    owners = {**{i: "sdnext" for i in b_ids}, **{i: "mobilevit-small" for i in a_ids}}
+    record = parse(text, known_owners=owners)
+    assert as_tuples(record.a.capabilities) == expected_blocks("002", "a")
+    assert as_tuples(record.b.capabilities) == expected_blocks("002", "b")
+    assert "sides-uncertain" not in kinds(record)
+
+
+def test_known_owner_contradicting_a_header_is_flagged_not_obeyed():
+    owners = {content_id(seed_line("000", 15)): "stable-diffusion-3-5-large"}
+    record = parse(seed_text("000"), known_owners=owners)
+    assert as_tuples(record.a.capabilities) == expected_blocks("000", "a")
+    assert kinds(record) == ("owner-conflict",)
+
+
+# -- rejections -------------------------------------------------------------------------------------
+
+SMALL_PAGE = """Alpha Widget vs Beta Gadget
+Side-by-side notes written for these tests.
+| Feature | Alpha Widget | Beta Gadget |
+|---|---|---|
+| UnfragileRank | 30/100 | 20/100 |
+| Capabilities | 1 decomposed | 1 decomposed |
+Sorts pebbles by colour in a single pass.
+Unique: uses a prism.
+vs alternatives: faster than a sieve.
+Folds paper cranes from any square sheet.
+Unique: no glue needed.
+vs alternatives: neater than scissors.
+Alpha Widget scores higher at 30/100 vs Beta Gadget at 20/100. Alpha Widget leads on speed, while Beta Gadget is stronger on nothing.
+Need something different?
+"""
+
+
+def test_small_page_of_our_own_parses():
+    record = parse(SMALL_PAGE)
+    assert [c.description for c in record.a.capabilities] == ["Sorts pebbles by colour in a single pass."]
+    assert [c.vs_alternatives for c in record.b.capabilities] == ["neater than scissors."]
+    assert record.verdict.winner == "Alpha Widget" and not record.partial
+
+
+def _rejection(call) -> RejectedDocument:
+    with pytest.raises(RejectedDocument) as error:
+        call()
+    assert error.value.reason and str(error.value) == error.value.reason
+    return error.value
+
+
+@pytest.mark.parametrize("data", [b"", b"  \r\n\t \n", "\ufeff \u00a0\n".encode("utf-8"), b"\xff\xfe"])
+def test_reject_empty(data):
+    assert _rejection(lambda: read_document(data, "x")).code == "empty"
+
+
+def test_reject_empty_text():
+    assert _rejection(lambda: parse("   \n")).code == "empty"
+
+
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"abc\x00\x01\x02\x03def\x00" * 20, "NUL"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
+        (b"%PDF-1.7\n" + bytes(range(256)), "PDF"),
+        (bytes(range(1, 32)) * 10, "control characters"),
+        (b"\xff\xfe" + b"\x00\xd8", "UTF-16-LE"),
+    ],
+)
+def test_reject_binary(data, words):
+    error = _rejection(lambda: read_document(data, "x"))
+    assert error.code == "binary" and words in error.reason
+
+
+def test_reject_too_large():
+    error = _rejection(lambda: read_document(SMALL_PAGE.encode() * 3, "x", max_bytes=len(SMALL_PAGE)))
+    assert error.code == "too-large" and f"{len(SMALL_PAGE):,}-byte limit" in error.reason
+
+
+@pytest.mark.parametrize("page", ["<!DOCTYPE html>\n<html><body><p>Alpha vs Beta</p></body></html>", "<html>\n<p>x</p>", "  <div class='x'>Alpha vs Beta</div>"])
+def test_reject_html(page):
+    assert _rejection(lambda: read_document(page.encode(), "x")).code == "html"
+    assert _rejection(lambda: parse(page)).code == "html"
+
+
+@pytest.mark.parametrize("page", ['{"title": "Alpha vs Beta", "rows": []}', '[1, 2, 3]'])
+def test_reject_json(page):
+    assert _rejection(lambda: read_document(page.encode(), "x")).code == "json"
+
+
+def test_reject_no_title():
+    page = SMALL_PAGE.replace("Alpha Widget vs Beta Gadget\n", "A list of things\n")
+    error = _rejection(lambda: parse(page))
+    assert error.code == "no-title" and "A vs B" in error.reason
+
+
+def test_reject_no_title_even_when_the_subtitle_says_vs():
+    page = "Alpha ranks higher at 30/100 vs Beta at 20/100.\n| Feature | Alpha | Beta |\n"
+    assert _rejection(lambda: parse(page)).code == "no-title"
+
+
+def test_reject_no_table():
+    page = "Alpha Widget vs Beta Gadget\nSome words about both, and no table at all.\n"
+    error = _rejection(lambda: parse(page))
+    assert error.code == "no-table" and "Alpha Widget vs Beta Gadget" in error.reason
+
+
+def test_reject_title_and_table_naming_different_artifacts():
+    page = SMALL_PAGE.replace("| Feature | Alpha Widget | Beta Gadget |", "| Feature | Alpha Widget | Gamma Tool |")
+    error = _rejection(lambda: parse(page))
+    assert error.code == "name-mismatch" and "'Gamma Tool'" in error.reason
+
+
+def test_reject_an_artifact_compared_with_itself():
+    page = SMALL_PAGE.replace("Alpha Widget vs Beta Gadget", "Alpha Widget vs alpha-widget", 1)
+    page = page.replace("| Feature | Alpha Widget | Beta Gadget |", "| Feature | Alpha Widget | alpha-widget |")
+    assert _rejection(lambda: parse(page)).code == "same-sides"
+
+
+def test_parse_is_deterministic():
+    assert parse(seed_text("001")) == parse(seed_text("001"))
+    assert dataclasses.asdict(parse(seed_text("002"))) == dataclasses.asdict(parse(seed_text("002")))
+
+
+# -- more disorder ----------------------------------------------------------------------------------
+
+
+def test_title_subtitle_and_unknown_headers_out_of_place_are_ignored():
+    lines = seed_lines("000")
+    noisy = lines[:20] + [lines[0], lines[1], "Somebody Else Capabilities"] + lines[20:]
+    record = parse("\n".join(noisy))
+    same_facts(record, parsed("000"))
+    assert kinds(record) == ("unexpected-line",) * 3
+
+
+def test_verdict_glued_to_its_header():
+    text = seed_text("003").replace("Verdict\n", "Verdict: ")
+    same_facts(parse(text), parsed("003"))
+
+
+def test_orphan_label_lines_are_ignored():
+    lines = seed_lines("000")
+    record = parse("\n".join(lines[:14] + ["Unique: a line with no description above it"] + lines[14:]))
+    same_facts(record, parsed("000"))
+    assert kinds(record) == ("orphan-line",)
+
+
+def _own_page(shown_a: int, more_a: int, shown_b: int, more_b: int) -> str:
+    """A headerless page of our own words, with a '+N more' line after each side that has one."""
+    lines = [
+        "Copper Kite vs Slate Owl",
+        "Side-by-side notes.",
+        "| Feature | Copper Kite | Slate Owl |",
+        "|---|---|---|",
+        f"| Capabilities | {shown_a + more_a} decomposed | {shown_b + more_b} decomposed |",
+    ]
+    for side, shown, more in (("kite", shown_a, more_a), ("owl", shown_b, more_b)):
+        for i in range(shown):
+            lines += [f"The {side} does task {i}.", f"Unique: {side} trick {i}", f"vs alternatives: {side} edge {i}"]
+        if more:
+            lines.append(f"+{more} more capabilities")
+    return "\n".join(lines + ["Need something different?"])
+
+
+def test_a_more_line_between_the_sides_belongs_to_a():
+    record = parse(_own_page(8, 3, 2, 0))
+    assert (len(record.a.capabilities), record.a.more, len(record.b.capabilities), record.b.more) == (8, 3, 2, 0)
+    assert "sides-uncertain" not in kinds(record) and not record.partial
+
+
+def test_two_more_lines_without_headers():
+    record = parse(_own_page(8, 1, 8, 5))
+    assert (len(record.a.capabilities), record.a.more, len(record.b.capabilities), record.b.more) == (8, 1, 8, 5)
+    assert [c.description for c in record.b.capabilities][0] == "The owl does task 0."
+
+
+def test_counts_that_disagree_are_said():
+    page = _own_page(3, 0, 2, 0).replace("| 3 decomposed | 2 decomposed |", "| 2 decomposed | 2 decomposed |")
+    record = parse(page)
+    assert kinds(record) == ("sides-inferred", "sides-uncertain", "count-mismatch")
+    assert len(record.a.capabilities) == 2  # A's own count wins: it is the one truncation cannot shorten
+
+
+def test_cut_verdict_marks_the_page_partial():
+    text = seed_text("000")
+    record = parse(text[: text.index(seed_line("000", 57)) + 100])
+    assert record.partial and record.verdict.winner == SD and record.verdict.loser_score == 47
