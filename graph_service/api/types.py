@@ -15,6 +15,15 @@ def _loaders(info: Info):
     return info.context.loaders
 
 
+def _bounded(first: int) -> int:
+    from ..repository.artifacts import MAX_ALTERNATIVES
+    from .errors import InputError
+
+    if not 0 <= first <= MAX_ALTERNATIVES:
+        raise InputError(f"`first` must be between 0 and {MAX_ALTERNATIVES} (got {first})")
+    return first
+
+
 @strawberry.enum(description="Why an artifact is an alternative to another.")
 class AlternativeReasonKind(Enum):
     NAMED_IN_TEXT = "named"
@@ -120,7 +129,7 @@ class Artifact:
                                   "or sharing capabilities. See alternativeMatches for the reasons.")
     async def alternatives(self, info: Info, first: int = 20) -> list[Artifact]:
         matches = await _loaders(info).artifact_alternatives.load(self.slug)
-        return [Artifact.from_node(m["artifact"]) for m in matches[:max(0, first)]]
+        return [Artifact.from_node(m["artifact"]) for m in matches[:_bounded(first)]]
 
     @strawberry.field(description="Alternatives with why each one is, and a score, best first.")
     async def alternative_matches(self, info: Info, first: int = 20) -> list[AlternativeMatch]:
@@ -130,7 +139,7 @@ class Artifact:
                 artifact=Artifact.from_node(m["artifact"]), score=m["score"],
                 reasons=[AlternativeReason(kind=AlternativeReasonKind(r["reason"]), count=r["weight"]) for r in m["reasons"]],
             )
-            for m in matches[:max(0, first)]
+            for m in matches[:_bounded(first)]
         ]
 
     @strawberry.field(description="Every published page that compares this artifact, newest first.")

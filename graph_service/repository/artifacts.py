@@ -16,6 +16,7 @@ from ..db import Graph
 # drown the others. Documented in the README ("Alternatives").
 ALTERNATIVE_WEIGHTS = {"named": 1.0, "compared": 0.75, "shared": 0.5}
 ALTERNATIVE_CAPS = {"named": 3, "compared": 3, "shared": 4}
+MAX_ALTERNATIVES = 50  # per artifact; the API's `first` is capped to it
 
 ORDERINGS = {
     # name: (sort key expression, direction); ties are broken by slug ascending.
@@ -36,35 +37,46 @@ RETURN slug, collect(k {.*}) AS capabilities
 """
 
 # Why B is an alternative to A: A's vs-alternatives text names B (or B's names A), they were
-# compared on a published page, or they share capabilities (the same capability, or the same
-# taxonomy class once capabilities are classified).
+# compared on a published page, or they share capabilities (the same taxonomy class once
+# capabilities are classified). Scored and cut in Cypher, so a popular class costs a bounded scan:
+# at most SHARED_SCAN artifacts are looked at per class.
+SHARED_SCAN = 200
 ALTERNATIVES_BY_ARTIFACT = """
 UNWIND $slugs AS slug
 MATCH (a:Artifact {slug: slug})
 CALL (a) {
-  MATCH (a)-[:HAS_CAPABILITY]->(:Capability)-[:NAMES_ALTERNATIVE]->(b:Artifact)
-  WHERE b <> a
-  RETURN b, 'named' AS reason, count(*) AS weight
-  UNION ALL
-  MATCH (b:Artifact)-[:HAS_CAPABILITY]->(:Capability)-[:NAMES_ALTERNATIVE]->(a)
-  WHERE b <> a
-  RETURN b, 'named' AS reason, count(*) AS weight
-  UNION ALL
-  MATCH (a)<-[:COMPARES]-(c:Comparison)-[:COMPARES]->(b:Artifact)
-  WHERE b <> a
-  RETURN b, 'compared' AS reason, count(DISTINCT c) AS weight
-  UNION ALL
-  MATCH (a)-[:HAS_CAPABILITY]->(k:Capability)
-  WHERE k.uri IS NOT NULL AND k.uri <> 'capability://unclassified'
-  WITH a, collect(DISTINCT k.uri) AS uris
-  UNWIND uris AS uri
-  MATCH (b:Artifact)-[:HAS_CAPABILITY]->(:Capability {uri: uri})
-  WHERE b <> a
-  RETURN b, 'shared' AS reason, count(DISTINCT uri) AS weight
+  CALL (a) {
+    MATCH (a)-[:HAS_CAPABILITY]->(:Capability)-[:NAMES_ALTERNATIVE]->(b:Artifact)
+    WHERE b <> a
+    RETURN b, 'named' AS reason, count(*) AS weight
+    UNION ALL
+    MATCH (b:Artifact)-[:HAS_CAPABILITY]->(:Capability)-[:NAMES_ALTERNATIVE]->(a)
+    WHERE b <> a
+    RETURN b, 'named' AS reason, count(*) AS weight
+    UNION ALL
+    MATCH (a)<-[:COMPARES]-(c:Comparison)-[:COMPARES]->(b:Artifact)
+    WHERE b <> a
+    RETURN b, 'compared' AS reason, count(DISTINCT c) AS weight
+    UNION ALL
+    MATCH (a)-[:HAS_CAPABILITY]->(k:Capability)
+    WHERE k.uri IS NOT NULL AND k.uri <> 'capability://unclassified'
+    WITH a, collect(DISTINCT k.uri) AS uris
+    UNWIND uris AS uri
+    CALL (a, uri) {
+      MATCH (b:Artifact)-[:HAS_CAPABILITY]->(:Capability {uri: uri})
+      WHERE b <> a
+      RETURN DISTINCT b LIMIT $sharedScan
+    }
+    RETURN b, 'shared' AS reason, count(DISTINCT uri) AS weight
+  }
+  WITH b, reason, sum(weight) AS weight
+  WITH b, collect({reason: reason, weight: weight}) AS reasons,
+       sum($weights[reason] * CASE WHEN weight > $caps[reason] THEN $caps[reason] ELSE weight END) AS score
+  ORDER BY score DESC, toLower(b.name) ASC, b.slug ASC
+  LIMIT $limit
+  RETURN collect({artifact: b {.*}, reasons: reasons, score: round(score, 3)}) AS alternatives
 }
-WITH slug, b, reason, sum(weight) AS weight
-WITH slug, b, collect({reason: reason, weight: weight}) AS reasons
-RETURN slug, collect({artifact: b {.*}, reasons: reasons}) AS alternatives
+RETURN slug, alternatives
 """
 
 COMPARISON_IDS_BY_ARTIFACT = """
@@ -116,11 +128,6 @@ def decode_cursor(cursor: str, order: str):
     return key, slug
 
 
-def score_alternative(reasons: list[dict]) -> float:
-    return round(sum(ALTERNATIVE_WEIGHTS[r["reason"]] * min(r["weight"], ALTERNATIVE_CAPS[r["reason"]])
-                     for r in reasons), 3)
-
-
 class ArtifactRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
@@ -133,15 +140,11 @@ class ArtifactRepository:
         rows = await self.graph.read(CAPABILITIES_BY_ARTIFACT, slugs=slugs)
         return {row["slug"]: row["capabilities"] for row in rows}
 
-    async def alternatives(self, slugs: list[str]) -> dict[str, list[dict]]:
-        """Per artifact: [{artifact, reasons: [{reason, weight}], score}], best first."""
-        rows = await self.graph.read(ALTERNATIVES_BY_ARTIFACT, slugs=slugs)
-        result = {}
-        for row in rows:
-            ranked = [{**alt, "score": score_alternative(alt["reasons"])} for alt in row["alternatives"]]
-            ranked.sort(key=lambda alt: (-alt["score"], alt["artifact"]["name"].lower(), alt["artifact"]["slug"]))
-            result[row["slug"]] = ranked
-        return result
+    async def alternatives(self, slugs: list[str], limit: int = MAX_ALTERNATIVES) -> dict[str, list[dict]]:
+        """Per artifact: [{artifact, reasons: [{reason, weight}], score}], best first, at most ``limit``."""
+        rows = await self.graph.read(ALTERNATIVES_BY_ARTIFACT, slugs=slugs, limit=limit, sharedScan=SHARED_SCAN,
+                                     weights=ALTERNATIVE_WEIGHTS, caps=ALTERNATIVE_CAPS)
+        return {row["slug"]: row["alternatives"] for row in rows}
 
     async def comparison_ids(self, slugs: list[str]) -> dict[str, list[str]]:
         rows = await self.graph.read(COMPARISON_IDS_BY_ARTIFACT, slugs=slugs)
