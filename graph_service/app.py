@@ -8,21 +8,25 @@ graph answers.
 from __future__ import annotations
 
 import asyncio
+import threading
 import logging
 from contextlib import asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from .api.endpoint import graphql_endpoint
+from .bodylimit import BodyLimitMiddleware
 from .config import Settings, load_settings
-from .db import Graph, connection_info, is_unavailable
+from .db import Graph, connection_info, is_unavailable, sync_driver
 from .health import healthz
 from .metrics import Metrics, MetricsMiddleware
+from .ratelimit import RateLimitMiddleware, RateLimits
 from .schema import apply_schema_async, load_schema
 
 log = logging.getLogger("matchgraph.app")
@@ -37,6 +41,26 @@ class AppState:
         self.graph: Graph | None = None
         self.schema_version: int | None = None
         self._schema_lock = asyncio.Lock()
+        self._ingest_driver = None  # a sync driver, made on the first ingestDocuments
+        self._ingest_lock = threading.Lock()
+
+    def ingest(self, items: list[tuple[str, bytes]]):
+        """Runs the CLI's ingester on ``items`` (name, content); blocking, so call it from a worker thread.
+
+        One ingest at a time per process: concurrent batches would race on the same artifacts.
+        """
+        from ingest.pipeline import Ingester
+        from ingest.writer import GraphWriter
+
+        with self._ingest_lock:
+            if self._ingest_driver is None:
+                self._ingest_driver = sync_driver(connection_info(self.settings))
+            writer = GraphWriter(self._ingest_driver, self.settings.neo4j_database)
+            return Ingester(writer).ingest((name, data, "") for name, data in items)
+
+    def close_ingest(self) -> None:
+        if self._ingest_driver is not None:
+            self._ingest_driver.close()
 
     async def ensure_schema(self) -> int | None:
         """Applies the schema once per process, as soon as the graph answers."""
@@ -77,13 +101,31 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await state.graph.close()
+            state.close_ingest()
 
     routes = [
         Route("/", index),
-        Route("/graphql", graphql_endpoint(settings), methods=["GET", "POST"]),
+        Route("/graphql", graphql_endpoint(settings)),  # the endpoint answers other methods (405, JSON)
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(MetricsMiddleware, metrics=metrics)], lifespan=lifespan)
+    rate_limits = RateLimits(settings)
+    # Outermost first. Metrics sees every answer, 413 and 429 included; CORS headers go on those
+    # too (a browser can only read a 429 that carries them); preflights never reach the limits.
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],
+            expose_headers=["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
+        ))
+    middleware += [
+        Middleware(RateLimitMiddleware, limits=rate_limits),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.matchgraph = state
+    app.state.rate_limits = rate_limits  # tests swap its clock
     return app

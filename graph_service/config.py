@@ -7,7 +7,6 @@ is unset, matchgraph uses its own local Neo4j server (see `graph_service.neo4j_l
 from __future__ import annotations
 
 import os
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -114,11 +113,11 @@ class Settings(BaseSettings):
     def uses_local_neo4j(self) -> bool:
         return self.neo4j_uri is None
 
-    @cached_property
+    @property
     def api_keys(self) -> frozenset[str]:
         return frozenset(k.strip() for k in self.api_keys_raw.split(",") if k.strip())
 
-    @cached_property
+    @property
     def cors_origins(self) -> tuple[str, ...]:
         return tuple(o.strip() for o in self.cors_origins_raw.split(",") if o.strip())
 

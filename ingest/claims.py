@@ -425,7 +425,11 @@ def _extract(text: str, subject: str, topic: str) -> tuple[list[ClaimRecord], st
         quantity = q.quantity
         value, value_max = quantity.value, quantity.value_max
         if metric == "patch_size":
-            value, value_max = float(re.match(r"\d+", quantity.text.lstrip("<>~≈≤≥ ")).group()), None
+            # "14×14 patches": the side length; a quantity with no digits at all is no claim.
+            side = re.search(r"\d+", quantity.text)
+            if side is None:
+                continue
+            value, value_max = float(side.group()), None
         claim = ClaimRecord(
             subject=claim_subject,
             metric=metric,

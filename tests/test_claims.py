@@ -351,3 +351,15 @@ def test_claim_shaped_text_never_raises(text, subject):
     for claim in extract_capability_claims(subject, text, text, text):
         assert claim.metric in METRICS and claim.unit == METRICS[claim.metric]
         assert claim.value_max is None or claim.value_max >= claim.value or math.isnan(claim.value_max)
+
+
+def test_patch_grid_sizes_inside_longer_sentences_never_crash():
+    # Regression: the synthetic corpus writes "over 14×14 patches with a class token".
+    text = ("The vision model relies on a plain transformer encoder over 14×14 patches with a class token, "
+            "reaching 71.2% top-1 accuracy on ImageNet-1k with 168.2M parameters.")
+    claims = extract_claims(text, "Example-ViT")
+    by_metric = {c.metric: c for c in claims}
+    assert by_metric["param_count"].value == 168.2e6
+    assert by_metric["top1_accuracy"].value == 71.2
+    if "patch_size" in by_metric:
+        assert by_metric["patch_size"].value == 14

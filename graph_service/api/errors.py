@@ -44,13 +44,23 @@ class NotFoundError(UserError):
 def should_mask(error: GraphQLError) -> bool:
     """True when the client must not see this error's message.
 
-    Shown as they are: errors graphql-core raises itself (syntax, validation, limits, a null in a
-    non-null field: no underlying exception); errors about the request found before any resolver
-    ran (variable coercion: no `path`, a GraphQL error underneath); our `UserError`s; permission
-    errors (strawberry raises `StrawberryGraphQLError`). Everything else is masked, including a
-    GraphQL error raised under a field (a scalar failing to serialize quotes the value).
+    Shown as they are: errors graphql-core raises about the request itself (syntax, validation,
+    limits: no underlying exception); variable coercion errors (no `path`, a GraphQL error
+    underneath); our `UserError`s; permission errors (strawberry raises `StrawberryGraphQLError`).
+    Everything else is masked, a GraphQL error under a field included (a scalar that fails to
+    serialize quotes the value).
     """
     original = error.original_error
     if original is None or isinstance(original, (UserError, StrawberryGraphQLError)):
         return False
     return not (error.path is None and isinstance(original, GraphQLError))
+
+
+def client_safe(error: GraphQLError) -> GraphQLError:
+    """The error as a client may see it: itself, or "Internal server error" at the same place."""
+    if not should_mask(error):
+        return error
+    return GraphQLError(
+        INTERNAL_ERROR, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )

@@ -17,6 +17,9 @@ class OperationMetrics(SchemaExtension):
         metrics = getattr(context.context, "metrics", None)
         if metrics is None:
             return
-        kind = context.operation_type.value if context.operation_type else "unknown"
+        try:
+            kind = context.operation_type.value
+        except RuntimeError:  # the query did not parse: there is no operation to name
+            kind = "unknown"
         outcome = "error" if (context.result and context.result.errors) or context.pre_execution_errors else "ok"
         metrics.observe_operation(context.operation_name, kind, outcome, time.perf_counter() - start)

@@ -3,6 +3,7 @@ arguments, call a loader or repository, and wrap the result in a type from `type
 
 from __future__ import annotations
 
+import anyio
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
@@ -11,14 +12,22 @@ from .. import __version__
 from ..compare import from_graph, from_page
 from ..repository import ArtifactFilter
 from ..repository.artifacts import decode_cursor
-from .errors import InputError
+from ..db import is_unavailable
+from .auth import RequiresApiKey
+from .errors import InputError, UserError
 from .extensions import OperationMetrics
 from .types import (
-    Artifact, ArtifactConnection, ArtifactEdge, ArtifactOrder, Capability, Comparison, PageInfo, SearchHit,
+    Artifact, ArtifactConnection, ArtifactEdge, ArtifactOrder, Capability, Comparison, DocumentInput, IngestReport,
+    PageInfo, RejectedDocument, SearchHit,
 )
 
 MAX_PAGE = 100
 MAX_SEARCH = 50
+MAX_DOCUMENTS_PER_CALL = 100
+
+
+class GraphUnavailable(UserError):
+    code = "SERVICE_UNAVAILABLE"
 
 
 def _slug(key: str) -> str:
@@ -41,10 +50,11 @@ class Query:
 
     @strawberry.field(description="Artifacts, a page at a time (Relay cursor connection).")
     async def artifacts(
-        self, info: Info, first: int = 20, after: str | None = None, type: str | None = None,
+        self, info: Info, first: int | None = 20, after: str | None = None, type: str | None = None,
         pricing: str | None = None, capability_uri: str | None = None, mentioned_only: bool | None = None,
         order_by: ArtifactOrder = ArtifactOrder.RANK,
     ) -> ArtifactConnection:
+        first = 20 if first is None else first
         if not 0 <= first <= MAX_PAGE:
             raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
         if after is not None:
@@ -88,7 +98,8 @@ class Query:
         return [Capability.from_node(n) for n in await info.context.loaders.capabilities.by_uri(uri, first)]
 
     @strawberry.field(description="Search the match graph: artifacts for a description of what you need.")
-    async def search(self, info: Info, query: str, limit: int = 5, type: str | None = None) -> list[SearchHit]:
+    async def search(self, info: Info, query: str, limit: int | None = 5, type: str | None = None) -> list[SearchHit]:
+        limit = 5 if limit is None else limit
         if not 1 <= limit <= MAX_SEARCH:
             raise InputError(f"`limit` must be between 1 and {MAX_SEARCH} (got {limit})")
         if not query.strip():
@@ -98,9 +109,32 @@ class Query:
                           capability_ids=[c for c in r["capabilities"] if c]) for r in rows]
 
 
+@strawberry.type(description="Changes to the graph; each needs an API key (X-API-Key or Authorization: Bearer).")
+class Mutation:
+    @strawberry.mutation(permission_classes=[RequiresApiKey],
+                         description="Ingest comparison documents with the same ingester as `matchgraph ingest`.")
+    async def ingest_documents(self, info: Info, documents: list[DocumentInput]) -> IngestReport:
+        if not documents:
+            raise InputError("`documents` is empty")
+        if len(documents) > MAX_DOCUMENTS_PER_CALL:
+            raise InputError(f"at most {MAX_DOCUMENTS_PER_CALL} documents per call (got {len(documents)})")
+        items = [(document.name, document.content.encode("utf-8")) for document in documents]
+        try:
+            report = await anyio.to_thread.run_sync(info.context.app_state.ingest, items)
+        except Exception as error:
+            if is_unavailable(error):
+                raise GraphUnavailable("the graph is unavailable right now; nothing was written, try again") from None
+            raise
+        return IngestReport(
+            read=report.read, ingested=report.ingested, unchanged=report.unchanged,
+            rejected=[RejectedDocument(path=r.path, reason=r.reason) for r in report.rejected],
+            partial=report.partial,
+        )
+
+
 def create_schema(extensions: list[SchemaExtension | type[SchemaExtension]] | None = None) -> strawberry.Schema:
     """The schema with per-app extensions (limits depend on the settings); metrics always on."""
-    return strawberry.Schema(query=Query, extensions=[OperationMetrics, *(extensions or [])])
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationMetrics, *(extensions or [])])
 
 
 schema = create_schema()  # for SDL export and tools; apps build their own with their limits

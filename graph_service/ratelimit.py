@@ -1,0 +1,196 @@
+"""Per-client rate limits for `/graphql`, as plain ASGI middleware.
+
+Each client gets N requests per minute: anonymous clients by address (settings
+`rate_limit_anonymous`), clients with a valid API key by key (`rate_limit_keyed`); 0 means
+unlimited. An invalid key counts as anonymous here (the endpoint then refuses it), so made-up
+keys cannot buy fresh budgets.
+
+The algorithm is GCRA (the "virtual scheduling" form of a leaky bucket): one timestamp per client,
+the theoretical arrival time (TAT) of its next request. A client may burst N requests at once and
+then regains one every 60/N seconds; N requests in one instant followed by the (N+1)th is a 429.
+O(1) per request, and a client whose TAT has passed is indistinguishable from a new one, so idle
+clients are dropped (oldest first) and the table never holds more than `max_clients`.
+
+Every answer from a limited path carries `RateLimit-Limit`, `RateLimit-Remaining` and
+`RateLimit-Reset` (seconds until the budget is full again); a refusal is HTTP 429 with
+`Retry-After` and a GraphQL-shaped error body (code RATE_LIMITED).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .api.auth import is_known, presented_key
+
+PERIOD = 60.0  # the limits are per minute
+MAX_CLIENTS = 100_000
+_NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int  # seconds until the client's budget is full again
+    retry_after: int  # seconds to wait when refused (0 when allowed)
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        headers = [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(self.remaining).encode()),
+            (b"ratelimit-reset", str(self.reset).encode()),
+        ]
+        if not self.allowed:
+            headers.append((b"retry-after", str(self.retry_after).encode()))
+        return headers
+
+
+class RateLimiter:
+    """GCRA for one limit: `limit` requests per `period` seconds per client, bursts allowed."""
+
+    def __init__(self, limit: int, period: float = PERIOD, *, max_clients: int = MAX_CLIENTS):
+        if limit < 1:
+            raise ValueError("limit must be at least 1 (use no limiter for unlimited)")
+        self.limit = limit
+        self.period_ns = int(period * _NS)
+        self.interval_ns = self.period_ns // limit  # floor: N requests always fit in one period
+        self.max_clients = max_clients
+        self._tats: OrderedDict[str, int] = OrderedDict()  # oldest update first
+        self._lock = threading.Lock()  # the server may run the app on several threads
+
+    def __len__(self) -> int:
+        return len(self._tats)
+
+    def hit(self, client: str, now: float) -> Decision:
+        """Counts one request from `client` at time `now` (seconds) and says whether it may pass."""
+        now_ns = int(now * _NS)
+        with self._lock:
+            self._evict(now_ns)
+            tat = max(self._tats.get(client, now_ns), now_ns)
+            allowed = tat + self.interval_ns - now_ns <= self.period_ns
+            if allowed:
+                tat += self.interval_ns
+                self._tats[client] = tat
+                self._tats.move_to_end(client)
+        backlog = tat - now_ns  # how far ahead of now the client's budget is spent
+        remaining = min(self.limit, max(0, (self.period_ns - backlog) // self.interval_ns))
+        retry_ns = 0 if allowed else backlog + self.interval_ns - self.period_ns
+        return Decision(
+            allowed=allowed,
+            limit=self.limit,
+            remaining=remaining,
+            reset=math.ceil(backlog / _NS),
+            retry_after=0 if allowed else max(1, math.ceil(retry_ns / _NS)),
+        )
+
+    def _evict(self, now_ns: int) -> None:
+        # Amortised O(1): each entry is dropped once. Idle entries (TAT passed) carry no state.
+        while self._tats:
+            client, tat = next(iter(self._tats.items()))
+            if tat > now_ns and len(self._tats) < self.max_clients:
+                break
+            del self._tats[client]
+
+
+class RateLimits:
+    """Both limiters, and how a request is told apart: by valid key, else by client address."""
+
+    def __init__(self, settings, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock  # replaceable in tests
+        self.api_keys = settings.api_keys
+        self.trust_forwarded_for = settings.trust_forwarded_for
+        anonymous, keyed = settings.rate_limit_anonymous, settings.rate_limit_keyed
+        self.anonymous = RateLimiter(anonymous) if anonymous else None
+        self.keyed = RateLimiter(keyed) if keyed else None
+
+    def hit(self, scope) -> Decision | None:
+        """The decision for this request; None when its kind of client is unlimited."""
+        headers = _headers(scope)
+        key = presented_key(headers)
+        if key is not None and is_known(key, self.api_keys):
+            limiter, client = self.keyed, "key:" + hashlib.sha256(key.encode()).hexdigest()
+        else:
+            limiter, client = self.anonymous, "addr:" + self.address(scope, headers)
+        return limiter.hit(client, self.clock()) if limiter is not None else None
+
+    def address(self, scope, headers: dict[str, str]) -> str:
+        """The client's address; the first X-Forwarded-For hop only behind a trusted proxy."""
+        address = ""
+        if self.trust_forwarded_for:
+            address = headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if not address:
+            client = scope.get("client")
+            address = client[0] if client else "unknown"
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return address[:64]
+        if ip.version == 6:
+            if ip.ipv4_mapped:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))  # one IPv6 host holds a whole /64
+        return str(ip)
+
+
+class RateLimitMiddleware:
+    """Applies `RateLimits` to the given paths (default `/graphql`); others pass untouched."""
+
+    def __init__(self, app, limits: RateLimits, paths: tuple[str, ...] = ("/graphql",)):
+        self.app = app
+        self.limits = limits
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        decision = self.limits.hit(scope)
+        if decision is None:
+            await self.app(scope, receive, send)
+            return
+        if not decision.allowed:
+            await _refuse(send, decision)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *decision.headers()]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _refuse(send, decision: Decision) -> None:
+    message = (
+        f"rate limit exceeded: {decision.limit} requests per minute for this client; "
+        f"retry in {decision.retry_after} s"
+    )
+    body = json.dumps(
+        {"errors": [{"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}]}
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *decision.headers(),
+    ]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _headers(scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in scope.get("headers", ()):
+        key = name.decode("latin-1").lower()
+        value = value.decode("latin-1")
+        # Repeated headers (X-Forwarded-For from two proxies) join as one list, in order.
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
