@@ -4,13 +4,15 @@ Per batch of inputs: read and normalise each one (rejecting what is not text), s
 graph already holds (same content hash: `unchanged`), parse the rest (rejecting what is not a
 comparison document), and write the batch in one transaction. If that transaction fails, the batch
 is written again one document per transaction, so one bad document cannot take others down, and
-the failing one is reported as rejected and leaves nothing behind.
+the failing one is reported as rejected and leaves nothing behind. Writing batch N overlaps with
+preparing batch N+1; batches still commit one at a time, in input order.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,17 @@ class Outcome:
     reason: str = ""
 
 
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, folders walked recursively (sorted; hidden files and folders skipped)."""
     files: list[Path] = []
@@ -110,23 +123,30 @@ class Ingester:
 
     def ingest(self, inputs: Iterable[tuple[str, bytes | None, str]],
                on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
+        """Ingests ``inputs`` (source, content or None, read error) in batches.
+
+        While one batch is written (Neo4j's work), the next is read and parsed (ours): a single
+        writer thread takes the batches in order, one transaction each, at most one in flight.
+        """
         report = IngestReport()
+        notify = on_outcome or (lambda outcome: None)
         started = time.perf_counter()
         seen: set[str] = set()
-        batch: list[tuple[str, bytes | None, str]] = []
-        for item in inputs:
-            batch.append(item)
-            if len(batch) >= self.batch_size:
-                self._ingest_batch(batch, report, seen, on_outcome)
-                batch = []
-        if batch:
-            self._ingest_batch(batch, report, seen, on_outcome)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-writer") as writer:
+            in_flight: Future | None = None
+            for batch in _batches(inputs, self.batch_size):
+                pending = self._prepare(batch, report, seen, notify)
+                if in_flight is not None:
+                    self._settle(in_flight.result(), report, seen, notify)
+                in_flight = writer.submit(self._write, pending) if pending else None
+            if in_flight is not None:
+                self._settle(in_flight.result(), report, seen, notify)
         report.seconds = time.perf_counter() - started
         return report
 
     # -- one batch ------------------------------------------------------------------------------
-    def _ingest_batch(self, batch, report: IngestReport, seen: set[str], on_outcome) -> None:
-        notify = on_outcome or (lambda outcome: None)
+    def _prepare(self, batch, report: IngestReport, seen: set[str], notify) -> list[tuple[Document, GraphRows]]:
+        """Reads, de-duplicates and parses one batch; returns what is to be written."""
         documents: list[Document] = []
         for source, data, error in batch:
             report.read += 1
@@ -166,30 +186,35 @@ class Ingester:
             if record.warnings:
                 report.warnings[document.source] = list(record.warnings)
             pending.append((document, rows))
-        self._write(pending, report, notify)
+        return pending
 
-    def _write(self, pending: list[tuple[Document, GraphRows]], report: IngestReport, notify) -> None:
-        if not pending:
-            return
+    def _write(self, pending: list[tuple[Document, GraphRows]]) -> list[tuple[Document, str]]:
+        """Writes a batch in one transaction; on failure, one document per transaction.
+
+        Runs on the writer thread: returns (document, "" or the reason it failed) for each one and
+        leaves the report to the caller.
+        """
         combined = GraphRows()
         for _, rows in pending:
             combined.extend(rows)
         try:
             self.writer.write(combined)
-            written = pending
+            return [(document, "") for document, _ in pending]
         except Neo4jError as error:
             if len(pending) == 1:
-                document = pending[0][0]
-                self._forget(document.source, report)
-                self._reject(report, notify, document.source, f"the graph refused the document: {error.message}", "write-failed")
-                return
+                return [(pending[0][0], f"the graph refused the document: {error.message}")]
             log.warning("batch write failed (%s); retrying one document per transaction", error.message)
-            for item in pending:
-                self._write([item], report, notify)
-            return
-        for document, _ in written:
-            report.ingested += 1
-            notify(Outcome(document.source, "ingested"))
+            return [outcome for item in pending for outcome in self._write([item])]
+
+    def _settle(self, outcomes: list[tuple[Document, str]], report: IngestReport, seen: set[str], notify) -> None:
+        for document, failure in outcomes:
+            if failure:
+                seen.discard(document.sha256)
+                self._forget(document.source, report)
+                self._reject(report, notify, document.source, failure, "write-failed")
+            else:
+                report.ingested += 1
+                notify(Outcome(document.source, "ingested"))
 
     @staticmethod
     def _forget(source: str, report: IngestReport) -> None:

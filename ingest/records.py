@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # The published table's rows, in the order the documents use. Rows outside this list are kept too.
 KNOWN_FEATURES = (
@@ -69,7 +70,7 @@ class CapabilityBlock:
     unique: str | None = None
     vs_alternatives: str | None = None
 
-    @property
+    @cached_property  # hashing the normalised description is costly; ids are read many times
     def id(self) -> str:
         # Keyed by the description alone, so a block shown without its `vs alternatives:` line on a
         # truncated page is still the same Capability as the complete block on another page.

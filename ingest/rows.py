@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .alternatives import canonical_name, extract_alternatives
 from .claims import extract_capability_claims
@@ -52,6 +53,7 @@ def leading_int(cell: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@lru_cache(maxsize=200_000)
 def provisional_capability_name(description: str, words: int = 8) -> str:
     """A short name from the description's first clause, until the taxonomy names the capability."""
     first = _SENTENCE_END.split(normalise_text(description), maxsplit=1)[0].rstrip(".;:")
@@ -114,6 +116,34 @@ def rows_for(record: ComparisonRecord, document: Document, sequence: int, resolv
     return rows
 
 
+@dataclass(frozen=True)
+class FoundClaim:
+    claim: object  # ingest.claims.ClaimRecord
+    about_owner: bool  # the claim is about the block's own artifact
+    subject_key: str  # alias key of the artifact it is about
+    id: str
+
+
+@lru_cache(maxsize=200_000)
+def block_facts(owner: str, description: str, unique: str | None, vs_alternatives: str | None):
+    """The alternatives and claims one capability block states: (alternatives, FoundClaims).
+
+    Both extractors are pure, so this is memoised: a capability's text recurs verbatim on every
+    page that shows it, and extraction is the most expensive step of ingest.
+    """
+    own_key = alias_key(owner)
+    alternatives = tuple(extract_alternatives(vs_alternatives, subject=owner)) if vs_alternatives else ()
+    claims = []
+    for claim in extract_capability_claims(owner, description, unique, vs_alternatives):
+        about_owner = claim.subject == owner or alias_key(claim.subject) == own_key
+        subject_key = own_key if about_owner else alias_key(claim.subject)
+        # Keyed by the alias key, not the slug: the same claim whichever node it lands on first.
+        claim_id = content_id(subject_key, claim.metric, repr(claim.value), repr(claim.value_max),
+                              claim.unit, claim.qualifier or "", claim.sentence)
+        claims.append(FoundClaim(claim, about_owner, subject_key, claim_id))
+    return alternatives, tuple(claims)
+
+
 def _mention(name: str, resolve: Resolver) -> dict:
     """A mentioned artifact: its canonical name, alias key, and the slug it lands on."""
     canonical = mention_name(name)
@@ -144,29 +174,27 @@ def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: S
         })
         rows.shown.append({"comparisonId": comparison_id, "capabilityId": block.id, "side": side_key,
                            "position": position})
-        if block.vs_alternatives:
-            for found in extract_alternatives(block.vs_alternatives, subject=name):
-                mention = _mention(found.name, resolve)
-                if mention["aliasKey"] == own_key or mention["slug"] == slug:
-                    continue  # an artifact is not its own alternative
-                rows.mentioned.append(mention)
-                rows.alternatives.append({
-                    "capabilityId": block.id, "slug": mention["slug"], "relation": found.relation,
-                    "numbers": json.dumps(list(found.numbers), ensure_ascii=False, default=str),
-                    "clause": found.clause,
-                })
-        for claim in extract_capability_claims(name, block.description, block.unique, block.vs_alternatives):
-            if claim.subject == name or alias_key(claim.subject) == own_key:
-                subject_slug, subject_key = slug, own_key
+        found_alternatives, found_claims = block_facts(name, block.description, block.unique, block.vs_alternatives)
+        for found in found_alternatives:
+            mention = _mention(found.name, resolve)
+            if mention["aliasKey"] == own_key or mention["slug"] == slug:
+                continue  # an artifact is not its own alternative
+            rows.mentioned.append(mention)
+            rows.alternatives.append({
+                "capabilityId": block.id, "slug": mention["slug"], "relation": found.relation,
+                "numbers": json.dumps(list(found.numbers), ensure_ascii=False, default=str),
+                "clause": found.clause,
+            })
+        for found in found_claims:
+            claim = found.claim
+            if found.about_owner:
+                subject_slug = slug
             else:
                 mention = _mention(claim.subject, resolve)
                 rows.mentioned.append(mention)
-                subject_slug, subject_key = mention["slug"], mention["aliasKey"]
+                subject_slug = mention["slug"]
             rows.claims.append({
-                # Keyed by the alias key, not the slug: the same claim whichever node it lands on first.
-                "id": content_id(subject_key, claim.metric, repr(claim.value), repr(claim.value_max),
-                                 claim.unit, claim.qualifier or "", claim.sentence),
-                "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
+                "id": found.id, "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
                 "value": claim.value, "valueMax": claim.value_max, "unit": claim.unit,
                 "comparator": claim.comparator, "qualifier": claim.qualifier, "sentence": claim.sentence,
                 "documentId": document.sha256,
