@@ -602,3 +602,24 @@ def test_metrics_count_refusals(settings, graph):
         assert 'matchgraph_http_requests_total{method="POST",path="/graphql",status="200"} 1.0' in text
         assert 'matchgraph_http_requests_total{method="POST",path="/graphql",status="413"} 1.0' in text
         assert 'matchgraph_http_requests_total{method="POST",path="/graphql",status="429"} 2.0' in text
+
+
+def test_cached_validation_still_checks_each_requests_cost(client):
+    # Parsing and validation are cached per query text; the cost depends on the variables and must
+    # be checked on every request, or a cheap first request would open the door to costly ones.
+    query = ("query Deep($n: Int!) { artifacts(first: $n) { edges { node { capabilities { alternatives "
+             "{ capabilities { name } } } } } } }")
+    cheap = client.post("/graphql", json={"query": query, "variables": {"n": 1}})
+    assert cheap.status_code == 200 and "errors" not in cheap.json(), cheap.text
+    costly = client.post("/graphql", json={"query": query, "variables": {"n": 100}})
+    errors = errors_of(costly)
+    assert errors and errors[0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    again = client.post("/graphql", json={"query": query, "variables": {"n": 1}})
+    assert "errors" not in again.json()
+
+
+def test_cached_validation_keeps_refusing_invalid_documents(client):
+    bad = "{ artifacts(first: 1) { edges { node { noSuchField } } } }"
+    for _ in range(2):  # the second answer comes from the cache
+        errors = errors_of(client.post("/graphql", json={"query": bad}))
+        assert errors and "noSuchField" in errors[0]["message"]

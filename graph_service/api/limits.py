@@ -3,9 +3,11 @@
 A single query can otherwise ask Neo4j for millions of rows (nested lists multiply) or keep the
 validator busy for hours. `query_limit_extensions(settings)` returns, as per-request factories:
 
-- strawberry's token limit (the parser stops early), depth limit and alias limit;
-- `QueryCostLimiter`: the estimated number of fields the answer holds, refused above
-  `settings.max_query_cost`;
+- strawberry's token limit (the parser stops early);
+- `CheckedDocuments`: parsing and validation (the spec's rules, strawberry's depth and alias
+  rules, the fragment-expansion check) done once per query text and cached (`DocumentChecks`),
+  then the cost check, which depends on the variables, on every request: the estimated number of
+  fields the answer holds, refused above `settings.max_query_cost`;
 - `MaskInternalErrors`: exceptions we did not raise on purpose reach clients as
   "Internal server error" (see `errors.should_mask`).
 
@@ -16,16 +18,18 @@ under it, and the `edges`/`nodes` lists inside are then not multiplied again. In
 cheap (leaves free, lists counted as 10) so that GraphiQL's schema query fits, yet nested
 `fields { type { fields … } }` still adds up. `__typename` is free.
 
-The cost rule is a graphql-core validation rule added with `AddValidationRules`. One more check
-runs before validation starts: a "fragment bomb" (each fragment spreads the next one twice) makes
-strawberry's depth and alias validators walk 2^n paths (22 levels take half a minute and block
-the event loop). The cost walk measures each fragment once, so it is linear in the document;
-`QueryCostLimiter` uses it to refuse documents that expand to more than 20,000 fields (free
-ones like `__typename` included) before any other validator sees them.
+The expansion check runs before the other rules: a "fragment bomb" (each fragment spreads the
+next one twice) makes strawberry's depth and alias validators walk 2^n paths (22 levels take half
+a minute and block the event loop). The cost walk measures each fragment once, so it is linear in
+the document; it refuses documents that expand to more than 20,000 fields (free ones like
+`__typename` included) before any other validator sees them.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -47,13 +51,10 @@ from graphql import (
     is_list_type,
     validate,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as create_alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
+from strawberry.schema.schema import validate_document
 
 from .errors import INTERNAL_ERROR, client_safe, should_mask
 
@@ -68,11 +69,10 @@ MAX_EXPANDED_FIELDS = 20_000
 
 def query_limit_extensions(settings) -> list:
     """The schema extensions that bound each request, configured from the settings."""
+    checks = DocumentChecks(settings)  # one per app: its cache outlives requests
     return [
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
-        partial(QueryCostLimiter, max_cost=settings.max_query_cost),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
+        partial(CheckedDocuments, checks=checks),
         partial(MaskInternalErrors, should_mask_error=should_mask, error_message=INTERNAL_ERROR),
     ]
 
@@ -84,48 +84,103 @@ class MaskInternalErrors(MaskErrors):
         return client_safe(error)
 
 
-class QueryCostLimiter(AddValidationRules):
-    """Adds the cost rule to validation, and refuses fragment bombs before validation starts."""
+@dataclass
+class _Checked:
+    document: Any
+    errors: list[GraphQLError] | None = None  # None until validated
 
-    def __init__(self, *, max_cost: int):
-        super().__init__([])
-        self.max_cost = max_cost
 
-    def on_operation(self):
-        # Built per request: a size argument may come from this request's variables.
-        self.validation_rules = [cost_rule(self.max_cost, self.execution_context.variables)]
-        yield from super().on_operation()
+class DocumentChecks:
+    """Parsing and the variable-independent validation of a query text, done once per text.
+
+    Validation (the spec's rules, depth, aliases, fragment expansion) costs far more than running
+    a small query; clients send the same few query texts over and over. Results are kept in a
+    bounded LRU keyed by the text, so unique texts cost memory up to `CACHE_SIZE` entries only.
+    The cost limit depends on each request's variables and is checked on every request.
+    """
+
+    CACHE_SIZE = 1024
+
+    def __init__(self, settings):
+        self.max_cost = settings.max_query_cost
+        self.rules = (
+            create_depth_validator(settings.max_query_depth, None, None),
+            create_alias_validator(settings.max_query_aliases),
+        )
+        self._cache: OrderedDict[str, _Checked] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def cached(self, query: str) -> _Checked | None:
+        with self._lock:
+            checked = self._cache.get(query)
+            if checked is not None:
+                self._cache.move_to_end(query)
+            return checked
+
+    def remember(self, query: str, document) -> _Checked:
+        with self._lock:
+            checked = self._cache.get(query)
+            if checked is None or checked.document is not document:
+                checked = self._cache[query] = _Checked(document)
+                while len(self._cache) > self.CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            return checked
+
+    def validate(self, schema: GraphQLSchema, checked: _Checked, strawberry_rules) -> list[GraphQLError]:
+        if checked.errors is None:
+            # The expansion check first: fragment bombs would make the depth and alias rules walk 2^n paths.
+            errors = validate(schema, checked.document, [expansion_rule(MAX_EXPANDED_FIELDS)])
+            if not errors:
+                errors = validate_document(schema, checked.document, (*strawberry_rules, *self.rules))
+            checked.errors = list(errors)
+        return checked.errors
+
+    def cost_errors(self, schema: GraphQLSchema, document, variables: dict | None) -> list[GraphQLError]:
+        errors = []
+        for operation in (d for d in document.definitions if isinstance(d, OperationDefinitionNode)):
+            try:
+                cost, _ = measure(schema, document, operation, variables or {})
+            except _TooDeep:
+                continue  # the expansion rule reported it
+            if cost > self.max_cost:
+                errors.append(_too_costly(operation, cost, self.max_cost))
+        return errors
+
+
+class CheckedDocuments(SchemaExtension):
+    """Serves parse and validation from `DocumentChecks`; checks the cost on every request."""
+
+    def __init__(self, *, checks: DocumentChecks):
+        super().__init__()
+        self.checks = checks
+
+    def on_parse(self):
+        context = self.execution_context
+        hit = self.checks.cached(context.query) if context.query else None
+        if hit is not None:
+            context.graphql_document = hit.document  # strawberry skips parsing a document it already has
+        yield
 
     def on_validate(self):
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
-            rule = expansion_rule(MAX_EXPANDED_FIELDS)
-            errors = validate(context.schema._schema, context.graphql_document, [rule])
-            if errors:
-                context.pre_execution_errors = errors  # strawberry then skips the validation pass
+            schema = context.schema._schema
+            checked = self.checks.remember(context.query, context.graphql_document)
+            errors = self.checks.validate(schema, checked, context.validation_rules)
+            if not errors:
+                errors = self.checks.cost_errors(schema, context.graphql_document, context.variables)
+            # A list, even empty, tells strawberry that validation has run.
+            context.pre_execution_errors = errors
         yield
 
 
-def cost_rule(max_cost: int, variables: dict[str, Any] | None = None) -> type[ValidationRule]:
-    """A graphql-core validation rule refusing operations that cost more than `max_cost`."""
-
-    class QueryCostRule(ValidationRule):
-        def __init__(self, context: ValidationContext):
-            super().__init__(context)
-            for operation in _operations(context):
-                try:
-                    cost, _ = measure(context.schema, context.document, operation, variables or {})
-                except _TooDeep:
-                    continue  # expansion_rule reports it
-                if cost > max_cost:
-                    context.report_error(GraphQLError(
-                        f"{_name(operation)} costs {cost:,}, above the limit of {max_cost:,} (each field "
-                        f"costs 1; the selections under a list are multiplied by its first/limit argument, "
-                        f"or by {DEFAULT_LIST_SIZE} without one): ask for fewer items or fewer nested lists",
-                        operation, extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
-                    ))
-
-    return QueryCostRule
+def _too_costly(operation: OperationDefinitionNode, cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"{_name(operation)} costs {cost:,}, above the limit of {max_cost:,} (each field "
+        f"costs 1; the selections under a list are multiplied by its first/limit argument, "
+        f"or by {DEFAULT_LIST_SIZE} without one): ask for fewer items or fewer nested lists",
+        operation, extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
+    )
 
 
 def expansion_rule(max_fields: int) -> type[ValidationRule]:
