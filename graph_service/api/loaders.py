@@ -29,7 +29,7 @@ class Loaders:
 
         self.artifact = _loader(self.artifacts.by_slugs)
         self.artifact_capabilities = _loader(self.artifacts.capabilities, list)
-        self.artifact_alternatives = _loader(self.artifacts.alternatives, list)
+        self._alternatives_by_first: dict[int, DataLoader] = {}
         self.artifact_comparison_ids = _loader(self.artifacts.comparison_ids, list)
         self.artifact_claims = _loader(self.artifacts.claims, list)
         self.capability = _loader(self.capabilities.by_ids)
@@ -37,3 +37,16 @@ class Loaders:
         self.capability_claims = _loader(self.capabilities.claims, list)
         self.capability_owner = _loader(self.capabilities.owners)
         self.comparison = _loader(self.comparisons.by_ids)
+
+    def artifact_alternatives(self, first: int) -> DataLoader:
+        """Alternatives of many artifacts in one query, fetching only the `first` best of each."""
+        if first not in self._alternatives_by_first:
+            self._alternatives_by_first[first] = _loader(
+                lambda slugs: self.artifacts.alternatives(slugs, limit=first), list)
+        return self._alternatives_by_first[first]
+
+    def prime_capability_alternatives(self, page: dict) -> None:
+        """Seeds the capability-alternatives loader from a hydrated comparison page."""
+        for capability in [*page["shownA"], *page["shownB"]]:
+            alternatives = sorted(capability.get("alternatives") or [], key=lambda a: a.get("name") or "")
+            self.capability_alternatives.prime(capability["id"], alternatives)

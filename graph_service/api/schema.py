@@ -82,6 +82,7 @@ class Query:
         repository = info.context.loaders.comparisons
         page = await repository.best_for_pair(first, second)
         if page is not None:
+            info.context.loaders.prime_capability_alternatives(page)
             return Comparison.from_view(from_page(page, first_slug=first))
         found = await repository.from_graph(first, second)
         return Comparison.from_view(from_graph(found)) if found else None

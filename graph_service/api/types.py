@@ -128,26 +128,30 @@ class Artifact:
     @strawberry.field(description="Alternatives, best first: named in vs-alternatives text, compared on a page, "
                                   "or sharing capabilities. See alternativeMatches for the reasons.")
     async def alternatives(self, info: Info, first: int = 20) -> list[Artifact]:
-        matches = await _loaders(info).artifact_alternatives.load(self.slug)
-        return [Artifact.from_node(m["artifact"]) for m in matches[:_bounded(first)]]
+        first = _bounded(first)
+        matches = await _loaders(info).artifact_alternatives(first).load(self.slug)
+        return [Artifact.from_node(m["artifact"]) for m in matches]
 
     @strawberry.field(description="Alternatives with why each one is, and a score, best first.")
     async def alternative_matches(self, info: Info, first: int = 20) -> list[AlternativeMatch]:
-        matches = await _loaders(info).artifact_alternatives.load(self.slug)
+        first = _bounded(first)
+        matches = await _loaders(info).artifact_alternatives(first).load(self.slug)
         return [
             AlternativeMatch(
                 artifact=Artifact.from_node(m["artifact"]), score=m["score"],
                 reasons=[AlternativeReason(kind=AlternativeReasonKind(r["reason"]), count=r["weight"]) for r in m["reasons"]],
             )
-            for m in matches[:_bounded(first)]
+            for m in matches
         ]
 
     @strawberry.field(description="Every published page that compares this artifact, newest first.")
     async def comparisons(self, info: Info) -> list[Comparison]:
         loaders = _loaders(info)
         ids = await loaders.artifact_comparison_ids.load(self.slug)
-        pages = await loaders.comparison.load_many(ids)
-        return [Comparison.from_view(view_from_page(page)) for page in pages if page]
+        pages = [page for page in await loaders.comparison.load_many(ids) if page]
+        for page in pages:
+            loaders.prime_capability_alternatives(page)
+        return [Comparison.from_view(view_from_page(page)) for page in pages]
 
     @strawberry.field(description="Quantitative claims about this artifact.")
     async def claims(self, info: Info) -> list[Claim]:
