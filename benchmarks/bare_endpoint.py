@@ -4,10 +4,8 @@
 
 `POST /compare` with `{"a": …, "b": …}` runs exactly the Cypher that the benchmark's GraphQL compare
 page runs for a published pair, through the same `Graph` (the same async driver settings, one
-driver per process): `BEST_FOR_PAIR` from the repository, then — because that page asks for
-`capabilitiesA/B { alternatives { slug } }` — the repository's `ALTERNATIVES_BY_CAPABILITY` for the
-shown capabilities (what the DataLoader sends, one round trip). It answers the hydrated page, each
-shown capability with its alternatives, as JSON. No GraphQL, no middleware (metrics, rate limits,
+driver per process): `BEST_FOR_PAIR` from the repository, which brings each shown capability's
+alternatives along (one round trip, as for the GraphQL page). It answers the hydrated page as JSON. No GraphQL, no middleware (metrics, rate limits,
 body limit), no `from_page` view: what is left is uvicorn + Starlette + the driver + json, so
 matchgraph's throughput over this one is what the GraphQL layer and the middleware cost.
 `GET /stats` answers the Cypher round trips so far (the benchmark's per-request count for the
@@ -29,7 +27,6 @@ from starlette.routing import Route
 
 from graph_service.config import load_settings
 from graph_service.db import Graph, connection_info
-from graph_service.repository.capabilities import ALTERNATIVES_BY_CAPABILITY
 from graph_service.repository.comparisons import BEST_FOR_PAIR
 from ingest.records import slugify
 
@@ -59,12 +56,6 @@ def create_app(settings=None, graph=None) -> Starlette:
         graph = state["graph"]
         rows = await graph.read(BEST_FOR_PAIR, a=a, b=b)
         page = rows[0]["page"] if rows else None
-        shown = (page["shownA"] + page["shownB"]) if page else []
-        if shown:
-            ids = list(dict.fromkeys(capability["id"] for capability in shown))
-            found = {row["id"]: row["artifacts"] for row in await graph.read(ALTERNATIVES_BY_CAPABILITY, ids=ids)}
-            for capability in shown:
-                capability["alternatives"] = found.get(capability["id"], [])
         # default=str: ingested comparisons carry a Neo4j DateTime (ingestedAt).
         return Response(json.dumps({"compare": page}, default=str, separators=(",", ":")),
                         media_type="application/json")

@@ -1,13 +1,15 @@
 """Parser: one comparison document -> ``ComparisonRecord`` (design §1), or ``RejectedDocument``.
 
-Pages arrive disordered, so lines are classified by what they *look like*, never by where they
+Pages arrive disordered, so lines are classified by what they *look like*, not by where they
 stand, and the record is put together in passes:
 
 1. head: the ``A vs B`` title and the subtitle, above the first table line;
 2. table: every ``|`` line, wherever it stands, mended into ``| Feature | A | B |`` rows;
 3. body: every other line classified (description, ``Unique:``, ``vs alternatives:``, side header,
    ``+N more``, verdict, footer, ...), then capability blocks assembled from them. Verdict and footer
-   lines do not close a block: that is how a block split by them is joined up again;
+   lines do not close a block: that is how a block split by them is joined up again. Where the look
+   is ambiguous (a description may start like a copyright line or a verdict, a verdict may say
+   anything), the neighbouring lines settle it: a description is followed by its ``Unique:`` line;
 4. truncation: judged from signals that do not depend on sides; a truncated page's last line may
    be cut mid-way, so it is not used;
 5. sides: from the side headers when present, otherwise from the table's ``N decomposed`` counts,
@@ -43,18 +45,28 @@ from ingest.records import (
 PAGE_LIMIT = 8
 
 _TITLE_SPLIT = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
-_MARKDOWN_HEADING = re.compile(r"#+\s*")
+# Only a leading Markdown heading marker ("# ", "## "): a '#' inside a name ("C#") is part of it.
+_MARKDOWN_HEADING = re.compile(r"#{1,6}\s+")
 # The lines known by how they start, in one pattern so a description line costs one failed match.
-# The group that matched names the line's kind.
+# The group that matched names the line's kind. Some starts are only candidates, settled later:
+# a "footer" start may open a description ("Copyright detection for ..."), see ``_footer_kind``;
+# a "verdict_label" ("Verdict: <text>") is in the verdict's place, see ``_settle_verdict_places``.
 _MARKED = re.compile(
     r"(?P<unique>unique\s*:\s*)"
     r"|(?P<vs>vs\.?\s+alternatives?\s*:\s*)"
     r"|\+\s*(?P<more>\d+)\s+more\s+capabilit(?:y|ies)\.?$"
     r"|(?P<verdict_header>verdict\s*:?$)"
-    r"|(?P<footer>need something different\?|search the match graph\b|©|\(c\)\s*\d{4}|copyright\b)",
+    r"|(?P<verdict_label>verdict\s*:\s*)"
+    r"|(?P<footer>need something different\?|search the match graph\b|©|\(c\)|copyright\b)",
     re.IGNORECASE,
 )
 _VERDICT_HEADER = re.compile(r"verdict\s*:?\s*", re.IGNORECASE)
+# A footer line is made of these phrases only (the seeds glue a copyright line onto the last one).
+_FOOTER_PHRASE = re.compile(r"(?:need something different\?|search the match graph\b\s*→?)\s*", re.IGNORECASE)
+_COPYRIGHT_MARK = re.compile(r"©|\(c\)|copyright\b", re.IGNORECASE)
+# What makes a copyright line a notice: a year or "all rights reserved" after the mark.
+_COPYRIGHT_NOTICE = re.compile(r"(?:©|\(c\)|copyright\b).*?(?:\b(?:19|20)\d\d\b|all rights reserved)", re.IGNORECASE)
+_COPYRIGHT_MAX_CHARS = 120  # a copyright line is short; a longer line is a description
 _SCORES = r"(?P<winner>.+?)\s+{verb}\s+higher\s+at\s+(?P<ws>\d+)\s*/\s*100\s+vs\.?\s+(?P<loser>.+?)\s+at\s+(?P<ls>\d+)\s*/\s*100\b"
 _VERDICT = re.compile(_SCORES.format(verb="scores"))
 _RANKS_HIGHER = re.compile(_SCORES.format(verb="ranks"))
@@ -73,6 +85,8 @@ _FEATURE_NAMES = frozenset(f.lower() for f in KNOWN_FEATURES) | {"feature"}
 DESCRIPTION, UNIQUE, VS, SIDE_HEADER, MORE, VERDICT_HEADER, VERDICT, FOOTER = (
     "description", "unique", "vs", "side-header", "more", "verdict_header", "verdict", "footer"
 )
+# Kinds that only the lines around them settle (``_settle_by_structure``); none survives it.
+COPYRIGHT, VERDICT_LABEL = "copyright", "verdict_label"
 MISPLACED_SUBTITLE, TITLE_REPEAT, OTHER_HEADER, CUT = "subtitle", "title", "other-header", "cut"
 _OUT_OF_PLACE = {
     MISPLACED_SUBTITLE: "a subtitle",
@@ -192,7 +206,7 @@ class _Parse:
     def _read_head(self, title_index: int, table_start: int) -> None:
         if any(self.lines[:title_index]):
             self.warn("ignored-lines", f"lines 1-{title_index} come before the title; ignored")
-        self.title = _MARKDOWN_HEADING.sub("", self.lines[title_index].strip(), count=1)
+        self.title = _strip_heading_marker(self.lines[title_index].strip())
         between = [(i, line) for i, line in enumerate(self.lines[title_index + 1:table_start], title_index + 2) if line]
         self.subtitle = between[0][1] if between else None
         for number, line in between[1:]:
@@ -265,12 +279,20 @@ class _Parse:
             )
 
     def _title_names(self, columns: list[str]) -> tuple[str, str]:
-        """Split the title at the ' vs ' whose halves match the table's columns (names may contain 'vs')."""
-        splits = [(self.title[: m.start()].strip(), self.title[m.end():].strip()) for m in _TITLE_SPLIT.finditer(self.title)]
-        wanted = {slugify(c) for c in columns}
-        for a, b in splits:
-            if {slugify(a), slugify(b)} == wanted:
-                return a, b
+        """Split the title at the ' vs ' whose halves are the table's columns.
+
+        Names may contain 'vs', even as their first or last word ('Orchid vs' vs 'Orchid'), and one
+        title may split into the columns both ways ('Orchid vs Orchid' vs 'Orchid'): the split giving
+        them in column order wins, then the one giving them swapped, then the first.
+        """
+        splits = _title_splits(self.title)
+        if not splits:
+            raise RejectedDocument(f"the title {_clip(self.title)!r} does not name two artifacts", "no-title")
+        wanted = [slugify(c) for c in columns]
+        for order in (wanted, wanted[::-1]):
+            for a, b in splits:
+                if [slugify(a), slugify(b)] == order:
+                    return a, b
         return splits[0]
 
     def _table_rows(self, raw_rows: list[tuple[int, list[str], int]]) -> list[TableRow]:
@@ -316,6 +338,7 @@ class _Parse:
                 continue
             previous = text
             body.append(self._classify(_Line(index + 1, text), is_last=index == self.last_index))
+        self._settle_by_structure(body)
         return body
 
     def _classify(self, line: _Line, is_last: bool) -> _Line:
@@ -323,16 +346,29 @@ class _Parse:
         that would scan a whole line run only behind a cheap substring test (speed: design goal of
         thousands of pages a second)."""
         text = line.text
-        if match := _MARKED.match(text):
-            line.kind = match.lastgroup
-            if line.kind in (UNIQUE, VS):
+        match = _MARKED.match(text)
+        kind = match.lastgroup if match else None
+        if kind == FOOTER:
+            kind = _footer_kind(text)  # None: a description starting with footer words
+        copyright_like = kind == COPYRIGHT
+        if copyright_like:
+            # Classified on: it may be a verdict or side header naming a "Copyright ..." side. If it
+            # comes out a description, the lines around it settle whether it is the footer's.
+            kind = None
+        if kind is not None:
+            line.kind = kind
+            if kind in (UNIQUE, VS, VERDICT_LABEL):
                 line.value = text[match.end():]
-            elif line.kind == MORE:
+            elif kind == MORE:
                 line.value = int(match.group(MORE))
-        elif ("score" in text or "SCORE" in text) and (verdict := self._verdict_text(text)):
+            if kind == VERDICT_LABEL and _VERDICT.match(line.value):
+                line.kind = VERDICT
+        elif ("score" in text or "SCORE" in text) and (verdict := _verdict_text(text)):
             line.kind, line.value = VERDICT, verdict
-            if is_last and not _VERDICT.match(verdict):
-                line.kind = CUT
+        elif is_last and text[: len(self.name_a) + len(self.name_b) + 8].lower().startswith(self.score_prefixes):
+            # "<side> score..." without the verdict's shape, as the last line: most likely the verdict
+            # cut short (a description cut there would be distrusted anyway, the page being truncated).
+            line.kind = CUT
         elif "capabilities" in text[-14:].lower():
             side = self._header_side(text)
             if side is not None:
@@ -343,18 +379,59 @@ class _Parse:
             line.kind = MISPLACED_SUBTITLE
         elif text == self.title:
             line.kind = TITLE_REPEAT
+        if copyright_like and line.kind == DESCRIPTION:
+            line.kind = COPYRIGHT
         if is_last and line.kind == DESCRIPTION and self._is_cut_marker(text):
             line.kind = CUT
         return line
 
-    def _verdict_text(self, text: str) -> str | None:
-        """The verdict sentence, if ``text`` is one (a leading 'Verdict:' glued on is dropped)."""
-        if match := _VERDICT_HEADER.match(text):
-            text = text[match.end():]
-        if _VERDICT.match(text):
-            return text
-        lowered = text[: len(self.name_a) + len(self.name_b) + 8].lower()
-        return text if lowered.startswith(self.score_prefixes) else None
+    def _settle_by_structure(self, body: list[_Line]) -> None:
+        """Settle the lines whose look is ambiguous by the lines around them.
+
+        Descriptions may start like a copyright line or a verdict ("Copyright detection for ...",
+        "GPT-4o scores 88.7% on ..."), and a verdict may say anything. What tells them apart is that
+        a capability description is followed by its ``Unique:`` line, and a footer or verdict is not.
+        """
+        self._settle_look_alikes(body)
+        self._settle_verdict_places(body)
+
+    def _settle_look_alikes(self, body: list[_Line]) -> None:
+        """Copyright-like lines, and verdict-shaped lines that may be descriptions."""
+        previous = None
+        for index, line in enumerate(body):
+            if line.kind == COPYRIGHT:
+                line.kind = _copyright_kind(line.text, previous, _kind_after(body, index))
+            elif line.kind == VERDICT and _kind_after(body, index) == UNIQUE and not self._names_both_sides(line.value):
+                line.kind = DESCRIPTION  # "X scores higher at 9/100 vs Y at 3/100 on ...", about others
+            previous = line.kind
+
+    def _settle_verdict_places(self, body: list[_Line]) -> None:
+        """The lines right after a ``Verdict`` header, or glued to one. Their place decides only on a
+        page with no verdict-shaped line: disordered pages put descriptions after the header too."""
+        shaped_verdict = any(line.kind == VERDICT for line in body)
+        previous = None
+        for index, line in enumerate(body):
+            if line.kind == VERDICT_LABEL or (previous == VERDICT_HEADER and line.kind == DESCRIPTION):
+                self._settle_verdict_place(line, _kind_after(body, index), shaped_verdict)
+            previous = line.kind
+
+    def _settle_verdict_place(self, line: _Line, following: str | None, shaped_verdict: bool) -> None:
+        """A line right after a ``Verdict`` header (or glued to one) is the verdict, kept as text even
+        when it does not say who scores higher; as the page's last line without a closing full stop,
+        a verdict cut short. Unless a ``Unique:`` line follows, or the page has a verdict-shaped line:
+        then it is a description standing after a misplaced header."""
+        if following == UNIQUE or shaped_verdict:
+            line.kind = DESCRIPTION
+            return
+        if line.kind == DESCRIPTION:
+            line.value = line.text
+        cut = line.number == self.last_index + 1 and not line.value.endswith((".", "!", "?"))
+        line.kind = CUT if cut else VERDICT
+
+    def _names_both_sides(self, verdict: str) -> bool:
+        """Whether a verdict-shaped sentence says who of *this page's* two sides scores higher."""
+        match = _VERDICT.match(verdict)
+        return {slugify(match["winner"]), slugify(match["loser"])} == {self.slug_a, self.slug_b}
 
     def _header_side(self, text: str) -> str | None:
         match = _SIDE_HEADER.match(text)
@@ -739,6 +816,68 @@ def _looks_like_title(line: str) -> bool:
         and not _RANKS_HIGHER.match(line)
         and not _VERDICT.match(line)
     )
+
+
+def _strip_heading_marker(line: str) -> str:
+    """The line without a leading Markdown heading marker ('# ', '## ', ...)."""
+    match = _MARKDOWN_HEADING.match(line)
+    return line[match.end():] if match else line
+
+
+def _title_splits(title: str) -> list[tuple[str, str]]:
+    """Every (A, B) the title can be split into at a ' vs ', overlapping separators included
+    ('Orchid vs vs Orchid' splits after the first 'vs' too, which ``finditer`` would skip)."""
+    splits: list[tuple[str, str]] = []
+    match = _TITLE_SPLIT.search(title)
+    while match:
+        split = (title[: match.start()].strip(), title[match.end():].strip())
+        if all(split) and split not in splits:
+            splits.append(split)
+        match = _TITLE_SPLIT.search(title, match.start() + 1)
+    return splits
+
+
+def _footer_kind(text: str) -> str | None:
+    """FOOTER for a line that is the footer; COPYRIGHT for a short copyright line that may be the
+    footer's (see ``_copyright_kind``); None for a description that merely starts with footer words."""
+    rest, phrases = text, 0
+    while match := _FOOTER_PHRASE.match(rest):
+        rest, phrases = rest[match.end():], phrases + 1
+    if not rest:
+        return FOOTER
+    if len(rest) > _COPYRIGHT_MAX_CHARS or not _COPYRIGHT_MARK.match(rest):
+        return None
+    # Footer phrases with a copyright notice glued on (as on the seeds) are the footer wherever they
+    # stand; with less than a notice after them, they are settled like a bare copyright line.
+    return FOOTER if phrases and _COPYRIGHT_NOTICE.match(rest) else COPYRIGHT
+
+
+def _copyright_kind(text: str, previous: str | None, following: str | None) -> str:
+    """A short copyright line (perhaps after footer phrases): the footer's, or a description.
+
+    A description is followed by its ``Unique:`` line; the copyright line closes the page, right
+    after the verdict or the other footer lines, or reads as a notice (a year, "all rights
+    reserved"). A notice before a ``Unique:`` line is still footer when it comes right after the
+    closing lines or after a description (waiting for that ``Unique:`` line): it split that block.
+    A line right after a bare ``Verdict`` header that is not a notice is left to be the verdict.
+    """
+    notice = _COPYRIGHT_NOTICE.match(text) is not None
+    if notice and (previous in _CLOSING_KINDS or previous == DESCRIPTION):
+        return FOOTER
+    if following == UNIQUE:
+        return DESCRIPTION
+    return FOOTER if notice or previous in (VERDICT, FOOTER) else DESCRIPTION
+
+
+def _kind_after(body: list[_Line], index: int) -> str | None:
+    return body[index + 1].kind if index + 1 < len(body) else None
+
+
+def _verdict_text(text: str) -> str | None:
+    """The verdict sentence, if ``text`` has its shape (a leading 'Verdict' label glued on is dropped)."""
+    if match := _VERDICT_HEADER.match(text):
+        text = text[match.end():]
+    return text if _VERDICT.match(text) else None
 
 
 def _cells(line: str) -> list[str]:

@@ -708,3 +708,142 @@ def test_cut_verdict_marks_the_page_partial():
     text = seed_text("000")
     record = parse(text[: text.index(seed_line("000", 57)) + 100])
     assert record.partial and record.verdict.winner == SD and record.verdict.loser_score == 47
+
+
+# -- look-alike lines and awkward names (gaps found by the render round trip) ----------------------
+
+
+def _page_lines(name_a: str, name_b: str, blocks_a: list[str], blocks_b: list[str], title: str | None = None) -> list[str]:
+    """A clean page of our own words, with side headers; ``_tail`` holds the verdict and footer."""
+    lines = [
+        title or f"{name_a} vs {name_b}",
+        "Notes written for these tests.",
+        f"| Feature | {name_a} | {name_b} |",
+        "|---|---|---|",
+        "| UnfragileRank | 40/100 | 30/100 |",
+        f"| Capabilities | {len(blocks_a)} decomposed | {len(blocks_b)} decomposed |",
+    ]
+    for name, blocks in ((name_a, blocks_a), (name_b, blocks_b)):
+        lines.append(f"{name} Capabilities")
+        for number, description in enumerate(blocks):
+            lines += [description, f"Unique: trick number {number} of {name}", f"vs alternatives: quicker than rival {number}"]
+    return lines
+
+
+def _tail(name_a: str, name_b: str) -> list[str]:
+    verdict = f"{name_a} scores higher at 40/100 vs {name_b} at 30/100. {name_a} leads on speed, while {name_b} is stronger on price."
+    return ["Verdict", verdict, "Need something different?", "Search the match graph →© 2031 Nobody in particular."]
+
+
+def _own(name_a: str, name_b: str, blocks_a: list[str], blocks_b: list[str], title: str | None = None) -> str:
+    return "\n".join(_page_lines(name_a, name_b, blocks_a, blocks_b, title) + _tail(name_a, name_b))
+
+
+TWO_A = ["Sorts pebbles by colour in one pass.", "Folds paper cranes from any square sheet."]
+TWO_B = ["Waters a balcony garden on a timer.", "Tunes a violin from a phone microphone."]
+
+
+@pytest.mark.parametrize(
+    "title,names",
+    [
+        ("C# Toolkit vs Java Toolkit", ("C# Toolkit", "Java Toolkit")),
+        ("C# vs F#", ("C#", "F#")),
+        ("# C# vs F#", ("C#", "F#")),  # a Markdown heading marker goes, the '#' of the names stays
+        ("## Rust#Core vs Go Core", ("Rust#Core", "Go Core")),
+    ],
+)
+def test_hash_in_a_title_is_part_of_the_names(title, names):
+    record = parse(_own(*names, TWO_A, TWO_B, title=title))
+    assert (record.title, record.a.name, record.b.name) == (" vs ".join(names), *names)
+    assert len(record.a.capabilities) == len(record.b.capabilities) == 2
+    assert record.verdict.winner == names[0] and not record.warnings
+
+
+def test_title_left_without_two_names_is_rejected_not_a_crash():
+    page = _own("Alpha Widget", "Beta Gadget", TWO_A, TWO_B, title="# vs Beta Gadget")
+    assert _rejection(lambda: parse(page)).code == "no-title"
+
+
+FOOTER_LOOK_ALIKES = [
+    "Copyright detection for scanned book pages.",
+    "© and ™ marks are found and blurred in product photos.",
+    "(c) 2024 benchmark runs put its recall above the older release.",
+    "Copyright 2019 notices in page footers are read and tagged.",
+    "Need something different? It swaps the backbone at load time.",
+    "Search the match graph for near-duplicate images before upload.",
+]
+
+
+@pytest.mark.parametrize("side", ["a", "b"])
+def test_descriptions_starting_like_the_footer_stay_capabilities(side):
+    blocks = {"a": TWO_A, "b": TWO_B, side: FOOTER_LOOK_ALIKES}
+    record = parse(_own("Alpha Widget", "Beta Gadget", blocks["a"], blocks["b"]))
+    got = record.a if side == "a" else record.b
+    assert [c.description for c in got.capabilities] == FOOTER_LOOK_ALIKES
+    assert all(c.complete for c in got.capabilities)
+    assert not record.warnings and not record.partial
+
+
+def test_copyright_notice_splitting_a_block_is_still_footer():
+    """The closing lines, a bare copyright notice among them, between a description and its Unique line."""
+    lines = _page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B)
+    tail = _tail("Alpha Widget", "Beta Gadget")[:-1] + ["Search the match graph →", "© 2031 Nobody in particular."]
+    last_description = lines.index(TWO_B[1])
+    record = parse("\n".join(lines[: last_description + 1] + tail + lines[last_description + 1:]))
+    assert [c.description for c in record.b.capabilities] == TWO_B and record.b.capabilities[1].complete
+    assert kinds(record) == ("verdict-misplaced",) and record.verdict.winner == "Alpha Widget"
+
+
+def test_copyright_line_cut_short_after_the_footer_is_footer():
+    page = "\n".join(_page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B) + _tail("Alpha Widget", "Beta Gadget")[:-1])
+    record = parse(page + "\nSearch the match graph →\n© 20")
+    assert [c.description for c in record.b.capabilities] == TWO_B
+    assert "incomplete-capability" not in kinds(record)
+
+
+def test_descriptions_starting_like_a_verdict_stay_capabilities():
+    """'<side> scores ...', even in the verdict's own shape about other artifacts, followed by a
+    Unique line, is a description: the block stays and the real verdict is not displaced."""
+    blocks_a = ["Quill 3 scores 88.7% on a reading test and keeps answers short.", TWO_A[0]]
+    blocks_b = [TWO_B[0], "Falcon scores higher at 70/100 vs Owl at 60/100 on a vendor table it reprints."]
+    record = parse(_own("Quill 3", "Ember Mini", blocks_a, blocks_b))
+    assert [c.description for c in record.a.capabilities] == blocks_a
+    assert [c.description for c in record.b.capabilities] == blocks_b
+    assert (record.verdict.winner, record.verdict.loser) == ("Quill 3", "Ember Mini")
+    assert not record.warnings
+
+
+@pytest.mark.parametrize("verdict_lines", [["Verdict", "Both are fine; pick by budget."], ["Verdict: Both are fine; pick by budget."]])
+def test_free_form_verdict_is_kept_as_text(verdict_lines):
+    lines = _page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B)
+    record = parse("\n".join(lines + verdict_lines + ["Need something different?"]))
+    assert record.verdict.text == "Both are fine; pick by budget." and record.verdict.winner is None
+    assert [c.description for c in record.b.capabilities] == TWO_B
+    assert kinds(record) == ("verdict-unreadable",) and not record.partial
+
+
+def test_description_after_a_stray_verdict_header_stays_a_description():
+    """With the verdict sentence elsewhere on the page, a line after a stray header (here a block
+    missing its Unique and vs lines) is not taken for the verdict."""
+    lines = _page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B + ["Counts sheep in a field photo."])
+    lines = lines[:-2]  # that block's Unique and vs lines
+    lines.insert(lines.index("Counts sheep in a field photo."), "Verdict")
+    record = parse("\n".join(lines + _tail("Alpha Widget", "Beta Gadget")[1:]))
+    assert record.b.capabilities[-1].description == "Counts sheep in a field photo."
+    assert record.verdict.winner == "Alpha Widget"
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Orchid vs", "Orchid"),  # title "Orchid vs vs Orchid"
+        ("Orchid", "vs Orchid"),  # the same title, split the other way
+        ("Orchid vs Orchid", "Orchid"),  # title "Orchid vs Orchid vs Orchid" splits into the columns both ways
+        ("Orchid", "Orchid vs Orchid"),
+    ],
+)
+def test_names_with_vs_at_their_edges_or_repeated(names):
+    record = parse(_own(*names, TWO_A, TWO_B))
+    assert (record.a.name, record.b.name) == names
+    assert record.a.capabilities[0].description == TWO_A[0] and record.verdict.winner == names[0]
+    assert not record.warnings  # in particular, no 'columns-swapped'

@@ -150,33 +150,25 @@ def test_subtitle_kept_or_generated():
 
 # -- random records -----------------------------------------------------------------------------------
 #
-# Texts come from a safe vocabulary. The parser classifies every line by its look, not its place, so
-# some texts cannot round-trip; the generator avoids them, and these are the gaps (parser issues
-# reported, not fixed here — ingest/parser.py is owned elsewhere):
-#  1. a '#' anywhere in the title is stripped (``_MARKDOWN_HEADING.sub`` is not anchored to the start):
-#     names "C# Toolkit" / "Java Toolkit" -> RejectedDocument(name-mismatch); "C#" vs "F#" -> IndexError.
-#     So names never contain '#'.
-#  2. a description starting "Copyright", "©", "(c) 2024", "Need something different?" or "Search the
-#     match graph" is read as the footer: the block is lost and its Unique/vs lines become orphans.
-#  3. a description starting "<side name> score" (e.g. "GPT-4o scores 88.7% on MMLU.") is read as the
-#     verdict: the block is lost and, coming first, it replaces the real verdict. A verdict naming a
-#     side that starts with "Copyright"/"©" is read as the footer and lost.
-#  4. a verdict text that neither reads "X scores higher at N/100 vs Y at M/100" nor starts
-#     "<side name> score" is read as a capability description of B, although it follows "Verdict".
-#  5. a name that starts or ends with the word "vs": title "Orchid vs vs Orchid" (A "Orchid vs", B
-#     "Orchid") -> RejectedDocument(name-mismatch): ``_TITLE_SPLIT.finditer`` matches do not overlap,
-#     so the split between the two "vs" is never tried.
-# 5b. a title where some ' vs ' split gives the two names in swapped order, e.g. A "Orchid vs Orchid",
-#     B "Orchid": title "Orchid vs Orchid vs Orchid" parses as A "Orchid", B "Orchid vs Orchid" with a
-#     'columns-swapped' warning: ``_title_names`` compares the halves with the columns as a *set* and
-#     takes the first split, instead of preferring the split that matches the columns in order.
-#  6. inherent to the format (no escaping): a '|' in a cell, a text starting with '|', "Unique:",
-#     "vs alternatives:", "+N more capabilities", a description equal to "Verdict" or to the title, a
-#     description ending "Capabilities" without a full stop, or one starting "Side-by-side comparison"
-#     or "<A> ranks higher at N/100 vs <B>", a table row named "Feature" or all dashes.
-# Hence: descriptions start with a verb and end with '.', names and cells come from safe tokens, the
-# verdict uses one of the two recognised forms. Tricky words (vs, score, capabilities, unique, more,
-# verdict) still appear inside texts, and names may contain "vs" inside.
+# Texts come from a vocabulary with tricky words (vs, score, capabilities, unique, more, verdict, ©, #).
+# The parser classifies lines by their look, and where a look is ambiguous by the lines around it (a
+# description is followed by its Unique: line; the line after "Verdict" is the verdict), so these
+# are generated too: names with '#' ("C#") or with "vs" at either end or repeated ("Orchid vs Orchid"),
+# names starting "Copyright"/"©"; descriptions starting like the footer ("Copyright", "©", "(c) 2024",
+# "Need something different?", "Search the match graph") or "<side name> scores"; free-form verdicts.
+# What cannot round-trip, and the generator avoids:
+#  - inherent to the format (no escaping): a '|' in a cell, a text starting with '|', "Unique:",
+#    "vs alternatives:", "+N more capabilities", a description equal to "Verdict" or to the title, a
+#    description ending "Capabilities" without a full stop, or one starting "Side-by-side comparison"
+#    or "<A> ranks higher at N/100 vs <B>", a table row named "Feature" or all dashes, a name starting
+#    with a Markdown heading marker ("# ");
+#  - a description that reads as a whole copyright notice ("(c) 2024 ...": a mark and a year, short)
+#    is the footer's unless a Unique: line follows it, and even then when it comes right after a
+#    description still waiting for its own Unique: line (the footer split that block);
+#  - a description in the verdict's own shape ("X scores higher at N/100 vs Y at M/100") naming the
+#    two sides is the verdict; so descriptions never say "higher at", and free-form verdicts neither.
+# Hence: descriptions start with a verb, a FOOTER_LIKE opener, NOTICE_LIKE (with a Unique: line) or
+# "<side name> scores", then an index, and end with '.'; names and cells come from safe tokens.
 
 WORDS = (
     "lattice quartz ember harbor signal prism orbit cobalt tensor glyph vector lantern pixel beacon "
@@ -184,7 +176,10 @@ WORDS = (
     "3-4x batch, GPU; © # | copyright"
 ).split()
 VERBS = "Runs Adds Serves Exports Classifies Quantizes Detects Streams".split()
-NAME_TOKENS = "Orchid XL quill.v3 Nimbus Base ferro_model Lumen 7B kestrel Tiny-Falcon 2 vs Capabilities".split()
+# Openers that start like a footer line; the index after them keeps them from being a whole notice.
+FOOTER_LIKE = ["Copyright", "©", "(c)", "Need something different?", "Search the match graph", "Search the match graph →"]
+NOTICE_LIKE = "(c) 2024"  # with the index, a whole copyright notice: needs its Unique: line
+NAME_TOKENS = "Orchid XL quill.v3 Nimbus Base ferro_model Lumen 7B kestrel Tiny-Falcon 2 vs Capabilities C# F# Copyright ©".split()
 FEATURES = KNOWN_FEATURES + ("License", "Context Window", "Release")
 
 
@@ -199,20 +194,24 @@ def _maybe_words(draw, low: int = 1) -> str | None:
 @st.composite
 def names(draw) -> tuple[str, str]:
     a, b = (" ".join(draw(st.lists(st.sampled_from(NAME_TOKENS), min_size=1, max_size=3))) for _ in range(2))
-    edges = [a.split()[0], a.split()[-1], b.split()[0], b.split()[-1]]
-    assume(slugify(a) and slugify(b) and slugify(a) != slugify(b) and "vs" not in edges)
-    words = f"{a} vs {b}".split()  # gap 5b: no split of the title gives the names swapped
-    halves = {(slugify(" ".join(words[:i])), slugify(" ".join(words[i + 1:]))) for i, w in enumerate(words) if w == "vs"}
-    assume((slugify(b), slugify(a)) not in halves)
+    assume(slugify(a) and slugify(b) and slugify(a) != slugify(b))
     return a, b
 
 
 @st.composite
-def capability(draw, index: int) -> CapabilityBlock:
+def capability(draw, index: int, sides: tuple[str, str]) -> CapabilityBlock:
     # The index makes descriptions distinct: a page never shows one capability twice.
-    description = f"{draw(st.sampled_from(VERBS))} {index} {_words(draw)}."
+    opener = draw(st.sampled_from(VERBS + FOOTER_LIKE + [NOTICE_LIKE] + [f"{side} scores" for side in sides]))
+    description = f"{opener} {index} {_words(draw)}."
     unique, vs = (_maybe_words(draw, 0) for _ in range(2))  # None: incomplete; "": a bare label
+    if opener == NOTICE_LIKE and unique is None:
+        unique = _words(draw)
     return CapabilityBlock(description, unique, vs)
+
+
+def _split_by_a_notice(previous: CapabilityBlock, block: CapabilityBlock) -> bool:
+    """A notice-like description right after a bare description reads as the footer splitting it."""
+    return block.description.startswith(NOTICE_LIKE) and previous.unique is None and previous.vs_alternatives is None
 
 
 @st.composite
@@ -222,14 +221,19 @@ def records(draw) -> ComparisonRecord:
     cell = st.none() | st.sampled_from(["Model", "Free", "0", "1", "52/100", "5 decomposed", "12", "Paid API"])
     table = tuple(TableRow(f, draw(cell), draw(cell)) for f in features)
     n_a, n_b = draw(st.integers(0, 8)), draw(st.integers(0, 8))
-    blocks = [draw(capability(i)) for i in range(n_a + n_b)]
+    blocks = [draw(capability(i, (a, b))) for i in range(n_a + n_b)]
+    # Each side's first block follows its side header, not the block before.
+    assume(not any(_split_by_a_notice(blocks[i - 1], blocks[i]) for i in range(1, len(blocks)) if i != n_a))
     subtitle, verdict = _maybe_words(draw), None
     if draw(st.booleans()):
         (w, ws), (l, ls) = draw(st.permutations([(a, draw(st.integers(0, 100))), (b, draw(st.integers(0, 100)))]))
-        if draw(st.booleans()):
+        form = draw(st.sampled_from(["shaped", "side", "free"]))
+        if form == "shaped":
             verdict = Verdict(f"{w} scores higher at {ws}/100 vs {l} at {ls}/100. {_words(draw)}.", w, ws, l, ls)
-        else:
+        elif form == "side":
             verdict = Verdict(f"{w} scores {_words(draw)}.")
+        else:  # whatever follows the "Verdict" header is the verdict
+            verdict = Verdict(f"{draw(st.sampled_from(VERBS + FOOTER_LIKE))} {_words(draw)}.")
     return ComparisonRecord(
         title=f"{a} vs {b}",
         a=Side(a, tuple(blocks[:n_a]), more=draw(st.integers(0, 20))),
