@@ -148,9 +148,9 @@ class Artifact:
     async def comparisons(self, info: Info) -> list[Comparison]:
         loaders = _loaders(info)
         ids = await loaders.artifact_comparison_ids.load(self.slug)
+        # No loader priming here (unlike compare()): it would race with sibling fields of the same
+        # page and make the number of round trips depend on timing.
         pages = [page for page in await loaders.comparison.load_many(ids) if page]
-        for page in pages:
-            loaders.prime_capability_alternatives(page)
         return [Comparison.from_view(view_from_page(page)) for page in pages]
 
     @strawberry.field(description="Quantitative claims about this artifact.")
