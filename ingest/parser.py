@@ -44,6 +44,7 @@ from ingest.records import (
 # How many capabilities a page shows per side; the rest are summed up in "+N more capabilities".
 PAGE_LIMIT = 8
 
+_VERDICT_FIRST_SENTENCE_ONLY = re.compile(r"^.*\bscores? higher at \d+/100 vs .+ at \d+/100\.\s*$")
 _TITLE_SPLIT = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
 # Only a leading Markdown heading marker ("# ", "## "): a '#' inside a name ("C#") is part of it.
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s+")
@@ -544,8 +545,12 @@ class _Parse:
         if meaningful and self.blocks and not self.blocks[-1].complete and meaningful[-1].kind in (DESCRIPTION, UNIQUE, VS):
             reasons.append(f"the last capability (line {self.blocks[-1].line}) is incomplete")
         last_verdict = self.verdict_lines[-1] if self.verdict_lines else None
-        if last_verdict and last_verdict.number == self.last_index + 1 and not last_verdict.value.endswith((".", "!", "?")):
-            reasons.append(f"the verdict (line {last_verdict.number}) is cut off")
+        if last_verdict and last_verdict.number == self.last_index + 1:
+            if not last_verdict.value.endswith((".", "!", "?")):
+                reasons.append(f"the verdict (line {last_verdict.number}) is cut off")
+            elif not self.footer_seen and _VERDICT_FIRST_SENTENCE_ONLY.match(last_verdict.value):
+                # The page ends on the score sentence with neither the "leads on …" sentence nor the footer.
+                reasons.append(f"the verdict (line {last_verdict.number}) stops after its first sentence")
         expected = self._expected_shown()
         if expected is not None and len(self.blocks) < expected:
             reasons.append(f"{len(self.blocks)} capabilities shown where the table's counts promise {expected}")

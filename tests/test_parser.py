@@ -847,3 +847,33 @@ def test_names_with_vs_at_their_edges_or_repeated(names):
     assert (record.a.name, record.b.name) == names
     assert record.a.capabilities[0].description == TWO_A[0] and record.verdict.winner == names[0]
     assert not record.warnings  # in particular, no 'columns-swapped'
+
+
+def test_a_page_ending_on_the_score_sentence_alone_is_partial():
+    # Regression: a page cut right after the verdict's first sentence, with no footer after it,
+    # used to look complete.
+    page = "\n".join([
+        "Alpha Net vs Beta Net",
+        "Beta Net ranks higher at 60/100 vs Alpha Net at 50/100.",
+        "| Feature | Alpha Net | Beta Net |",
+        "|---|---|---|",
+        "| Type | Model | Model |",
+        "| UnfragileRank | 50/100 | 60/100 |",
+        "| Capabilities | 1 decomposed | 1 decomposed |",
+        "Alpha Net Capabilities",
+        "Sorts photographs of birds into species using a compact convolutional network.",
+        "Unique: Runs on a microcontroller with under one megabyte of memory.",
+        "vs alternatives: Smaller than ResNet-50 while matching its accuracy on the bird set.",
+        "Beta Net Capabilities",
+        "Writes captions for photographs in twelve languages from one shared decoder.",
+        "Unique: Trained on a licensed caption corpus that is published with the weights.",
+        "vs alternatives: More languages than BLIP at a similar caption quality.",
+        "Verdict",
+        "Beta Net scores higher at 60/100 vs Alpha Net at 50/100.",
+    ])
+    record = parse(page)
+    assert record.partial
+    assert any(w.startswith("truncated") and "first sentence" in w for w in record.warnings)
+    complete = parse(page + " Beta Net leads on quality, while Alpha Net is stronger on size.\n"
+                     "Need something different?\nSearch the match graph →")
+    assert not complete.partial
