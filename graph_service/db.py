@@ -87,13 +87,6 @@ class Graph:
         )
         return [record.data() for record in records]
 
-    async def write(self, query: str, **parameters) -> list[dict]:
-        self.round_trips += 1
-        records, _, _ = await self.driver.execute_query(
-            query, parameters_=parameters, database_=self.database, routing_=RoutingControl.WRITE
-        )
-        return [record.data() for record in records]
-
     async def ping(self, timeout: float = 3.0) -> None:
         """Raises when the graph does not answer `RETURN 1` within ``timeout`` seconds.
 

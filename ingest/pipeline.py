@@ -132,13 +132,13 @@ class Ingester:
         notify = on_outcome or (lambda outcome: None)
         started = time.perf_counter()
         seen: set[str] = set()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-writer") as writer:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-writer") as write_thread:
             in_flight: Future | None = None
             for batch in _batches(inputs, self.batch_size):
                 pending = self._prepare(batch, report, seen, notify)
                 if in_flight is not None:
                     self._settle(in_flight.result(), report, seen, notify)
-                in_flight = writer.submit(self._write, pending) if pending else None
+                in_flight = write_thread.submit(self._write, pending) if pending else None
             if in_flight is not None:
                 self._settle(in_flight.result(), report, seen, notify)
         report.seconds = time.perf_counter() - started

@@ -41,9 +41,6 @@ class GraphRows:
         for name in self.__dataclass_fields__:
             getattr(self, name).extend(getattr(other, name))
 
-    def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
-
 
 def leading_int(cell: str | None) -> int | None:
     """`47/100` -> 47, `14 decomposed` -> 14, `1` -> 1, anything else -> None."""

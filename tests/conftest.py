@@ -22,8 +22,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _cache_dir() -> Path:
-    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matchgraph"
-    return Path(os.environ.get("MATCHGRAPH_CACHE_DIR") or default)
+    return Settings(_env_file=None).cache_dir  # the same default and variable as the app
+
+
+def cli_env(settings: Settings | None = None, **variables: str) -> dict[str, str]:
+    """An environment for running `matchgraph` as a subprocess: the caller's NEO4J_*/MATCHGRAPH_*
+    variables removed (the cache folder kept), pointed at ``settings``' Neo4j when given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MATCHGRAPH_"))}
+    env["MATCHGRAPH_CACHE_DIR"] = str(_cache_dir())
+    if settings is not None:
+        env.update({"NEO4J_URI": settings.neo4j_uri, "NEO4J_USER": settings.neo4j_user,
+                    "NEO4J_PASSWORD": settings.neo4j_password, "MATCHGRAPH_DATA_DIR": str(settings.data_dir)})
+    env.update(variables)
+    return env
 
 
 @pytest.fixture(scope="session")

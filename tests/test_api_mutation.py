@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import sys
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import REPO, clear_graph
+from conftest import REPO, clear_graph, cli_env
 from graph_dump import dump_graph
 from graph_service.app import create_app
 
@@ -48,9 +47,7 @@ def test_mutation_ingests_like_the_cli(client, graph, settings, tmp_path):
     via_api = without_paths(dump_graph(graph))
 
     clear_graph(graph)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MATCHGRAPH_"))}
-    env.update({"NEO4J_URI": settings.neo4j_uri, "NEO4J_PASSWORD": settings.neo4j_password,
-                "MATCHGRAPH_DATA_DIR": str(tmp_path)})
+    env = cli_env(settings, MATCHGRAPH_DATA_DIR=str(tmp_path))
     cli = subprocess.run([sys.executable, "-m", "graph_service.cli", "ingest", "--json", *map(str, SAMPLE)],
                          env=env, capture_output=True, text=True, timeout=300)
     cli_report = json.loads(cli.stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import REPO, clear_graph
+from conftest import clear_graph
 from graph_service.app import create_app
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs

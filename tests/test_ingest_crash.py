@@ -3,14 +3,13 @@ run it again, and get exactly the graph that one clean run gives."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
 from benchmarks.synthetic import generate
-from conftest import clear_graph
+from conftest import clear_graph, cli_env
 from graph_dump import count_nodes, dump_graph
 
 DOCUMENTS = 240
@@ -22,13 +21,6 @@ def write_corpus(folder):
     for name, text in generate(DOCUMENTS, 60, seed=7):
         (folder / name).write_text(text, encoding="utf-8")
     return folder
-
-
-def cli_env(settings):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MATCHGRAPH_"))}
-    env.update({"NEO4J_URI": settings.neo4j_uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": settings.neo4j_password,
-                "MATCHGRAPH_DATA_DIR": str(settings.data_dir)})
-    return env
 
 
 def documents_in(graph) -> int:

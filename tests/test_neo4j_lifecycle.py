@@ -17,6 +17,7 @@ import httpx
 import pytest
 from neo4j import GraphDatabase
 
+import conftest
 from graph_service.neo4j_local import free_port
 
 MATCHGRAPH = [sys.executable, "-m", "graph_service.cli"]
@@ -24,16 +25,13 @@ MATCHGRAPH = [sys.executable, "-m", "graph_service.cli"]
 
 @pytest.fixture
 def cli_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MATCHGRAPH_"))}
-    env.update({
-        "MATCHGRAPH_DATA_DIR": str(tmp_path / "data"),
-        "MATCHGRAPH_NEO4J_BOLT_PORT": str(free_port()),
-        "MATCHGRAPH_NEO4J_HTTP_PORT": str(free_port()),
-        "MATCHGRAPH_NEO4J_HEAP": "512m",
-        "MATCHGRAPH_NEO4J_PAGECACHE": "64m",
-    })
-    if "MATCHGRAPH_CACHE_DIR" in os.environ:
-        env["MATCHGRAPH_CACHE_DIR"] = os.environ["MATCHGRAPH_CACHE_DIR"]
+    env = conftest.cli_env(
+        MATCHGRAPH_DATA_DIR=str(tmp_path / "data"),
+        MATCHGRAPH_NEO4J_BOLT_PORT=str(free_port()),
+        MATCHGRAPH_NEO4J_HTTP_PORT=str(free_port()),
+        MATCHGRAPH_NEO4J_HEAP="512m",
+        MATCHGRAPH_NEO4J_PAGECACHE="64m",
+    )
     yield env
     subprocess.run([*MATCHGRAPH, "neo4j", "stop"], env=env, capture_output=True, timeout=120)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +21,6 @@ class Context:
     settings: Settings
     metrics: Metrics
     app_state: Any = None  # graph_service.app.AppState (ingest runs through it)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def loaders(self) -> Loaders:
