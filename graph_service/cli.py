@@ -270,5 +270,12 @@ def demo(ctx: click.Context, host: str | None, port: int | None, no_serve: bool)
     run_server(settings, host or settings.host, port or settings.port, status)
 
 
+# -- verbs in their own modules (graph_service/commands/): registered last, as they import the helpers above
+from .commands import registered_commands  # noqa: E402
+
+for _command in registered_commands():
+    main.add_command(_command)
+
+
 if __name__ == "__main__":
     main()
