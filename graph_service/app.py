@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from embed.images import image_file
+
 from .api.endpoint import graphql_endpoint
 from .bodylimit import BodyLimitMiddleware
 from .config import Settings, load_settings
@@ -43,6 +45,13 @@ class AppState:
         self._schema_lock = asyncio.Lock()
         self._ingest_driver = None  # a sync driver, made on the first ingestDocuments
         self._ingest_lock = threading.Lock()
+        self._probe_jobs = None  # repository.probes.ProbeJobService, made on the first queueProbe
+        self._probe_lock = threading.Lock()
+        self.recorder = None  # embed.recording.SearchRecorder, started with the app (search log)
+        self._search = None  # embed.search.SearchService, made on the first search
+        self.vectors = None  # embed.vectors.VectorService: the FAISS indexes, loaded in the background at start-up
+        self._vectors_driver = None
+        self._vectors_thread: threading.Thread | None = None
 
     def ingest(self, items: list[tuple[str, bytes]]):
         """Runs the CLI's ingester on ``items`` (name, content); blocking, so call it from a worker thread.
@@ -56,11 +65,61 @@ class AppState:
             if self._ingest_driver is None:
                 self._ingest_driver = sync_driver(connection_info(self.settings))
             writer = GraphWriter(self._ingest_driver, self.settings.neo4j_database)
-            return Ingester(writer).ingest((name, data, "") for name, data in items)
+            report = Ingester(writer).ingest((name, data, "") for name, data in items)
+            if self.vectors is not None:  # the embedding stage, in this same thread: the report is complete
+                from embed.stage import EmbeddingStage
+
+                report.embedded = EmbeddingStage(self.settings, self._ingest_driver, vectors=self.vectors).run()
+            return report
+
+    def start_vectors(self) -> None:
+        """The vector indexes: loaded (or rebuilt from the graph) in a background thread, so start-up
+        never waits for them nor fails because of them; `vectors.index()` loads on demand meanwhile."""
+        from embed.vectors import VectorService
+
+        self._vectors_driver = sync_driver(connection_info(self.settings))
+        self.vectors = VectorService(self.settings, self._vectors_driver)
+        self._vectors_thread = threading.Thread(target=self.vectors.start, name="matchgraph-vectors", daemon=True)
+        self._vectors_thread.start()
+
+    def close_vectors(self) -> None:
+        if self._vectors_thread is not None:
+            self._vectors_thread.join(timeout=30)
+        if self._vectors_driver is not None:
+            self._vectors_driver.close()
+
+    def start_recorder(self) -> None:
+        """The search log: a background writer with its own driver (never slows a search)."""
+        from embed.recording import SearchRecorder
+
+        self.recorder = SearchRecorder.connect(
+            connection_info(self.settings), max_queue=self.settings.search_record_queue,
+            on_outcome=self.metrics.count_search_recording).start()
+
+    def search_service(self):
+        """Hybrid search over the vector indexes (when the app holds them), feeding the search log."""
+        if self._search is None:
+            from embed.search import SearchService
+
+            self._search = SearchService(lambda: self.vectors, self.recorder, observe=self.metrics.observe_search)
+        return self._search
 
     def close_ingest(self) -> None:
         if self._ingest_driver is not None:
             self._ingest_driver.close()
+
+    def probe_jobs(self):
+        """Probe jobs (queueProbe / probeJob): one background thread, one probe at a time."""
+        with self._probe_lock:
+            if self._probe_jobs is None:
+                from .repository.probes import ProbeJobService
+
+                self._probe_jobs = ProbeJobService(self.settings)
+        return self._probe_jobs
+
+    def close_probe_jobs(self) -> None:
+        if self._probe_jobs is not None:
+            self._probe_jobs.close()
 
     async def ensure_schema(self) -> int | None:
         """Applies the schema once per process, as soon as the graph answers."""
@@ -97,17 +156,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
         state.graph = Graph(connection_info(settings))
         metrics.count_round_trips(lambda: state.graph.round_trips)
         await state.ensure_schema()
+        if settings.search_record:
+            state.start_recorder()
+        state.start_vectors()
         try:
             yield
         finally:
+            if state.recorder is not None:
+                await asyncio.to_thread(state.recorder.stop)
             await state.graph.close()
             state.close_ingest()
+            await asyncio.to_thread(state.close_vectors)
+            await asyncio.to_thread(state.close_probe_jobs)
 
     routes = [
         Route("/", index),
         Route("/graphql", graphql_endpoint(settings)),  # the endpoint answers other methods (405, JSON)
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
+        Route("/images/{name}", image_file),  # stored artifact images (embed/images.py)
     ]
     rate_limits = RateLimits(settings)
     # Outermost first. Metrics sees every answer, 413 and 429 included; CORS headers go on those

@@ -234,9 +234,10 @@ def print_ingest_summary(report) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 10_000),
               help="Documents per transaction (a failing batch is retried one document at a time).")
+@click.option("--no-embed", is_flag=True, help="Skip the embedding stage (vectors, taxonomy classes, search indexes).")
 @click.pass_context
 @friendly_errors
-def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, batch_size: int) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, batch_size: int, no_embed: bool) -> None:
     """Ingest comparison documents (files or folders) into the graph.
 
     Exit status 0 when nothing was rejected, 1 when something was, 2 on a usage or connection error.
@@ -244,11 +245,18 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, batch_siz
     settings = settings_from(ctx)
     ensure_graph(settings)
     report = run_ingest(settings, paths, batch_size, as_json)
-    if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
-    else:
+    if not as_json:
         print_ingest_summary(report)
-    sys.exit(EXIT_PROBLEMS if report.rejected else 0)
+    # The embedding stage runs after the writer, on committed documents: its failure loses nothing.
+    from .commands.index import print_embedding_summary, run_embedding
+
+    embedded = None if no_embed else run_embedding(settings, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps({**report.as_json(), "embedded": embedded.as_json() if embedded else None},
+                              ensure_ascii=False))
+    elif embedded is not None:
+        print_embedding_summary(embedded)
+    sys.exit(EXIT_PROBLEMS if report.rejected or (embedded is not None and embedded.error) else 0)
 
 
 # -- serve and demo -------------------------------------------------------------------------------
@@ -265,17 +273,24 @@ def demo(ctx: click.Context, host: str | None, port: int | None, no_serve: bool)
     out.print(f"Ingesting the sample corpus from {SAMPLE_CORPUS} …", highlight=False)
     report = run_ingest(settings, [SAMPLE_CORPUS, SAMPLE_CORPUS.parent / "rejects"], 100, as_json=False, quiet=True)
     print_ingest_summary(report)
+    from .commands.index import print_embedding_summary, run_embedding
+
+    out.print("Building the search indexes …")
+    print_embedding_summary(run_embedding(settings))
     if no_serve:
         return
     run_server(settings, host or settings.host, port or settings.port, status)
 
 
 # -- verbs in their own modules (graph_service/commands/): registered last, as they import the helpers above
-from .commands import registered_commands  # noqa: E402
-
-for _command in registered_commands():
-    main.add_command(_command)
-
-
 if __name__ == "__main__":
-    main()
+    # `python -m graph_service.cli`: run the package module, whose verbs import `graph_service.cli`
+    # (registering them on this `__main__` copy would import this file twice, in a loop).
+    from graph_service.cli import main as package_main
+
+    package_main()
+else:
+    from .commands import registered_commands
+
+    for _command in registered_commands():
+        main.add_command(_command)

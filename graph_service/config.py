@@ -70,6 +70,106 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=5000, ge=10, validation_alias="MATCHGRAPH_MAX_QUERY_TOKENS")
     max_query_cost: int = Field(default=50_000, ge=1, validation_alias="MATCHGRAPH_MAX_QUERY_COST")
 
+    # Vector indexes, taxonomy and images (embed/index.py, vectors.py, taxonomy.py, images.py).
+    # A capability whose best class cosine is below taxonomy_threshold is capability://unclassified;
+    # indexes are exact below ann_threshold vectors and HNSW from it; a server checks the graph for
+    # new vectors at most every index_check_interval seconds.
+    taxonomy_threshold: float = Field(default=0.38, ge=0.0, le=1.0, validation_alias="MATCHGRAPH_TAXONOMY_THRESHOLD")
+    ann_threshold: int = Field(default=50_000, ge=1, validation_alias="MATCHGRAPH_ANN_THRESHOLD")
+    index_check_interval: float = Field(default=5.0, ge=0.0, validation_alias="MATCHGRAPH_INDEX_CHECK_INTERVAL")
+    image_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, validation_alias="MATCHGRAPH_IMAGE_MAX_BYTES")
+
+    # Search (embed/search.py, embed/recording.py): every search is written to the graph as a
+    # (:Query) by a background recorder; a full queue drops the record, never the search.
+    search_record: bool = Field(default=True, validation_alias="MATCHGRAPH_SEARCH_RECORD")
+    search_record_queue: int = Field(default=1000, ge=1, validation_alias="MATCHGRAPH_SEARCH_RECORD_QUEUE")
+
+    # Probes (`matchgraph probe`, the API's queueProbe; probes/). Batch sizes `1,8,32`, empty = the
+    # device's defaults; repeats 0 = the device's default. API jobs may only name weights, data and
+    # prompt files under probe_files_dir (default $MATCHGRAPH_DATA_DIR/probe-files).
+    probe_device: str = Field(default="auto", validation_alias="MATCHGRAPH_PROBE_DEVICE")
+    probe_batch_sizes_raw: str = Field(default="", validation_alias="MATCHGRAPH_PROBE_BATCH_SIZES")
+    probe_repeats_raw: int = Field(default=0, ge=0, le=1000, validation_alias="MATCHGRAPH_PROBE_REPEATS")
+    probe_specs_raw: str = Field(default="", validation_alias="MATCHGRAPH_PROBE_SPECS")
+    probe_files_dir_raw: Path | None = Field(default=None, validation_alias="MATCHGRAPH_PROBE_FILES_DIR")
+
+    @field_validator("probe_device")
+    @classmethod
+    def _check_probe_device(cls, value: str) -> str:
+        if value.strip().lower() not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"must be auto, cpu or cuda (got {value!r})")
+        return value.strip().lower()
+
+    @field_validator("probe_batch_sizes_raw")
+    @classmethod
+    def _check_probe_batch_sizes(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.isdigit() and 1 <= int(p) <= 4096 for p in parts):
+            raise ValueError(f"must be comma-separated batch sizes between 1 and 4096, like 1,8,32 (got {value!r})")
+        return value
+
+    @property
+    def probe_batch_sizes(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.probe_batch_sizes_raw.split(",") if p.strip() and int(p) > 0)
+
+    @property
+    def probe_repeats(self) -> int | None:
+        return self.probe_repeats_raw or None
+
+    @property
+    def probe_specs(self) -> tuple[Path, ...]:
+        return tuple(Path(p.strip()) for p in self.probe_specs_raw.split(",") if p.strip())
+
+    @property
+    def probe_files_dir(self) -> Path:
+        return self.probe_files_dir_raw or self.data_dir / "probe-files"
+
+    # Rank and head-to-head (`matchgraph rank`; graph_service/rank.py, probes/headtohead.py).
+    # Weights as `signal=weight,…` over the defaults in graph_service/rank.py, normalised to sum to 1.
+    rank_weights_raw: str = Field(default="", validation_alias="MATCHGRAPH_RANK_WEIGHTS")
+    head_to_head_resamples: int = Field(default=200, ge=0, le=10_000, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_RESAMPLES")
+    head_to_head_seed: int = Field(default=0, ge=0, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_SEED")
+
+    @field_validator("rank_weights_raw")
+    @classmethod
+    def _check_rank_weights(cls, value: str) -> str:
+        from .rank import parse_weights
+
+        parse_weights(value)  # raises ValueError with the reason
+        return value
+
+    @property
+    def rank_weights(self) -> dict[str, float]:
+        from .rank import parse_weights
+
+        return parse_weights(self.rank_weights_raw)
+
+    # Embedders (embed/text.py, embed/image.py, embed/devices.py). embed_backend: auto picks the
+    # checked ONNX int8 fast path on CPU (torch fp16 on CUDA); device: where torch models run;
+    # vit_model: a local ViT folder, or a hub id already in the local HF cache (image search).
+    embed_backend: str = Field(default="auto", validation_alias="MATCHGRAPH_EMBED_BACKEND")
+    device: str = Field(default="auto", validation_alias="MATCHGRAPH_DEVICE")
+    vit_model: str | None = Field(default=None, validation_alias="MATCHGRAPH_VIT_MODEL")
+
+    @field_validator("embed_backend")
+    @classmethod
+    def _check_embed_backend(cls, value: str) -> str:
+        if value.strip().lower() not in ("auto", "onnx", "torch"):
+            raise ValueError(f"must be auto, onnx or torch (got {value!r})")
+        return value.strip().lower()
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str) -> str:
+        if value.strip().lower() not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"must be auto, cpu or cuda (got {value!r})")
+        return value.strip().lower()
+
+    @field_validator("vit_model")
+    @classmethod
+    def _check_vit_model(cls, value: str | None) -> str | None:
+        return value.strip() if value and value.strip() else None
+
     @field_validator("neo4j_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:

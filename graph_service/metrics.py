@@ -39,6 +39,18 @@ class Metrics:
             buckets=LATENCY_BUCKETS, registry=self.registry,
         )
         self.neo4j_up = Gauge("matchgraph_neo4j_up", "1 when the last health check reached Neo4j.", registry=self.registry)
+        # Search (embed/search.py): searches by modality and mode, their latency, and the search log.
+        self.searches = Counter(
+            "matchgraph_search_queries", "Searches answered.", ["modality", "mode"], registry=self.registry
+        )
+        self.search_latency = Histogram(
+            "matchgraph_search_duration_seconds", "Search latency (embedding, FAISS, graph, fusion).",
+            buckets=LATENCY_BUCKETS, registry=self.registry,
+        )
+        self.search_recordings = Counter(
+            "matchgraph_search_recordings", "Searches handed to the search log: written, dropped (queue full) "
+            "or failed (graph write error).", ["outcome"], registry=self.registry,
+        )
         self._operation_names: set[str] = set()
 
     def count_round_trips(self, read_count) -> None:
@@ -57,6 +69,14 @@ class Metrics:
             return "other"
         self._operation_names.add(name)
         return name
+
+    def observe_search(self, result) -> None:
+        """Counts and times one search (an embed.search.SearchResult)."""
+        self.searches.labels(result.request.modality, result.mode).inc()
+        self.search_latency.observe(result.seconds)
+
+    def count_search_recording(self, outcome: str) -> None:
+        self.search_recordings.labels(outcome).inc()
 
     def observe_operation(self, name: str | None, kind: str, outcome: str, seconds: float) -> None:
         label = self.operation_label(name)

@@ -15,7 +15,7 @@ def test_contract_fields_are_in_the_sdl():
         "artifact(slug: String!): Artifact",
         "artifacts(first: Int = 20, after: String = null, type: String = null",
         "compare(a: String!, b: String!): Comparison",
-        "search(query: String!, limit: Int = 5, type: String = null): [SearchHit!]!",
+        "search(query: String!, limit: Int = 5, type: String = null, image: String = null): [SearchHit!]!",
         "ingestDocuments(documents: [DocumentInput!]!): IngestReport!",
         "capabilities: [Capability!]!",
         "alternatives(first: Int! = 20): [Artifact!]!",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -88,6 +88,8 @@ class MaskInternalErrors(MaskErrors):
 class _Checked:
     document: Any
     errors: list[GraphQLError] | None = None  # None until validated
+    # Cost errors per set of integer variables: only `first`/`limit`-like integers change the cost.
+    cost_errors: dict[tuple, list[GraphQLError]] = field(default_factory=dict)
 
 
 class DocumentChecks:
@@ -96,8 +98,12 @@ class DocumentChecks:
     Validation (the spec's rules, depth, aliases, fragment expansion) costs far more than running
     a small query; clients send the same few query texts over and over. Results are kept in a
     bounded LRU keyed by the text, so unique texts cost memory up to `CACHE_SIZE` entries only.
-    The cost limit depends on each request's variables and is checked on every request.
+    The cost limit depends on each request's integer variables (the sizes of lists): it is
+    measured once per (text, integer variables) and remembered beside the text, so the common case
+    — the same page with other slugs — costs a dictionary lookup.
     """
+
+    COSTS_PER_TEXT = 64
 
     CACHE_SIZE = 1024
 
@@ -135,6 +141,18 @@ class DocumentChecks:
             checked.errors = list(errors)
         return checked.errors
 
+    def cost_errors_cached(self, schema: GraphQLSchema, checked: _Checked, variables: dict | None) -> list[GraphQLError]:
+        key = tuple(sorted((name, value) for name, value in (variables or {}).items()
+                           if isinstance(value, int) and not isinstance(value, bool)))
+        errors = checked.cost_errors.get(key)
+        if errors is None:
+            errors = self.cost_errors(schema, checked.document, variables)
+            with self._lock:
+                if len(checked.cost_errors) >= self.COSTS_PER_TEXT:
+                    checked.cost_errors.clear()
+                checked.cost_errors[key] = errors
+        return list(errors)
+
     def cost_errors(self, schema: GraphQLSchema, document, variables: dict | None) -> list[GraphQLError]:
         errors = []
         for operation in (d for d in document.definitions if isinstance(d, OperationDefinitionNode)):
@@ -168,7 +186,7 @@ class CheckedDocuments(SchemaExtension):
             checked = self.checks.remember(context.query, context.graphql_document)
             errors = self.checks.validate(schema, checked, context.validation_rules)
             if not errors:
-                errors = self.checks.cost_errors(schema, context.graphql_document, context.variables)
+                errors = self.checks.cost_errors_cached(schema, checked, context.variables)
             # A list, even empty, tells strawberry that validation has run.
             context.pre_execution_errors = errors
         yield

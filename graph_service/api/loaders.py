@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from ..db import Graph
 from ..repository import ArtifactRepository, CapabilityRepository, ComparisonRepository, SearchRepository
+from ..repository.probes import ProbeRepository
 
 
 def _loader(fetch: Callable[[list[str]], Awaitable[dict]], default=None) -> DataLoader:
@@ -37,6 +38,12 @@ class Loaders:
         self.capability_claims = _loader(self.capabilities.claims, list)
         self.capability_owner = _loader(self.capabilities.owners)
         self.comparison = _loader(self.comparisons.by_ids)
+        # probes (graph_service/repository/probes.py)
+        self.probes = ProbeRepository(graph)
+        self.artifact_probes = _loader(self.probes.probes_by_artifact, list)
+        self.artifact_claim_counts = _loader(self.probes.claim_counts,
+                                             lambda: {"verified": 0, "refuted": 0, "unverified": 0})
+        self.probe = _loader(self.probes.probes_by_ids)
 
     def artifact_alternatives(self, first: int) -> DataLoader:
         """Alternatives of many artifacts in one query, fetching only the `first` best of each."""
@@ -44,9 +51,3 @@ class Loaders:
             self._alternatives_by_first[first] = _loader(
                 lambda slugs: self.artifacts.alternatives(slugs, limit=first), list)
         return self._alternatives_by_first[first]
-
-    def prime_capability_alternatives(self, page: dict) -> None:
-        """Seeds the capability-alternatives loader from a hydrated comparison page."""
-        for capability in [*page["shownA"], *page["shownB"]]:
-            alternatives = sorted(capability.get("alternatives") or [], key=lambda a: a.get("name") or "")
-            self.capability_alternatives.prime(capability["id"], alternatives)

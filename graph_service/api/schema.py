@@ -14,15 +14,15 @@ from ..repository import ArtifactFilter
 from ..repository.artifacts import decode_cursor
 from ..db import is_unavailable
 from .auth import RequiresApiKey
-from .errors import InputError, UserError
+from .errors import InputError, NotFoundError, UserError
 from .extensions import OperationMetrics
 from .types import (
     Artifact, ArtifactConnection, ArtifactEdge, ArtifactOrder, Capability, Comparison, DocumentInput, IngestReport,
-    PageInfo, RejectedDocument, SearchHit,
+    PageInfo, ProbeJob, RejectedDocument, SearchHit,
 )
+from .types import EmbeddingReport, Image, ImageKind
 
 MAX_PAGE = 100
-MAX_SEARCH = 50
 MAX_DOCUMENTS_PER_CALL = 100
 
 
@@ -81,8 +81,7 @@ class Query:
             raise InputError("compare needs two different artifacts")
         repository = info.context.loaders.comparisons
         page = await repository.best_for_pair(first, second)
-        if page is not None:
-            info.context.loaders.prime_capability_alternatives(page)
+        if page is not None:  # its shown capabilities come with their alternatives (Capability.from_node)
             return Comparison.from_view(from_page(page, first_slug=first))
         found = await repository.from_graph(first, second)
         return Comparison.from_view(from_graph(found)) if found else None
@@ -98,20 +97,51 @@ class Query:
             raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
         return [Capability.from_node(n) for n in await info.context.loaders.capabilities.by_uri(uri, first)]
 
-    @strawberry.field(description="Search the match graph: artifacts for a description of what you need.")
-    async def search(self, info: Info, query: str, limit: int | None = 5, type: str | None = None) -> list[SearchHit]:
-        limit = 5 if limit is None else limit
-        if not 1 <= limit <= MAX_SEARCH:
-            raise InputError(f"`limit` must be between 1 and {MAX_SEARCH} (got {limit})")
-        if not query.strip():
-            raise InputError("`query` is empty")
-        rows = await info.context.loaders.search.keyword(query, limit, type)
-        return [SearchHit(artifact=Artifact.from_node(r["artifact"]), score=round(r["score"], 4),
-                          capability_ids=[c for c in r["capabilities"] if c]) for r in rows]
+    @strawberry.field(description="Search the match graph: artifacts for a description of what you need (hybrid: "
+                                  "embeddings, keywords and graph signals), or for an image (`image`: base64 bytes; "
+                                  "`query` may then be empty). At most 50 hits.")
+    async def search(self, info: Info, query: str, limit: int | None = 5, type: str | None = None,
+                     image: str | None = None) -> list[SearchHit]:
+        from embed.search import ImageSearchUnavailable, SearchInputError, SearchRequest, decode_image
+
+        try:
+            request = SearchRequest(text=query, limit=5 if limit is None else limit, type=type,
+                                    image=None if image is None else decode_image(image)).checked()
+            result = await info.context.app_state.search_service().search(request, info.context.loaders.search)
+        except SearchInputError as error:
+            raise InputError(str(error)) from None
+        except ImageSearchUnavailable as error:
+            raise UserError(str(error), code="IMAGE_SEARCH_UNAVAILABLE") from None
+        return [SearchHit.from_hit(hit) for hit in result.hits]
+
+    @strawberry.field(description="A probe job queued with queueProbe (kept in the server's memory).")
+    def probe_job(self, info: Info, id: strawberry.ID) -> ProbeJob | None:
+        job = info.context.app_state.probe_jobs().get(str(id))
+        return ProbeJob.from_job(job) if job else None
 
 
 @strawberry.type(description="Changes to the graph; each needs an API key (X-API-Key or Authorization: Bearer).")
 class Mutation:
+    @strawberry.mutation(permission_classes=[RequiresApiKey],
+                         description="Queue a probe of an artifact (kind: architecture, classification_top1 or "
+                                     "prompt_adherence; device: auto, cpu or cuda). Jobs run one at a time in the "
+                                     "server; poll probeJob(id). Files (weights, data, scorer, prompts) are paths under "
+                                     "the server's MATCHGRAPH_PROBE_FILES_DIR; weights and scorer may be cached hub ids.")
+    async def queue_probe(self, info: Info, artifact: str, kind: str | None = None, device: str | None = None,
+                          batch_sizes: list[int] | None = None, repeats: int | None = None, weights: str | None = None,
+                          data: str | None = None, dataset: str | None = None, scorer: str | None = None,
+                          prompts: str | None = None) -> ProbeJob:
+        slug = _slug(artifact)
+        if await info.context.loaders.artifact.load(slug) is None:
+            raise InputError(f"no artifact {artifact!r} in the graph")
+        try:
+            job = await anyio.to_thread.run_sync(lambda: info.context.app_state.probe_jobs().queue(
+                slug, kind=kind, device=device, batch_sizes=batch_sizes, repeats=repeats, weights=weights, data=data,
+                dataset=dataset, scorer=scorer, prompts=prompts))
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        return ProbeJob.from_job(job)
+
     @strawberry.mutation(permission_classes=[RequiresApiKey],
                          description="Ingest comparison documents with the same ingester as `matchgraph ingest`.")
     async def ingest_documents(self, info: Info, documents: list[DocumentInput]) -> IngestReport:
@@ -130,7 +160,34 @@ class Mutation:
             read=report.read, ingested=report.ingested, unchanged=report.unchanged,
             rejected=[RejectedDocument(path=r.path, reason=r.reason) for r in report.rejected],
             partial=report.partial,
+            embedded=EmbeddingReport.from_report(report.embedded) if getattr(report, "embedded", None) else None,
         )
+
+    @strawberry.mutation(permission_classes=[RequiresApiKey],
+                         description="Attach an image (base64 PNG, JPEG, WebP or GIF, at most "
+                                     "MATCHGRAPH_IMAGE_MAX_BYTES) to an artifact (slug or exact name); it is embedded "
+                                     "for image search when the server has ViT weights, else `reason` says why not.")
+    async def attach_image(self, info: Info, artifact: str, kind: ImageKind, data: str,
+                           media_type: str | None = None) -> Image:
+        from embed.images import ImageError, UnknownArtifact, attach_encoded
+
+        vectors = info.context.app_state.vectors
+        if vectors is None:
+            raise UserError("image storage is not available on this server")
+        try:
+            attached = await anyio.to_thread.run_sync(attach_encoded, vectors, artifact, kind.value, data, media_type)
+        except UnknownArtifact as error:
+            raise NotFoundError(str(error)) from None
+        except ImageError as error:
+            raise InputError(str(error)) from None
+        except Exception as error:
+            if is_unavailable(error):
+                raise GraphUnavailable("the graph is unavailable right now; try again") from None
+            raise
+        node = {"id": attached.id, "kind": attached.kind, "mediaType": attached.media_type, "width": attached.width,
+                "height": attached.height, "sha256": attached.sha256, "path": attached.path,
+                "searchable": attached.searchable}
+        return Image.from_node(node, reason=attached.reason)
 
 
 def create_schema(extensions: list[SchemaExtension | type[SchemaExtension]] | None = None) -> strawberry.Schema:

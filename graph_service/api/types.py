@@ -36,6 +36,7 @@ class ArtifactOrder(Enum):
     RANK = "RANK"
     NAME = "NAME"
     TIMES_MATCHED = "TIMES_MATCHED"
+    COMPUTED_RANK = "COMPUTED_RANK"
 
 
 @strawberry.type(description="A quantitative statement made in capability text, to be checked by probes.")
@@ -49,12 +50,20 @@ class Claim:
     sentence: str
     status: str = strawberry.field(description="unverified, verified or refuted")
     subject_slug: strawberry.Private[str]
+    # Set by probes (probes/verify.py; README "Probes").
+    measured: float | None = strawberry.field(default=None, description="The value the deciding probe measured, in the claim's unit.")
+    tolerance: str | None = strawberry.field(default=None, description="The tolerance it was judged with, and the accepted interval.")
+    status_reason: str | None = strawberry.field(default=None, description="Why the claim has its status (what was measured, or why nothing could be).")
+    checked_at: str | None = strawberry.field(default=None, description="When probes last judged it (ISO 8601).")
 
     @classmethod
     def from_node(cls, node: dict) -> "Claim":
+        checked = node.get("checkedAt")
         return cls(id=node["id"], metric=node["metric"], value=node["value"], value_max=node.get("valueMax"),
                    unit=node.get("unit") or "", qualifier=node.get("qualifier"), sentence=node.get("sentence") or "",
-                   status=node.get("status") or "unverified", subject_slug=node.get("subjectSlug") or "")
+                   status=node.get("status") or "unverified", subject_slug=node.get("subjectSlug") or "",
+                   measured=node.get("measured"), tolerance=node.get("tolerance"), status_reason=node.get("statusReason"),
+                   checked_at=checked.iso_format() if hasattr(checked, "iso_format") else (str(checked) if checked else None))
 
     @strawberry.field(description="The artifact the claim is about.")
     async def subject(self, info: Info) -> Artifact | None:
@@ -70,15 +79,28 @@ class Capability:
     description: str
     unique: str | None
     vs_alternatives: str | None
+    # Set when the node came with its alternatives (a compare page hydrates them in its one query).
+    hydrated_alternatives: strawberry.Private[list[dict] | None] = None
 
     @classmethod
     def from_node(cls, node: dict) -> "Capability":
+        hydrated = node.get("alternatives")
+        if hydrated is not None:
+            hydrated = sorted(hydrated, key=lambda a: a.get("name") or "")  # the loader's order
         return cls(id=node["id"], uri=node.get("uri") or "capability://unclassified",
                    name=node.get("name") or "", description=node.get("description") or "",
-                   unique=node.get("unique"), vs_alternatives=node.get("vsAlternatives"))
+                   unique=node.get("unique"), vs_alternatives=node.get("vsAlternatives"),
+                   hydrated_alternatives=hydrated)
 
     @strawberry.field(description="Artifacts named in its vs-alternatives text.")
-    async def alternatives(self, info: Info) -> list[Artifact]:
+    def alternatives(self, info: Info) -> list[Artifact]:
+        # A plain function: hydrated alternatives resolve without a coroutine (a compare page has
+        # dozens of these); otherwise it hands the executor the loader's awaitable.
+        if self.hydrated_alternatives is not None:
+            return [Artifact.from_node(n) for n in self.hydrated_alternatives]
+        return self._load_alternatives(info)
+
+    async def _load_alternatives(self, info: Info) -> list[Artifact]:
         return [Artifact.from_node(n) for n in await _loaders(info).capability_alternatives.load(self.id)]
 
     @strawberry.field(description="The artifact that has this capability.")
@@ -104,6 +126,39 @@ class AlternativeMatch:
     score: float
 
 
+@strawberry.type(description="One signal's share of an artifact's computed rank.")
+class RankContribution:
+    signal: str = strawberry.field(description="publishedRank, adoption, quality, ecosystem, matchGraph, headToHead, "
+                                               "coMatchCentrality, searchDemand or claims (README, 'Rank').")
+    value: float | None = strawberry.field(description="The signal normalised to 0..1; null when it is missing.")
+    weight: float = strawberry.field(description="Its effective weight (weights of missing signals are spread over "
+                                                 "the present ones; 0 when missing).")
+    contribution: float = strawberry.field(description="Rank points: 100 × weight × value, rounded once to 0.01.")
+    detail: str
+
+
+@strawberry.type(description="How `matchgraph rank` computed an artifact's rank.")
+class RankExplanation:
+    rank: float = strawberry.field(description="The computed rank: the sum of the contributions.")
+    ranked_at: str | None = strawberry.field(description="When it was computed (ISO 8601).")
+    contributions: list[RankContribution]
+
+    @classmethod
+    def from_stored(cls, rank: float | None, signals: str | None, ranked_at) -> "RankExplanation | None":
+        import json
+
+        if rank is None or not signals:
+            return None
+        try:
+            items = json.loads(signals)
+        except ValueError:
+            return None
+        when = ranked_at.iso_format() if hasattr(ranked_at, "iso_format") else (str(ranked_at) if ranked_at else None)
+        return cls(rank=rank, ranked_at=when, contributions=[
+            RankContribution(signal=c["signal"], value=c.get("value"), weight=c["weight"],
+                             contribution=c["contribution"], detail=c.get("detail") or "") for c in items])
+
+
 @strawberry.type(description="An AI artifact: a model, repository, API or tool.")
 class Artifact:
     slug: str
@@ -114,12 +169,24 @@ class Artifact:
     capability_count: int | None = strawberry.field(description='Published "N decomposed".')
     times_matched: int
     mentioned_only: bool = strawberry.field(description="Only named in other artifacts' text so far.")
+    computed_rank: float | None = strawberry.field(
+        default=None, description="Rank computed by `matchgraph rank`, 0..100, from published, probe, search and claim "
+                                  "signals (null until ranked; mentioned-only artifacts are not ranked). See rankExplanation.")
+    rank_signals: strawberry.Private[str | None] = None  # JSON, as `matchgraph rank` stored it
+    ranked_at: strawberry.Private[object] = None
 
     @classmethod
     def from_node(cls, node: dict) -> "Artifact":
         return cls(slug=node["slug"], name=node.get("name") or node["slug"], type=node.get("type"),
                    pricing=node.get("pricing"), rank=node.get("rank"), capability_count=node.get("capabilityCount"),
-                   times_matched=node.get("timesMatched") or 0, mentioned_only=bool(node.get("mentionedOnly")))
+                   times_matched=node.get("timesMatched") or 0, mentioned_only=bool(node.get("mentionedOnly")),
+                   computed_rank=node.get("computedRank"), rank_signals=node.get("rankSignals"),
+                   ranked_at=node.get("rankedAt"))
+
+    @strawberry.field(description="Why computedRank is what it is: every signal's value, weight and contribution "
+                                  "(the contributions sum to the rank). Null until ranked.")
+    def rank_explanation(self) -> RankExplanation | None:
+        return RankExplanation.from_stored(self.computed_rank, self.rank_signals, self.ranked_at)
 
     @strawberry.field(description="Known capabilities, de-duplicated.")
     async def capabilities(self, info: Info) -> list[Capability]:
@@ -156,6 +223,58 @@ class Artifact:
     @strawberry.field(description="Quantitative claims about this artifact.")
     async def claims(self, info: Info) -> list[Claim]:
         return [Claim.from_node(n) for n in await _loaders(info).artifact_claims.load(self.slug)]
+
+    @strawberry.field(description="How many claims about this artifact probes verified, refuted or left unverified.")
+    async def claim_counts(self, info: Info) -> ClaimCounts:
+        counts = await _loaders(info).artifact_claim_counts.load(self.slug)
+        return ClaimCounts(**counts)
+
+    @strawberry.field(description="Probe runs that measured this artifact, latest first (at most 50).")
+    async def probes(self, info: Info) -> list[Probe]:
+        return [Probe.from_node(n) for n in await _loaders(info).artifact_probes.load(self.slug)]
+
+    @strawberry.field(description="Images of this artifact (logos, samples, probe outputs), oldest first.")
+    async def images(self, info: Info) -> list[Image]:
+        return [Image.from_node(n) for n in await _image_loader(info).load(self.slug)]
+
+
+def _image_loader(info: Info):
+    """Artifact.images for every artifact of the request in one round trip (a per-request DataLoader)."""
+    from ..repository.vectors import artifact_images_loader
+
+    return artifact_images_loader(_loaders(info), info.context.graph)
+
+
+@strawberry.enum(description="What an image of an artifact shows.")
+class ImageKind(Enum):
+    LOGO = "logo"
+    SAMPLE = "sample"
+    PROBE = "probe"
+
+
+@strawberry.type(description="An image of an artifact, stored by matchgraph and (with ViT weights) searchable.")
+class Image:
+    id: strawberry.ID
+    kind: ImageKind
+    media_type: str
+    width: int
+    height: int
+    sha256: str
+    path: str = strawberry.field(description="Where the file is, relative to the server's data folder.")
+    url: str = strawberry.field(description="Where the API serves it (relative to the API's base URL).")
+    searchable: bool = strawberry.field(description="Embedded for image search.")
+    reason: str | None = strawberry.field(description="Why it is not searchable, when it is not.")
+
+    @classmethod
+    def from_node(cls, node: dict, reason: str | None = None) -> "Image":
+        from embed.images import image_url
+
+        searchable = bool(node.get("searchable"))
+        return cls(id=node["id"], kind=ImageKind(node["kind"]), media_type=node["mediaType"], width=node["width"],
+                   height=node["height"], sha256=node["sha256"], path=node["path"], url=image_url(node["path"]),
+                   searchable=searchable,
+                   reason=None if searchable else reason or "not embedded yet: image search needs ViT weights "
+                   "(MATCHGRAPH_VIT_MODEL), then `matchgraph index rebuild`")
 
 
 @strawberry.type(description="A row of the published table, cells as published.")
@@ -228,16 +347,45 @@ class ArtifactConnection:
     total_count: int
 
 
-@strawberry.type(description="A search result: the artifact, its score and the capabilities that matched.")
+@strawberry.type(description="A capability that matched a search query, with its score and why.")
+class CapabilityMatch:
+    capability: Capability
+    score: float = strawberry.field(description="Cosine similarity of the capability's text to the query "
+                                                "(0 when only its keywords matched and it has no embedding).")
+    why: str
+
+    # Before hybrid search, matchedCapabilities listed capabilities directly: queries that select
+    # their fields keep working.
+    @strawberry.field(deprecation_reason="Use capability { id }.")
+    def id(self) -> strawberry.ID:
+        return self.capability.id
+
+    @strawberry.field(deprecation_reason="Use capability { name }.")
+    def name(self) -> str:
+        return self.capability.name
+
+    @strawberry.field(deprecation_reason="Use capability { uri }.")
+    def uri(self) -> str:
+        return self.capability.uri
+
+
+@strawberry.type(description="A search result: the artifact, its score, the capabilities that matched and why.")
 class SearchHit:
     artifact: Artifact
-    score: float
-    capability_ids: strawberry.Private[list[str]]
+    score: float = strawberry.field(description="Fused relevance, 0..1 (reciprocal-rank fusion, see README 'Search').")
+    why: str = strawberry.field(description="Why it matched, e.g. \"capability 'Image classification' matched 0.71; "
+                                            "name matched 0.62; rank 80\".")
+    matched_capabilities: list[CapabilityMatch] = strawberry.field(
+        description="The artifact's capabilities that matched the query, best first.")
 
-    @strawberry.field(description="The artifact's capabilities that matched the query.")
-    async def matched_capabilities(self, info: Info) -> list[Capability]:
-        nodes = await _loaders(info).capability.load_many(self.capability_ids)
-        return [Capability.from_node(n) for n in nodes if n]
+    @classmethod
+    def from_hit(cls, hit) -> "SearchHit":
+        """From an embed.search.Hit."""
+        return cls(
+            artifact=Artifact.from_node(hit.artifact), score=hit.score, why=hit.why,
+            matched_capabilities=[CapabilityMatch(capability=Capability.from_node(m.capability), score=round(m.score, 4),
+                                                  why=m.why) for m in hit.capabilities],
+        )
 
 
 @strawberry.input(description="A document to ingest: a name for reports, and its text.")
@@ -252,6 +400,25 @@ class RejectedDocument:
     reason: str
 
 
+@strawberry.type(description="The embedding stage after an ingest: vectors, taxonomy classes, search indexes.")
+class EmbeddingReport:
+    capabilities: int = strawberry.field(description="Capabilities embedded in this run.")
+    artifacts: int = strawberry.field(description="Artifact names embedded in this run.")
+    classes: int = strawberry.field(description="Taxonomy classes embedded in this run.")
+    assigned: int = strawberry.field(description="Capabilities given a taxonomy class in this run.")
+    unclassified: int = strawberry.field(description="Capabilities in the graph left at capability://unclassified.")
+    indexes: list[str] = strawberry.field(description="Vector indexes rebuilt or updated.")
+    seconds: float
+    error: str | None = strawberry.field(description="Why the stage failed (the documents are ingested regardless; "
+                                                     "the next ingest or `matchgraph index rebuild` completes it).")
+
+    @classmethod
+    def from_report(cls, report) -> "EmbeddingReport":
+        return cls(capabilities=report.capabilities, artifacts=report.artifacts, classes=report.classes,
+                   assigned=report.assigned, unclassified=report.unclassified, indexes=list(report.indexes),
+                   seconds=round(report.seconds, 2), error=report.error)
+
+
 @strawberry.type(description="What happened to each document, as `matchgraph ingest --json` reports it.")
 class IngestReport:
     read: int
@@ -259,3 +426,89 @@ class IngestReport:
     unchanged: int
     rejected: list[RejectedDocument]
     partial: list[str]
+    embedded: EmbeddingReport | None = strawberry.field(
+        default=None, description="The embedding stage that ran after the documents were written.")
+
+
+@strawberry.type(description="Claims by status.")
+class ClaimCounts:
+    verified: int = 0
+    refuted: int = 0
+    unverified: int = 0
+
+
+@strawberry.type(description="One probe run: what was measured, where, with what (README, 'Probes').")
+class Probe:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="architecture, classification_top1 or prompt_adherence")
+    artifact_slug: str
+    task: str
+    device: str = strawberry.field(description="cpu or cuda")
+    device_name: str | None
+    dtype: str | None
+    status: str = strawberry.field(description="ok, skipped or failed")
+    reason: str | None = strawberry.field(description="Why it was skipped or failed, or what was left out.")
+    scaled_down: bool
+    scale_note: str | None
+    versions: str = strawberry.field(description="JSON: torch, transformers, diffusers and python versions.")
+    started_at: str
+    finished_at: str | None
+    param_count: float | None = strawberry.field(description="Elements of the model's parameters (a Float: counts pass 2^31).")
+    stored_count: float | None = strawberry.field(description="Parameters plus persistent buffers (what a checkpoint stores).")
+    batch_sizes: list[int]
+    latency_ms: list[float] = strawberry.field(description="Median forward latency per batch size.")
+    throughput: list[float] = strawberry.field(description="Items per second per batch size.")
+    peak_memory_mb: list[float] = strawberry.field(description="Peak memory per batch size (see memoryMethod).")
+    memory_method: str | None
+    repeats: int | None
+    samples_json: str = strawberry.field(description='JSON: {"<batch>": [items/s of each timed repeat]}.')
+    config_json: str | None = strawberry.field(description="JSON: architecture facts read from the built model's config.")
+    top1: float | None = strawberry.field(description="Top-1 accuracy, 0..1 (classification_top1).")
+    examples: int | None
+    dataset: str | None
+    adherence: float | None = strawberry.field(description="Mean image-prompt cosine similarity (prompt_adherence).")
+    scores_json: str | None
+    weights: str | None
+
+    @classmethod
+    def from_node(cls, node: dict) -> "Probe":
+        return cls(
+            id=node["id"], kind=node["kind"], artifact_slug=node["artifactSlug"], task=node.get("task") or "",
+            device=node.get("device") or "", device_name=node.get("deviceName"), dtype=node.get("dtype"),
+            status=node.get("status") or "ok", reason=node.get("reason"), scaled_down=bool(node.get("scaledDown")),
+            scale_note=node.get("scaleNote"), versions=node.get("versions") or "{}",
+            started_at=str(node.get("startedAt") or ""), finished_at=node.get("finishedAt"),
+            param_count=node.get("paramCount"), stored_count=node.get("storedCount"),
+            batch_sizes=list(node.get("batchSizes") or []), latency_ms=list(node.get("latencyMs") or []),
+            throughput=list(node.get("throughput") or []), peak_memory_mb=list(node.get("peakMemoryMb") or []),
+            memory_method=node.get("memoryMethod"), repeats=node.get("repeats"),
+            samples_json=node.get("samplesJson") or "{}", config_json=node.get("configJson"), top1=node.get("top1"),
+            examples=node.get("examples"), dataset=node.get("dataset"), adherence=node.get("adherence"),
+            scores_json=node.get("scoresJson"), weights=node.get("weights"),
+        )
+
+
+@strawberry.type(description="A probe queued through the API; poll it with probeJob(id).")
+class ProbeJob:
+    id: strawberry.ID
+    artifact: str
+    kind: str
+    device: str
+    status: str = strawberry.field(description="queued, running, done or failed")
+    progress: float = strawberry.field(description="0..1")
+    message: str
+    queued_at: str
+    started_at: str | None
+    finished_at: str | None
+    probe_ids: strawberry.Private[tuple[str, ...]]
+
+    @classmethod
+    def from_job(cls, job) -> "ProbeJob":
+        return cls(id=job.id, artifact=job.request.slug, kind=job.request.kind, device=job.request.device,
+                   status=job.status, progress=job.progress, message=job.message, queued_at=job.queued_at,
+                   started_at=job.started_at, finished_at=job.finished_at, probe_ids=job.probe_ids)
+
+    @strawberry.field(description="The probes the job recorded (when done).")
+    async def probes(self, info: Info) -> list[Probe]:
+        nodes = await _loaders(info).probe.load_many(list(self.probe_ids))
+        return [Probe.from_node(n) for n in nodes if n]

@@ -12,4 +12,8 @@ def registered_commands() -> list:
     commands: list = []
     # Each verb module appends its commands here, e.g.:
     #   from .search import search; commands.append(search)
+    from .rank import rank; commands.append(rank)  # noqa: E702
+    from .search import search; commands.append(search)  # noqa: E702
+    from .probe import probe; commands.append(probe)  # noqa: E702
+    from .index import image, index; commands += [index, image]  # noqa: E702
     return commands

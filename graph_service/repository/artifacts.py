@@ -23,9 +23,10 @@ ORDERINGS = {
     "RANK": ("coalesce(a.rank, -1)", "DESC"),
     "NAME": ("toLower(a.name)", "ASC"),
     "TIMES_MATCHED": ("coalesce(a.timesMatched, 0)", "DESC"),
+    "COMPUTED_RANK": ("coalesce(a.computedRank, -1.0)", "DESC"),  # `matchgraph rank`; unranked last
 }
 
-BY_SLUGS = "UNWIND $slugs AS slug MATCH (a:Artifact {slug: slug}) RETURN slug, a {.*} AS artifact"
+BY_SLUGS = "UNWIND $slugs AS slug MATCH (a:Artifact {slug: slug}) RETURN slug, a {.*, nameEmbedding: null} AS artifact"
 
 CAPABILITIES_BY_ARTIFACT = """
 UNWIND $slugs AS slug
@@ -33,7 +34,7 @@ MATCH (:Artifact {slug: slug})-[:HAS_CAPABILITY]->(k:Capability)
 OPTIONAL MATCH (:Comparison)-[s:SHOWS]->(k)
 WITH slug, k, min(s.position) AS position
 ORDER BY slug, position, k.description
-RETURN slug, collect(k {.*}) AS capabilities
+RETURN slug, collect(k {.*, embedding: null}) AS capabilities
 """
 
 # Why B is an alternative to A: A's vs-alternatives text names B (or B's names A), they were
@@ -74,7 +75,7 @@ CALL (a) {
        sum($weights[reason] * CASE WHEN weight > $caps[reason] THEN $caps[reason] ELSE weight END) AS score
   ORDER BY score DESC, toLower(b.name) ASC, b.slug ASC
   LIMIT $limit
-  RETURN collect({artifact: b {.*}, reasons: reasons, score: round(score, 3)}) AS alternatives
+  RETURN collect({artifact: b {.*, nameEmbedding: null}, reasons: reasons, score: round(score, 3)}) AS alternatives
 }
 RETURN slug, alternatives
 """
@@ -177,7 +178,7 @@ class ArtifactRepository:
           {after_condition}
           RETURN a, sortKey ORDER BY sortKey {direction}, a.slug ASC LIMIT $limit
         }}
-        RETURN total, collect({{artifact: a {{.*}}, key: sortKey}}) AS items
+        RETURN total, collect({{artifact: a {{.*, nameEmbedding: null}}, key: sortKey}}) AS items
         """
         rows = await self.graph.read(query, limit=first + 1, **parameters)
         total = rows[0]["total"] if rows else 0

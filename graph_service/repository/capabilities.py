@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from ..db import Graph
 
-BY_IDS = "UNWIND $ids AS id MATCH (k:Capability {id: id}) RETURN id, k {.*} AS capability"
+BY_IDS = "UNWIND $ids AS id MATCH (k:Capability {id: id}) RETURN id, k {.*, embedding: null} AS capability"
 
 BY_URI = """
 MATCH (k:Capability {uri: $uri})
-RETURN k {.*} AS capability ORDER BY k.name, k.id LIMIT $limit
+RETURN k {.*, embedding: null} AS capability ORDER BY k.name, k.id LIMIT $limit
 """
 
 ALTERNATIVES_BY_CAPABILITY = """
 UNWIND $ids AS id
 MATCH (:Capability {id: id})-[r:NAMES_ALTERNATIVE]->(a:Artifact)
 WITH id, a, r ORDER BY a.name
-RETURN id, collect(a {.*, relation: r.relation}) AS artifacts
+RETURN id, collect(a {.*, nameEmbedding: null, relation: r.relation}) AS artifacts
 """
 
 CLAIMS_BY_CAPABILITY = """
@@ -29,7 +29,7 @@ OWNER_BY_CAPABILITY = """
 UNWIND $ids AS id
 MATCH (a:Artifact)-[:HAS_CAPABILITY]->(:Capability {id: id})
 WITH id, a ORDER BY a.mentionedOnly, a.slug
-RETURN id, collect(a {.*})[0] AS artifact
+RETURN id, collect(a {.*, nameEmbedding: null})[0] AS artifact
 """
 
 

@@ -19,12 +19,12 @@ CALL (c) {
   WITH s, k ORDER BY s.position
   // Each shown capability brings the artifacts its vs-alternatives text names: a compare page
   // nearly always shows them, and this saves the page a second round trip.
-  WITH s, k, [(k)-[r:NAMES_ALTERNATIVE]->(x:Artifact) | x {.*, relation: r.relation}] AS alternatives
-  RETURN [x IN collect(CASE WHEN s.side = 'a' THEN k {.*, alternatives: alternatives} END) WHERE x IS NOT NULL] AS shownA,
-         [x IN collect(CASE WHEN s.side = 'b' THEN k {.*, alternatives: alternatives} END) WHERE x IS NOT NULL] AS shownB
+  WITH s, k, [(k)-[r:NAMES_ALTERNATIVE]->(x:Artifact) | x {.*, nameEmbedding: null, relation: r.relation}] AS alternatives
+  RETURN [x IN collect(CASE WHEN s.side = 'a' THEN k {.*, embedding: null, alternatives: alternatives} END) WHERE x IS NOT NULL] AS shownA,
+         [x IN collect(CASE WHEN s.side = 'b' THEN k {.*, embedding: null, alternatives: alternatives} END) WHERE x IS NOT NULL] AS shownB
 }
-RETURN c.id AS id, {comparison: c {.*}, a: a {.*}, b: b {.*}, sideA: properties(ra), sideB: properties(rb),
-        shownA: shownA, shownB: shownB, winner: w {.*}} AS page
+RETURN c.id AS id, {comparison: c {.*}, a: a {.*, nameEmbedding: null}, b: b {.*, nameEmbedding: null}, sideA: properties(ra), sideB: properties(rb),
+        shownA: shownA, shownB: shownB, winner: w {.*, nameEmbedding: null}} AS page
 """
 
 BY_IDS = "UNWIND $ids AS id MATCH (c:Comparison {id: id}) WITH c" + _HYDRATE
@@ -43,10 +43,10 @@ LIMIT 1
 FROM_GRAPH = """
 MATCH (a:Artifact {slug: $a}), (b:Artifact {slug: $b})
 CALL (a) { OPTIONAL MATCH (a)-[:HAS_CAPABILITY]->(k:Capability) WITH k ORDER BY k.description
-           RETURN [x IN collect(k {.*}) WHERE x IS NOT NULL] AS capabilitiesA }
+           RETURN [x IN collect(k {.*, embedding: null}) WHERE x IS NOT NULL] AS capabilitiesA }
 CALL (b) { OPTIONAL MATCH (b)-[:HAS_CAPABILITY]->(k:Capability) WITH k ORDER BY k.description
-           RETURN [x IN collect(k {.*}) WHERE x IS NOT NULL] AS capabilitiesB }
-RETURN a {.*} AS a, b {.*} AS b, capabilitiesA, capabilitiesB
+           RETURN [x IN collect(k {.*, embedding: null}) WHERE x IS NOT NULL] AS capabilitiesB }
+RETURN a {.*, nameEmbedding: null} AS a, b {.*, nameEmbedding: null} AS b, capabilitiesA, capabilitiesB
 """
 
 

@@ -1,0 +1,411 @@
+"""Hybrid search: text (or an image) in, artifacts out, best first, each with why it matched.
+
+A text query is embedded with the text embedder and looked up in two FAISS indexes: the
+capabilities (k = CAPABILITY_K nearest capability texts) and the artifact names. One Cypher round
+trip (graph_service/repository/search.py) then runs the keyword search over Neo4j's full-text
+indexes and brings back every candidate artifact with its matched capabilities and graph signals.
+The ranked lists are fused with reciprocal-rank fusion (RRF):
+
+    score(a) = sum over lists L where a appears:  WEIGHTS[L] / (RRF_K + rank_L(a))      (ranks from 1)
+
+normalised by the best score any artifact could reach with the lists in play (being first in
+every one), so scores lie in (0, 1]. The lists:
+
+- capability: artifacts by their best capability cosine plus a small bonus for further matching
+  capabilities (FURTHER_CAPABILITY_BONUS × the next ones' cosines);
+- name: artifacts whose name embedding is close to the query (cosine ≥ NAME_MIN_COSINE);
+- keyword: Lucene scores of the full-text match (capability texts; artifact names count double);
+- image: an image query's nearest images, per depicted artifact;
+- graph: the candidates (those in a list above) by a prior from the graph: computedRank when the
+  rank job has run (else the published rank), timesMatched, and the head-to-head record. Its
+  weight is small: it orders near-ties, it does not make an artifact relevant.
+
+RRF needs no calibration between cosines, Lucene scores and ranks, which live on unrelated
+scales. Without a vector index (a fresh graph, nothing embedded yet) the fusion runs on keyword
+and graph alone, and each hit's `why` says so.
+
+The embedding and FAISS steps are synchronous; the API runs them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MAX_LIMIT = 50
+CAPABILITY_K = 50  # nearest capabilities per query (x3 with a type filter); 100 and 150 gave no better recall
+NAME_K = 20  # nearest artifact names
+IMAGE_K = 50  # nearest images
+KEYWORD_LIMIT = 50  # full-text hits per index (100 gave no better recall, and more rows)
+# Fusion constants, chosen on embed/queries.json (benchmarks/search_quality.py; README "Search"): a
+# small RRF_K makes the first places of each list count (candidate lists here are short, tens of
+# artifacts, not the thousands of documents RRF's usual k = 60 was tuned for); keywords weigh as
+# much as capability embeddings (MiniLM over long capability texts misses exact terms such as
+# "GGUF" or "PagedAttention"); names weigh less (they are short, their cosines noisy); the graph
+# prior only reorders near-ties.
+RRF_K = 5
+WEIGHTS = {"capability": 1.0, "name": 0.3, "keyword": 1.0, "image": 1.0, "graph": 0.2}
+FURTHER_CAPABILITY_BONUS = (0.10, 0.05)  # the 2nd and 3rd best capability cosines, scaled
+NAME_MIN_COSINE = 0.55  # below this a name "match" is noise (names are short)
+NAME_KEYWORD_FACTOR = 2.0  # a full-text hit on the name counts double
+MAX_MATCHED_CAPABILITIES = 5
+PRIOR_WEIGHTS = {"rank": 0.6, "timesMatched": 0.25, "headToHead": 0.15}
+TIMES_MATCHED_SCALE = 1000  # timesMatched at which the prior's popularity part saturates
+
+
+class SearchInputError(ValueError):
+    """The request cannot be searched (bad limit, empty query, unreadable image); says why."""
+
+
+class ImageSearchUnavailable(Exception):
+    """Image search cannot run here (no ViT weights configured); the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    limit: int = 5
+    type: str | None = None
+    image: bytes | None = None
+
+    @property
+    def modality(self) -> str:
+        return "image" if self.image is not None else "text"
+
+    def checked(self) -> "SearchRequest":
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise SearchInputError(f"`limit` must be between 1 and {MAX_LIMIT} (got {self.limit})")
+        if self.image is None and not self.text.strip():
+            raise SearchInputError("`query` is empty (give a text, or an image)")
+        if self.image is not None and not self.image:
+            raise SearchInputError("`image` is empty")
+        return self
+
+
+def decode_image(encoded: str) -> bytes:
+    """The bytes of a base64 image (standard or URL-safe alphabet, a data: URL prefix allowed)."""
+    payload = encoded.strip()
+    if payload.startswith("data:") and "," in payload:
+        payload = payload.split(",", 1)[1]
+    payload = "".join(payload.split()).replace("-", "+").replace("_", "/")  # URL-safe alphabet too
+    try:
+        data = base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise SearchInputError("`image` is not valid base64") from None
+    if not data:
+        raise SearchInputError("`image` is empty")
+    return data
+
+
+@dataclass
+class CapabilityMatch:
+    capability: dict  # id, uri, name, description, unique, vsAlternatives
+    score: float  # cosine to the query (0 when only the keywords matched and it has no embedding)
+    vector: bool
+    keyword: bool
+
+    @property
+    def why(self) -> str:
+        parts = []
+        if self.vector:
+            parts.append(f"embedding cosine {self.score:.2f}")
+        if self.keyword:
+            parts.append("keywords matched" if self.vector or not self.score else
+                         f"keywords matched (cosine {self.score:.2f})")
+        return "; ".join(parts)
+
+
+@dataclass
+class Hit:
+    artifact: dict
+    score: float
+    why: str
+    capabilities: list[CapabilityMatch]
+    signals: dict = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.artifact["slug"]
+
+    def as_json(self) -> dict:
+        return {
+            "slug": self.slug, "name": self.artifact.get("name") or self.slug, "score": self.score, "why": self.why,
+            "capabilities": [{"id": m.capability["id"], "name": m.capability.get("name"), "uri": m.capability.get("uri"),
+                              "score": round(m.score, 4)} for m in self.capabilities],
+        }
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    hits: list[Hit]
+    mode: str  # 'hybrid' | 'keyword' (no vector index) | 'image'
+    seconds: float = 0.0
+
+    def recorded(self):
+        from embed.recording import RecordedSearch
+
+        return RecordedSearch(text=self.request.text, modality=self.request.modality, limit=self.request.limit,
+                              type=self.request.type, hits=tuple((h.slug, h.score) for h in self.hits),
+                              image=self.request.image)
+
+
+@dataclass
+class Prepared:
+    """What the vector side found, and the parameters of the one Cypher round trip."""
+
+    parameters: dict
+    mode: str
+    lists: tuple[str, ...]
+
+
+class HybridSearch:
+    """The search engine over a VectorService (embed/vectors.py); None means keyword + graph only."""
+
+    def __init__(self, vectors=None):
+        self.vectors = vectors
+
+    # -- the synchronous vector side ------------------------------------------------------------
+    def prepare(self, request: SearchRequest) -> Prepared:
+        """Embeds the query and looks it up in the FAISS indexes (blocking: run it in a thread)."""
+        from graph_service.repository.search import candidate_parameters
+
+        request.checked()
+        capability_hits: list = []
+        name_hits: list = []
+        image_hits: list = []
+        query_vector = None
+        lists: list[str] = []
+        if self.vectors is not None:
+            self.vectors.ensure_fresh()  # throttled inside: at most one cheap graph check every few seconds
+        if request.image is not None:
+            image_hits = self._image_hits(request.image)
+            lists.append("image")
+        text = request.text.strip()
+        if text and self.vectors is not None:
+            capabilities = self.vectors.index("capabilities")
+            names = self.vectors.index("artifacts")
+            if capabilities is not None or names is not None:
+                query_vector = self.vectors.text_embedder().encode_query(text)
+                matrix = query_vector.reshape(1, -1)
+                k = CAPABILITY_K * (3 if request.type else 1)
+                if capabilities is not None:
+                    capability_hits = capabilities.search(matrix, k)[0]
+                    lists.append("capability")
+                if names is not None:
+                    name_hits = [(slug, score) for slug, score in names.search(matrix, NAME_K)[0]
+                                 if score >= NAME_MIN_COSINE]
+                    lists.append("name")
+        if text:
+            lists.append("keyword")
+        lists.append("graph")
+        if request.image is not None:
+            mode = "image"
+        else:
+            mode = "hybrid" if "capability" in lists or "name" in lists else "keyword"
+        parameters = candidate_parameters(
+            text, type=request.type, capability_hits=capability_hits, name_hits=name_hits, image_hits=image_hits,
+            query_vector=query_vector, keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES,
+        )
+        return Prepared(parameters=parameters, mode=mode, lists=tuple(lists))
+
+    def _image_hits(self, image: bytes) -> list:
+        from embed.image import ImageWeightsMissing
+        from embed.images import ImageError, check_image
+
+        if self.vectors is None:
+            raise ImageSearchUnavailable("image search needs the vector indexes, which this process does not hold")
+        try:
+            embedder = self.vectors.image_embedder()
+        except ImageWeightsMissing as error:
+            raise ImageSearchUnavailable(str(error)) from None
+        try:
+            check_image(image, self.vectors.settings.image_max_bytes, name="`image`")
+        except ImageError as error:
+            raise SearchInputError(str(error)) from None
+        vector = embedder.encode([image])
+        index = self.vectors.index("images")
+        if index is None:
+            return []
+        return index.search(vector.reshape(1, -1), IMAGE_K)[0]
+
+    # -- fusion -----------------------------------------------------------------------------------
+    def fuse(self, request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[Hit]:
+        return fuse(request, prepared, rows)
+
+    # -- whole searches ---------------------------------------------------------------------------
+    async def search(self, request: SearchRequest, repository) -> SearchResult:
+        """The API's path: vectors in a worker thread, one async Cypher round trip, fusion."""
+        import anyio
+
+        started = time.perf_counter()
+        prepared = await anyio.to_thread.run_sync(self.prepare, request)
+        rows = await repository.candidates(prepared.parameters)
+        hits = self.fuse(request, prepared, rows)
+        return SearchResult(request, hits, prepared.mode, time.perf_counter() - started)
+
+    def search_sync(self, request: SearchRequest, driver, database: str = "neo4j") -> SearchResult:
+        """The CLI's (and the benchmarks') path, on a sync driver."""
+        from graph_service.repository.search import read_candidates
+
+        started = time.perf_counter()
+        prepared = self.prepare(request)
+        rows = read_candidates(driver, database, prepared.parameters)
+        hits = self.fuse(request, prepared, rows)
+        return SearchResult(request, hits, prepared.mode, time.perf_counter() - started)
+
+
+# -- fusion, a pure function of the candidate rows ---------------------------------------------------
+@dataclass
+class _Candidate:
+    artifact: dict
+    head_to_head: dict
+    capabilities: dict[str, CapabilityMatch] = field(default_factory=dict)
+    keyword_scores: list[float] = field(default_factory=list)  # the best few, best first
+    keyword_count: int = 0  # every keyword match
+    name_cosine: float | None = None
+    name_keyword: float | None = None
+    image_cosine: float | None = None
+
+    def capability_score(self) -> float | None:
+        cosines = sorted((m.score for m in self.capabilities.values() if m.vector), reverse=True)
+        if not cosines:
+            return None
+        return cosines[0] + sum(bonus * cosine for bonus, cosine in zip(FURTHER_CAPABILITY_BONUS, cosines[1:]))
+
+    def keyword_score(self) -> float | None:
+        if not self.keyword_scores and self.name_keyword is None:
+            return None
+        score = max(self.keyword_scores, default=0.0) + 0.1 * max(0, self.keyword_count - 1)
+        return max(score, NAME_KEYWORD_FACTOR * (self.name_keyword or 0.0))
+
+    def prior(self) -> float:
+        return graph_prior(self.artifact, self.head_to_head)
+
+
+def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
+    """0..1 from the graph's signals: rank (computed, else published), popularity, head-to-head."""
+    rank = artifact.get("computedRank")
+    if rank is None:
+        rank = artifact.get("rank")
+    rank_part = min(max(float(rank or 0) / 100.0, 0.0), 1.0)
+    matched = float(artifact.get("timesMatched") or 0)
+    popularity = min(math.log1p(matched) / math.log1p(TIMES_MATCHED_SCALE), 1.0)
+    games = (head_to_head or {}).get("games") or 0
+    wins = (head_to_head or {}).get("wins") or 0
+    record = (wins + 1) / (games + 2)  # Laplace: 0.5 with no games
+    return (PRIOR_WEIGHTS["rank"] * rank_part + PRIOR_WEIGHTS["timesMatched"] * popularity
+            + PRIOR_WEIGHTS["headToHead"] * record)
+
+
+def _candidates(rows: list[dict]) -> dict[str, _Candidate]:
+    """One candidate per artifact row of HYBRID_CANDIDATES."""
+    found: dict[str, _Candidate] = {}
+    for row in rows:
+        candidate = _Candidate(row["artifact"], row.get("headToHead") or {}, name_cosine=row.get("name"),
+                               name_keyword=row.get("nameKeyword"), image_cosine=row.get("image"),
+                               keyword_count=row.get("keywordCount") or 0)
+        for match in row.get("vector") or []:
+            capability = match["capability"]
+            candidate.capabilities[capability["id"]] = CapabilityMatch(capability, float(match["score"]), True, False)
+        for match in row.get("keyword") or []:
+            capability = match["capability"]
+            candidate.keyword_scores.append(float(match["score"]))
+            entry = candidate.capabilities.get(capability["id"])
+            if entry is None:
+                cosine = match.get("cosine")
+                entry = candidate.capabilities[capability["id"]] = CapabilityMatch(
+                    capability, max(float(cosine), 0.0) if cosine is not None else 0.0, False, False)
+            entry.keyword = True
+        found[candidate.artifact["slug"]] = candidate
+    return found
+
+
+def _ranked(values: dict[str, float]) -> dict[str, int]:
+    """Rank from 1 of each key by value, best first; ties broken by slug."""
+    order = sorted(values, key=lambda slug: (-values[slug], slug))
+    return {slug: position for position, slug in enumerate(order, start=1)}
+
+
+def fuse(request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[Hit]:
+    candidates = _candidates(rows)
+    scores_by_list: dict[str, dict[str, float]] = {
+        "capability": {s: v for s, c in candidates.items() if (v := c.capability_score()) is not None},
+        "name": {s: c.name_cosine for s, c in candidates.items() if c.name_cosine is not None},
+        "keyword": {s: v for s, c in candidates.items() if (v := c.keyword_score()) is not None},
+        "image": {s: c.image_cosine for s, c in candidates.items() if c.image_cosine is not None},
+    }
+    relevant = {slug for values in scores_by_list.values() for slug in values}
+    scores_by_list["graph"] = {slug: candidates[slug].prior() for slug in relevant}
+    active = [name for name in prepared.lists if name in scores_by_list]
+    ranks = {name: _ranked(scores_by_list[name]) for name in active}
+    best_possible = sum(WEIGHTS[name] for name in active) / (RRF_K + 1)
+    fused = {
+        slug: sum(WEIGHTS[name] / (RRF_K + ranks[name][slug]) for name in active if slug in ranks[name]) / best_possible
+        for slug in relevant
+    }
+    order = sorted(fused, key=lambda slug: (-fused[slug], slug))[: request.limit]
+    return [_hit(candidates[slug], round(fused[slug], 4), prepared.mode, scores_by_list) for slug in order]
+
+
+def _hit(candidate: _Candidate, score: float, mode: str, scores_by_list: dict[str, dict[str, float]]) -> Hit:
+    matched = sorted(candidate.capabilities.values(), key=lambda m: (-m.score, not m.vector, m.capability["id"]))
+    artifact = candidate.artifact
+    reasons: list[str] = []
+    if mode == "keyword":
+        reasons.append("keyword search only (no vector index yet)")
+    if candidate.image_cosine is not None:
+        reasons.append(f"image matched {candidate.image_cosine:.2f}")
+    vector_matches = [m for m in matched if m.vector]
+    if vector_matches:
+        best = vector_matches[0]
+        more = len(vector_matches) - 1
+        label = best.capability.get("name") or best.capability["id"]
+        reasons.append(f"capability '{label}' matched {best.score:.2f}" + (f" (+{more} more)" if more else ""))
+    if candidate.name_cosine is not None:
+        reasons.append(f"name matched {candidate.name_cosine:.2f}")
+    elif candidate.name_keyword is not None:
+        reasons.append("name matched")
+    keyword_capabilities = sum(1 for m in matched if m.keyword)
+    if keyword_capabilities:
+        reasons.append(f"keywords in {keyword_capabilities} capabilit{'y' if keyword_capabilities == 1 else 'ies'}")
+    if artifact.get("computedRank") is not None:
+        reasons.append(f"computed rank {artifact['computedRank']:.0f}")
+    elif artifact.get("rank") is not None:
+        reasons.append(f"rank {artifact['rank']}")
+    if artifact.get("timesMatched"):
+        reasons.append(f"matched {artifact['timesMatched']} times")
+    games = candidate.head_to_head.get("games") or 0
+    if games:
+        reasons.append(f"head-to-head {candidate.head_to_head.get('wins') or 0}/{games} won")
+    signals = {name: values[candidate.artifact["slug"]] for name, values in scores_by_list.items()
+               if candidate.artifact["slug"] in values}
+    return Hit(artifact=artifact, score=score, why="; ".join(reasons), capabilities=matched[:MAX_MATCHED_CAPABILITIES],
+               signals=signals)
+
+
+# -- the service the API holds: search, count, record ----------------------------------------------
+class SearchService:
+    """Runs searches for the API and hands each result to the recorder (never waiting for it).
+
+    ``vectors`` returns the VectorService the app holds right now (None until it is loaded, or
+    when this process has none): searches before that run on keywords and graph signals.
+    """
+
+    def __init__(self, vectors: Callable[[], object | None], recorder=None,
+                 observe: Callable[[SearchResult], None] | None = None):
+        self.vectors = vectors
+        self.recorder = recorder
+        self.observe = observe
+
+    async def search(self, request: SearchRequest, repository) -> SearchResult:
+        result = await HybridSearch(self.vectors()).search(request, repository)
+        if self.observe is not None:
+            self.observe(result)
+        if self.recorder is not None:
+            self.recorder.submit(result.recorded())
+        return result

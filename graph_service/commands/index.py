@@ -1,0 +1,202 @@
+"""`matchgraph index rebuild|status` and `matchgraph image add`, and the embedding stage as the
+CLI runs it after `ingest` and in `demo` (with a progress bar on a terminal).
+
+    matchgraph index status [--json]             each index: kind, count, model, fresh or why not
+    matchgraph index rebuild [--name N]          embed what is pending (images too), rebuild from the graph
+    matchgraph image add ARTIFACT FILE… [--kind logo|sample|probe] [--json]
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from embed.vectors import INDEX_NAMES
+
+IMAGE_KINDS = ("logo", "sample", "probe")
+
+
+def _cli():
+    """graph_service.cli, imported when a command runs: the CLI imports this module to register it,
+    so importing it back at module level would be circular."""
+    from .. import cli
+
+    return cli
+
+
+def _progress_bar(console, enabled: bool):
+    """A rich progress bar and a `progress(phase, done, total)` callback feeding it (None when off)."""
+    if not enabled:
+        return nullcontext(), None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(f"embedding {phase}", total=total)
+        bar.update(tasks[phase], completed=done, total=total)
+
+    return bar, progress
+
+
+def run_embedding(settings, quiet: bool = False, embed_images: bool = False, driver=None):
+    """The embedding stage on the configured graph (progress bar on a terminal unless quiet).
+
+    Never raises for a failure of the stage itself: the report carries it (the documents are in).
+    """
+    from embed.stage import EmbeddingStage
+
+    cli = _cli()
+    bar, progress = _progress_bar(cli.err, cli.err.is_terminal and not quiet)
+    with (nullcontext(driver) if driver is not None else cli.open_graph(settings)) as graph, bar:
+        return EmbeddingStage(settings, graph, progress=progress, embed_images=embed_images).run()
+
+
+def print_embedding_summary(report) -> None:
+    cli = _cli()
+    if report.error:
+        cli.err.print(f"[bold red]embedding failed:[/] {report.error}", highlight=False, soft_wrap=True)
+        cli.err.print("The documents are ingested; run `matchgraph index rebuild` (or the same ingest again) "
+                      "to finish embedding them.", highlight=False)
+    else:
+        cli.out.print(report.summary(), highlight=False, soft_wrap=True)
+
+
+# -- matchgraph index ---------------------------------------------------------------------------------
+@click.group("index")
+def index() -> None:
+    """The vector indexes (capabilities, artifact names, images) under MATCHGRAPH_DATA_DIR/indexes."""
+
+
+@index.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def index_status(ctx: click.Context, as_json: bool) -> None:
+    """Each index: kind, vectors, model, whether it matches the graph (exit 1 when one does not)."""
+    cli = _cli()
+    cli.friendly_errors(_status)(cli, ctx, as_json)
+
+
+def _status(cli, ctx: click.Context, as_json: bool) -> None:
+    import sys
+
+    from embed.vectors import VectorService
+
+    settings = cli.settings_from(ctx)
+    cli.ensure_graph(settings)
+    with cli.open_graph(settings) as driver:
+        status = VectorService(settings, driver).status()
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False))
+    else:
+        for name in INDEX_NAMES:
+            entry = status[name]
+            fresh = "[green]fresh[/]" if entry["fresh"] else "[yellow]stale[/]"
+            if entry["state"] == "ok":
+                cli.out.print(f"{name:<13} {fresh}  {entry['kind']}, {entry['count']} vectors, "
+                              f"{entry['dimension']}-d, {entry['model']}", highlight=False, soft_wrap=True)
+            else:
+                cli.out.print(f"{name:<13} {fresh}  {entry['state']}: {entry['reason']}", highlight=False, soft_wrap=True)
+        cli.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
+        cli.out.print(f"files in {Path(status['capabilities']['path']).parent}", highlight=False)
+    sys.exit(0 if all(status[name]["fresh"] for name in INDEX_NAMES) else 1)
+
+
+@index.command("rebuild")
+@click.option("--name", "names", multiple=True, type=click.Choice(INDEX_NAMES),
+              help="Rebuild only this index (repeatable); default all.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+@click.pass_context
+def index_rebuild(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
+    """Embed whatever is pending (capabilities, names, classes, images when MATCHGRAPH_VIT_MODEL is set),
+    then rebuild the indexes from the vectors in the graph."""
+    cli = _cli()
+    cli.friendly_errors(_rebuild)(cli, ctx, list(names), as_json)
+
+
+def _rebuild(cli, ctx: click.Context, names: list[str], as_json: bool) -> None:
+    import sys
+
+    from embed.stage import EmbeddingStage
+    from embed.vectors import VectorService
+
+    settings = cli.settings_from(ctx)
+    cli.ensure_graph(settings)
+    with cli.open_graph(settings) as driver:
+        vectors = VectorService(settings, driver)
+        bar, progress = _progress_bar(cli.err, cli.err.is_terminal and not as_json)
+        with bar:
+            report = EmbeddingStage(settings, driver, vectors=vectors, progress=progress, update_indexes=False,
+                                    embed_images=bool(settings.vit_model)).run()
+        if report.error:
+            if as_json:
+                click.echo(json.dumps({"embedded": report.as_json(), "rebuilt": []}))
+            raise cli.CliError(f"embedding failed: {report.error}")
+        rebuilt = vectors.rebuild(names or None)
+        status = vectors.status()
+    if as_json:
+        click.echo(json.dumps({"embedded": report.as_json(), "rebuilt": rebuilt, "status": status}, ensure_ascii=False))
+    else:
+        print_embedding_summary(report)
+        for line in vectors.events:
+            cli.out.print(line, highlight=False, soft_wrap=True)
+        cli.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
+    sys.exit(0)
+
+
+# -- matchgraph image -----------------------------------------------------------------------------------
+@click.group("image")
+def image() -> None:
+    """Images of artifacts (logos, samples, probe outputs), stored under MATCHGRAPH_DATA_DIR/images."""
+
+
+@image.command("add")
+@click.argument("artifact")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", default="sample", show_default=True, type=click.Choice(IMAGE_KINDS),
+              help="What the image shows.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+@click.pass_context
+def image_add(ctx: click.Context, artifact: str, files: tuple[Path, ...], kind: str, as_json: bool) -> None:
+    """Attach image FILEs to ARTIFACT (slug or exact name) and embed them for image search.
+
+    Without ViT weights (MATCHGRAPH_VIT_MODEL) the images are stored but not searchable until
+    `matchgraph index rebuild` embeds them.
+    """
+    cli = _cli()
+    cli.friendly_errors(_image_add)(cli, ctx, artifact, list(files), kind, as_json)
+
+
+def _image_add(cli, ctx: click.Context, artifact: str, files: list[Path], kind: str, as_json: bool) -> None:
+    from embed.images import ImageError, attach_images, check_image
+    from embed.vectors import VectorService
+
+    settings = cli.settings_from(ctx)
+    # Every file is checked before anything is written: one bad file stops the command cleanly.
+    checked = []
+    for path in files:
+        try:
+            checked.append(check_image(path.read_bytes(), settings.image_max_bytes, name=str(path)))
+        except ImageError as error:
+            raise cli.CliError(str(error)) from None
+    cli.ensure_graph(settings)
+    with cli.open_graph(settings) as driver:
+        vectors = VectorService(settings, driver)
+        try:
+            attached = attach_images(vectors, artifact, checked, kind)
+        except ImageError as error:
+            raise cli.CliError(str(error)) from None
+    if as_json:
+        click.echo(json.dumps({"attached": [a.as_json() for a in attached]}, ensure_ascii=False))
+        return
+    for path, result in zip(files, attached):
+        where = f"{result.width}×{result.height} {result.media_type}"
+        state = "searchable" if result.searchable else f"stored, not searchable: {result.reason}"
+        cli.out.print(f"{path} -> {result.artifact} as {kind} (image {result.id}, {where}): {state}",
+                      highlight=False, soft_wrap=True)
