@@ -418,7 +418,7 @@ def _quiet_root_logger() -> Iterator[None]:
         root.removeFilter(not_from_quantizer)
 
 
-def _input_channel_maxima(encoder, tokenizer, texts: Sequence[str]) -> dict[str, "object"]:
+def _input_channel_maxima(encoder, tokenizer, texts: Sequence[str]) -> dict:
     """max |x| per input channel of every encoder Linear, over the calibration texts (unpadded)."""
     import torch
 

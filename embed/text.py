@@ -169,8 +169,10 @@ def _load_sentence_transformer(device: str):
     path = packaged_model_path()
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as error:
         raise EmbedderError(f"sentence-transformers is not importable: {error}") from error
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI and server output
     try:
         model = SentenceTransformer(str(path), device=device, local_files_only=True)
     except Exception as error:  # noqa: BLE001 - any loading failure becomes one clear message
@@ -205,6 +207,7 @@ def load_text_embedder(
                 "the ONNX text embedder runs on the CPU (this onnxruntime has no CUDA provider); "
                 "use MATCHGRAPH_EMBED_BACKEND=torch or auto with MATCHGRAPH_DEVICE=cuda"
             )
+        log.info("text embedder: MATCHGRAPH_EMBED_BACKEND=onnx runs on the CPU although CUDA is available")
     try:
         import onnxruntime  # noqa: F401 - only whether it imports
     except ImportError as error:
@@ -212,20 +215,19 @@ def load_text_embedder(
             raise EmbedderError(f"MATCHGRAPH_EMBED_BACKEND=onnx needs onnxruntime, which does not import: {error}") from error
         log.info("text embedder: onnxruntime is not importable (%s), using torch", error)
         return TorchTextEmbedder(resolved)
-    return _load_fast_or_torch(choice, cache_dir)
+    return _load_fast_or_torch(cache_dir)
 
 
-def _load_fast_or_torch(choice: str, cache_dir: Path | None) -> TextEmbedder:
+def _load_fast_or_torch(cache_dir: Path | None) -> TextEmbedder:
     """The fast path when its cached check passed; torch (CPU), with a log line saying why, else."""
     from embed.onnx_model import FastPathError, ensure_fast_model
 
     model_path = packaged_model_path()
-    level = logging.WARNING if choice == "onnx" else logging.INFO
     try:
         fast_model = ensure_fast_model(model_path, Path(cache_dir) if cache_dir else default_cache_dir())
         if fast_model.model_file is None:
-            log.log(level, "text embedder: the ONNX models failed the check against torch (%s): using torch",
-                    fast_model.manifest.get("reason", "see the manifest"))
+            log.warning("text embedder: the ONNX models failed the check against torch (%s): using torch",
+                        fast_model.manifest.get("reason", "see the manifest"))
             return TorchTextEmbedder("cpu")
         return OnnxTextEmbedder(fast_model, model_path)
     except (FastPathError, OSError, RuntimeError, ValueError, ImportError) as error:

