@@ -3,9 +3,9 @@ query of hybrid search (embed/search.py).
 
 `HYBRID_CANDIDATES` takes the vector hits computed in Python (FAISS over capability, artifact-name
 and image embeddings) and, in the same round trip, runs the keyword search over the full-text
-indexes and brings back, per candidate artifact: its fields, every capability that matched (vector
-or keyword, with its cosine to the query), and the graph signals the fusion uses (published rank,
-timesMatched, computedRank, head-to-head record). Lucene syntax in the user's text is escaped, so
+indexes and brings back, per candidate artifact: its fields, its best matching capabilities (by
+vector and by keywords, each with its cosine to the query), and the graph signals the fusion uses
+(published rank, timesMatched, computedRank, head-to-head record). Lucene syntax in the user's text is escaped, so
 any input is a plain query.
 """
 
@@ -20,8 +20,8 @@ from ..db import Graph
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 _WORD = re.compile(r"\w[\w.\-]*", re.UNICODE)
 
-# The full-text indexes use Lucene's analyzer without stop words, so "a", "for" or "the" would
-# match nearly every capability; they are left out of the query (unless they are all there is).
+# The artifact-name index uses Lucene's analyzer without stop words, so "a", "for" or "the" would
+# match many names; they are left out of the query (unless they are all there is).
 STOP_WORDS = frozenset("""
 a an and are as at be by can do for from how i in into is it its me my of on or our so that the
 their them then there these this to use using want was we what when where which who will with
