@@ -79,12 +79,18 @@ class Graph:
     async def close(self) -> None:
         await self.driver.close()
 
-    async def read(self, query: str, **parameters) -> list[dict]:
-        """Runs one parameterised read query (one round trip); returns the records as dicts."""
+    async def read(self, query: str, *, plain_values: bool = False, **parameters) -> list[dict]:
+        """Runs one parameterised read query (one round trip); returns the records as dicts.
+
+        ``plain_values``: the query returns only maps, lists and scalars (no nodes or paths), so the
+        records need no deep conversion (``record.data()`` costs a third of a search's time).
+        """
         self.round_trips += 1
         records, _, _ = await self.driver.execute_query(
             query, parameters_=parameters, database_=self.database, routing_=RoutingControl.READ
         )
+        if plain_values:
+            return [dict(record.items()) for record in records]
         return [record.data() for record in records]
 
     async def ping(self, timeout: float = 3.0) -> None:
