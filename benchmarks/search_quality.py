@@ -113,7 +113,7 @@ def evaluate(engine, driver, database: str, queries: list[dict]) -> QualityRepor
         if not expected:
             report.skipped.append(item["query"])
             continue
-        result = engine.search_sync(SearchRequest(text=item["query"], limit=DEPTH), driver, database)
+        result = engine.search_sync(SearchRequest(text=item["query"], limit=DEPTH))
         returned = [hit.slug for hit in result.hits]
         positions = {slug: (returned.index(slug) + 1 if slug in returned else None) for slug in expected}
         report.outcomes.append(QueryOutcome(item["query"], expected, returned, positions))

@@ -220,6 +220,15 @@ class VectorIndex:
                 for row_scores, row_ids in zip(scores, ids)
             ]
 
+    def cosine(self, key: str, query: np.ndarray) -> float | None:
+        """The cosine of the stored vector of ``key`` to a unit ``query`` vector (None when not indexed)."""
+        position = self._positions.get(key)
+        if position is None:
+            return None
+        with self._lock:
+            stored = self._index.reconstruct(position)
+        return float(np.dot(stored, query))
+
     def vectors(self) -> np.ndarray:
         """Every stored vector in key order (flat and HNSW-flat keep them): for tests and checks."""
         with self._lock:

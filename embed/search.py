@@ -1,9 +1,10 @@
 """Hybrid search: text (or an image) in, artifacts out, best first, each with why it matched.
 
 A text query is embedded with the text embedder and looked up in two FAISS indexes: the
-capabilities (k = CAPABILITY_K nearest capability texts) and the artifact names. One Cypher round
-trip (graph_service/repository/search.py) then runs the keyword search over Neo4j's full-text
-indexes and brings back every candidate artifact with its matched capabilities and graph signals.
+capabilities (k = CAPABILITY_K nearest capability texts) and the artifact names. The search catalog
+(embed/catalog.py: the graph's fields, links and signals search needs, held in this process and
+kept in step with the graph) then runs the keyword search over its BM25 indexes and brings back
+every candidate artifact with its matched capabilities and graph signals, with no Cypher round trip.
 The ranked lists are fused with reciprocal-rank fusion (RRF):
 
     score(a) = sum over lists L where a appears:  WEIGHTS[L] / (RRF_K + rank_L(a))      (ranks from 1)
@@ -14,17 +15,19 @@ every one), so scores lie in (0, 1]. The lists:
 - capability: artifacts by their best capability cosine plus a small bonus for further matching
   capabilities (FURTHER_CAPABILITY_BONUS × the next ones' cosines);
 - name: artifacts whose name embedding is close to the query (cosine ≥ NAME_MIN_COSINE);
-- keyword: Lucene scores of the full-text match (capability texts; artifact names count double);
+- keyword: BM25 scores of the keyword match (capability texts; artifact names count double);
 - image: an image query's nearest images, per depicted artifact;
 - graph: the candidates (those in a list above) by a prior from the graph: computedRank when the
   rank job has run (else the published rank), timesMatched, and the head-to-head record. Its
   weight is small: it orders near-ties, it does not make an artifact relevant.
 
-RRF needs no calibration between cosines, Lucene scores and ranks, which live on unrelated
+RRF needs no calibration between cosines, BM25 scores and ranks, which live on unrelated
 scales. Without a vector index (a fresh graph, nothing embedded yet) the fusion runs on keyword
 and graph alone, and each hit's `why` says so.
 
-The embedding and FAISS steps are synchronous; the API runs them in a worker thread.
+A search is synchronous (embedding, FAISS, catalog, fusion); the API runs it in a worker thread.
+Checking the indexes and the catalog against the graph happens off the search path, in the
+background (embed/vectors.py).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ MAX_LIMIT = 50
 CAPABILITY_K = 50  # nearest capabilities per query (x3 with a type filter); 100 and 150 gave no better recall
 NAME_K = 20  # nearest artifact names
 IMAGE_K = 50  # nearest images
-KEYWORD_LIMIT = 50  # full-text hits per index (100 gave no better recall, and more rows)
+KEYWORD_LIMIT = 50  # keyword hits per index (100 gave no better recall, and more rows)
 # Fusion constants, chosen on embed/queries.json (benchmarks/search_quality.py; README "Search"): a
 # small RRF_K makes the first places of each list count (candidate lists here are short, tens of
 # artifacts, not the thousands of documents RRF's usual k = 60 was tuned for); keywords weigh as
@@ -156,37 +159,44 @@ class SearchResult:
 
 @dataclass
 class Prepared:
-    """What the vector side found, and the parameters of the one Cypher round trip."""
+    """What the vector side found: the FAISS hits and the query vector, and the lists in play."""
 
-    parameters: dict
+    capability_hits: list
+    name_hits: list
+    image_hits: list
+    query_vector: object  # numpy vector, or None
     mode: str
     lists: tuple[str, ...]
 
 
-class HybridSearch:
-    """The search engine over a VectorService (embed/vectors.py); None means keyword + graph only."""
+class SearchUnavailable(Exception):
+    """This process holds no search state (no vector service); the message says so."""
 
-    def __init__(self, vectors=None):
+
+class HybridSearch:
+    """The search engine over a VectorService (embed/vectors.py), which holds the FAISS indexes and
+    the search catalog."""
+
+    def __init__(self, vectors):
         self.vectors = vectors
 
-    # -- the synchronous vector side ------------------------------------------------------------
+    # -- the vector side ----------------------------------------------------------------------------
     def prepare(self, request: SearchRequest) -> Prepared:
-        """Embeds the query and looks it up in the FAISS indexes (blocking: run it in a thread)."""
-        from graph_service.repository.search import candidate_parameters
-
+        """Embeds the query and looks it up in the FAISS indexes."""
         request.checked()
+        if self.vectors is None:
+            raise SearchUnavailable("search is not available in this process (no vector service)")
         capability_hits: list = []
         name_hits: list = []
         image_hits: list = []
         query_vector = None
         lists: list[str] = []
-        if self.vectors is not None:
-            self.vectors.ensure_fresh()  # throttled inside: at most one cheap graph check every few seconds
+        self.vectors.refresh_in_background()  # at most one graph check every few seconds, never waited for
         if request.image is not None:
             image_hits = self._image_hits(request.image)
             lists.append("image")
         text = request.text.strip()
-        if text and self.vectors is not None:
+        if text:
             capabilities = self.vectors.index("capabilities")
             names = self.vectors.index("artifacts")
             if capabilities is not None or names is not None:
@@ -207,18 +217,12 @@ class HybridSearch:
             mode = "image"
         else:
             mode = "hybrid" if "capability" in lists or "name" in lists else "keyword"
-        parameters = candidate_parameters(
-            text, type=request.type, capability_hits=capability_hits, name_hits=name_hits, image_hits=image_hits,
-            query_vector=query_vector, keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES,
-        )
-        return Prepared(parameters=parameters, mode=mode, lists=tuple(lists))
+        return Prepared(capability_hits, name_hits, image_hits, query_vector, mode, tuple(lists))
 
     def _image_hits(self, image: bytes) -> list:
         from embed.image import ImageWeightsMissing
         from embed.images import ImageError, check_image
 
-        if self.vectors is None:
-            raise ImageSearchUnavailable("image search needs the vector indexes, which this process does not hold")
         try:
             embedder = self.vectors.image_embedder()
         except ImageWeightsMissing as error:
@@ -233,30 +237,36 @@ class HybridSearch:
             return []
         return index.search(vector.reshape(1, -1), IMAGE_K)[0]
 
+    def candidates(self, request: SearchRequest, prepared: Prepared) -> list[dict]:
+        """The candidate artifacts from the catalog: keyword search, fields, matches and signals."""
+        capabilities = self.vectors.index("capabilities") if prepared.query_vector is not None else None
+        query_vector = prepared.query_vector
+
+        def cosine(key: str) -> float | None:
+            return None if capabilities is None else capabilities.cosine(key, query_vector)
+
+        return self.vectors.catalog().candidates(
+            text=request.text.strip(), type=request.type, capability_hits=prepared.capability_hits,
+            name_hits=prepared.name_hits, image_hits=prepared.image_hits, cosine=cosine,
+            keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES)
+
     # -- fusion -----------------------------------------------------------------------------------
     def fuse(self, request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[Hit]:
         return fuse(request, prepared, rows)
 
     # -- whole searches ---------------------------------------------------------------------------
-    async def search(self, request: SearchRequest, repository) -> SearchResult:
-        """The API's path: vectors in a worker thread, one async Cypher round trip, fusion."""
-        import anyio
-
-        started = time.perf_counter()
-        prepared = await anyio.to_thread.run_sync(self.prepare, request)
-        rows = await repository.candidates(prepared.parameters)
-        hits = self.fuse(request, prepared, rows)
-        return SearchResult(request, hits, prepared.mode, time.perf_counter() - started)
-
-    def search_sync(self, request: SearchRequest, driver, database: str = "neo4j") -> SearchResult:
-        """The CLI's (and the benchmarks') path, on a sync driver."""
-        from graph_service.repository.search import read_candidates
-
+    def search_sync(self, request: SearchRequest) -> SearchResult:
+        """One search, start to end, in this thread (the CLI, the benchmarks, the API's worker thread)."""
         started = time.perf_counter()
         prepared = self.prepare(request)
-        rows = read_candidates(driver, database, prepared.parameters)
-        hits = self.fuse(request, prepared, rows)
+        hits = self.fuse(request, prepared, self.candidates(request, prepared))
         return SearchResult(request, hits, prepared.mode, time.perf_counter() - started)
+
+    async def search(self, request: SearchRequest) -> SearchResult:
+        """The API's path: the whole search in a worker thread (it holds no event-loop time)."""
+        import anyio
+
+        return await anyio.to_thread.run_sync(self.search_sync, request)
 
 
 # -- fusion, a pure function of the candidate rows ---------------------------------------------------
@@ -265,7 +275,7 @@ class _Candidate:
     artifact: dict
     head_to_head: dict
     capabilities: dict[str, CapabilityMatch] = field(default_factory=dict)
-    keyword_scores: list[float] = field(default_factory=list)  # the best few, best first
+    keyword_scores: list[float] = field(default_factory=list)  # BM25 scores of the best few, best first
     keyword_count: int = 0  # every keyword match
     name_cosine: float | None = None
     name_keyword: float | None = None
@@ -303,7 +313,7 @@ def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
 
 
 def _candidates(rows: list[dict]) -> dict[str, _Candidate]:
-    """One candidate per artifact row of HYBRID_CANDIDATES."""
+    """One candidate per artifact row of SearchCatalog.candidates."""
     found: dict[str, _Candidate] = {}
     for row in rows:
         candidate = _Candidate(row["artifact"], row.get("headToHead") or {}, name_cosine=row.get("name"),
@@ -402,8 +412,8 @@ class SearchService:
         self.recorder = recorder
         self.observe = observe
 
-    async def search(self, request: SearchRequest, repository) -> SearchResult:
-        result = await HybridSearch(self.vectors()).search(request, repository)
+    async def search(self, request: SearchRequest) -> SearchResult:
+        result = await HybridSearch(self.vectors()).search(request)
         if self.observe is not None:
             self.observe(result)
         if self.recorder is not None:

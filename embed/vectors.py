@@ -5,12 +5,16 @@ capability id), "artifacts" (Artifact.nameEmbedding, by slug), both 384-d text v
 "images" (Image.embedding from the ViT, by image id). Neo4j holds the vectors; the index files are
 a cache of them that can always be rebuilt.
 
+Beside the indexes it holds the search catalog (embed/catalog.py): the graph's fields, links and
+signals search reads, so that a search needs no Cypher round trip.
+
 Freshness: each index records the graph's *fingerprint* of its kind (vector count + newest
 timestamp, one cheap query for all three). `ensure_fresh()` compares them and, for a stale index,
 adds the new vectors when that is all that changed (incremental), else rebuilds from the graph;
-missing or corrupt files are rewritten. It is throttled inside: at most one graph check every
-MATCHGRAPH_INDEX_CHECK_INTERVAL seconds (callers may call it before every search);
-`ensure_fresh(force=True)` checks now.
+missing or corrupt files are rewritten; then the catalog checks its own fingerprint. It is
+throttled inside: at most one graph check every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds;
+`ensure_fresh(force=True)` checks now. Searches call `refresh_in_background()`, which runs that
+check in a background thread and never makes the search wait.
 
 Thread-safe; the API is synchronous (the API server calls it from worker threads).
 """
@@ -73,6 +77,10 @@ class VectorService:
         self._lock = threading.RLock()  # guards _held and serialises loads, rebuilds and saves
         self._last_check = 0.0
         self.events: list[str] = []  # the log lines of rebuilds, newest last (status and tests read them)
+        from .catalog import SearchCatalog
+
+        self._catalog = SearchCatalog(driver, self.database)
+        self._refresher: threading.Thread | None = None
 
     # -- embedders ---------------------------------------------------------------------------------
     def text_embedder(self):
@@ -85,6 +93,22 @@ class VectorService:
         from .image import shared_image_embedder
 
         return shared_image_embedder(self.settings.vit_model, self.settings.device)
+
+    # -- the search catalog ---------------------------------------------------------------------------
+    def catalog(self):
+        """The search catalog (embed/catalog.py), loaded from the graph on first use."""
+        self._catalog.ensure_loaded()
+        return self._catalog
+
+    def refresh_in_background(self) -> None:
+        """`ensure_fresh()` in a background thread when a check is due and none is running (never blocks)."""
+        if time.monotonic() - self._last_check < self.settings.index_check_interval:
+            return
+        refresher = self._refresher
+        if refresher is not None and refresher.is_alive():
+            return
+        self._refresher = threading.Thread(target=self.ensure_fresh, name="matchgraph-refresh", daemon=True)
+        self._refresher.start()
 
     # -- the indexes ---------------------------------------------------------------------------------
     def index(self, name: str) -> VectorIndex | None:
@@ -121,11 +145,16 @@ class VectorService:
                         rebuilt.append(name)
                 except Exception as error:  # noqa: BLE001
                     log.warning("index %s not loaded at start-up (%s); it loads on first use", name, error)
+            try:
+                self._catalog.refresh()
+            except Exception as error:  # noqa: BLE001
+                log.warning("search catalog not loaded at start-up (%s); it loads on first use", error)
             self._last_check = time.monotonic()
         return rebuilt
 
     def ensure_fresh(self, force: bool = False) -> list[str]:
-        """Brings every held index in step with the graph; returns the names rebuilt or updated.
+        """Brings every held index and the catalog in step with the graph; returns the index names
+        rebuilt or updated.
 
         Throttled: without ``force``, at most one check per MATCHGRAPH_INDEX_CHECK_INTERVAL seconds,
         and a failure (the graph down, say) is logged rather than raised, so a search calling it goes
@@ -146,6 +175,7 @@ class VectorService:
                         changed.append(name)
                 elif self._refresh(name, fingerprints[name]):
                     changed.append(name)
+            self._catalog.refresh()  # logs what it reloads; the list names indexes only
             return changed
         except Exception as error:
             if force:

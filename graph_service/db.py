@@ -79,19 +79,19 @@ class Graph:
     async def close(self) -> None:
         await self.driver.close()
 
-    async def read(self, query: str, *, plain_values: bool = False, **parameters) -> list[dict]:
+    async def read(self, query: str, **parameters) -> list[dict]:
         """Runs one parameterised read query (one round trip); returns the records as dicts.
 
-        ``plain_values``: the query returns only maps, lists and scalars (no nodes or paths), so the
-        records need no deep conversion (``record.data()`` costs a third of a search's time).
+        The repositories' queries return maps (projections such as `a {.*}`), lists and scalars,
+        never nodes, relationships or paths, so the records need no deep conversion: the driver's
+        `record.data()` walks every nested value and cost a compare page more CPU than the GraphQL
+        execution of it (benchmarks/api_bench.py, profile).
         """
         self.round_trips += 1
         records, _, _ = await self.driver.execute_query(
             query, parameters_=parameters, database_=self.database, routing_=RoutingControl.READ
         )
-        if plain_values:
-            return [dict(record.items()) for record in records]
-        return [record.data() for record in records]
+        return [dict(record.items()) for record in records]
 
     async def ping(self, timeout: float = 3.0) -> None:
         """Raises when the graph does not answer `RETURN 1` within ``timeout`` seconds.

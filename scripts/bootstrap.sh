@@ -33,6 +33,10 @@ uv="$tools/bin/uv"
 # 2. The project venv, keyed by the lock file.
 key=$(cat "$repo/requirements.lock" | sha256sum | cut -c1-16)
 venv="$cache/venvs/py311-$key"
+mkdir -p "$cache/venvs"
+# One builder at a time (two shells running `make test` at once must not delete each other's venv).
+exec 9>"$cache/venvs/.py311-$key.lock"
+flock 9
 if [ ! -f "$venv/.matchgraph-complete" ]; then
   say "creating $venv from requirements.lock (first run on this machine: several minutes, torch is large)"
   rm -rf "$venv"
@@ -43,5 +47,6 @@ fi
 
 # 3. This checkout, editable, every time: the venv may be shared by several clones.
 "$uv" pip install --quiet --python "$venv/bin/python" --no-deps -e "$repo" >&2
+flock -u 9
 
 echo "$venv"

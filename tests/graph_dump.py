@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-VOLATILE = frozenset({"ingestedAt", "sequence", "appliedAt", "embeddedAt", "nameEmbeddedAt"})
+VOLATILE = frozenset({"ingestedAt", "sequence", "appliedAt", "embeddedAt", "nameEmbeddedAt", "classifiedAt"})
 KEYS = ("slug", "id", "uri", "name")
 
 NODES = "MATCH (n) WHERE NOT n:SchemaVersion RETURN labels(n) AS labels, properties(n) AS props"

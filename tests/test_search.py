@@ -68,7 +68,7 @@ def post(client, query: str, **variables) -> dict:
 def test_without_vectors_search_falls_back_to_keywords_and_says_so(graph, settings):
     ingest(graph, DOCUMENTS[:2])
     engine = HybridSearch(VectorService(settings, graph))
-    result = engine.search_sync(SearchRequest(text="real-time object detection", limit=3), graph)
+    result = engine.search_sync(SearchRequest(text="real-time object detection", limit=3))
     assert result.mode == "keyword"
     assert result.hits and result.hits[0].slug == "yolov8n"
     assert all(hit.why.startswith("keyword search only (no vector index yet)") for hit in result.hits)
@@ -82,6 +82,59 @@ def test_without_vectors_search_falls_back_to_keywords_and_says_so(graph, settin
     assert "no vector index yet" in body["data"]["search"][0]["why"]
 
 
+# -- the in-process catalog follows the graph ---------------------------------------------------------
+def test_the_catalog_follows_ingest_and_signal_changes(graph, settings):
+    ingest(graph, DOCUMENTS[:2])
+    settings = settings.model_copy(update={"index_check_interval": 0.0})
+    assert EmbeddingStage(settings, graph).run().ok
+    vectors = VectorService(settings, graph)
+    engine = HybridSearch(vectors)
+    question = SearchRequest(text="serve many LLM requests with continuous batching", limit=3)
+    assert "vllm" not in {hit.slug for hit in engine.search_sync(question).hits}
+
+    # New documents through the stage: the next search sees them (the stage refreshes at once).
+    ingest(graph, DOCUMENTS[4:5])
+    assert EmbeddingStage(settings, graph, vectors=vectors).run().ok
+    hits = engine.search_sync(question).hits
+    assert hits[0].slug == "vllm"
+    assert "timesMatched" in hits[0].artifact and not hits[0].artifact.get("computedRank")
+
+    # Signals only (the rank job, recorded searches): reloaded by the background check.
+    graph.execute_query("MATCH (a:Artifact {slug: 'vllm'}) SET a.computedRank = 77.0, a.rankedAt = datetime(), "
+                        "a.searchMatches = 5, a.timesMatched = coalesce(a.publishedTimesMatched, 0) + 5")
+    engine.search_sync(question)  # starts the background check (the interval is 0 here)
+    vectors._refresher.join(timeout=30)
+    hit = engine.search_sync(question).hits[0]
+    assert hit.artifact["computedRank"] == 77.0 and hit.artifact["searchMatches"] == 5
+    assert "computed rank 77" in hit.why
+
+    # Capabilities removed from the graph leave the catalog (and the index) at the next check.
+    removed, _, _ = graph.execute_query(
+        "MATCH (:Artifact {slug: 'vllm'})-[:HAS_CAPABILITY]->(k) WITH k, k.id AS id DETACH DELETE k RETURN id")
+    assert removed
+    vectors.ensure_fresh(force=True)
+    matched = {match.capability["id"] for hit in engine.search_sync(question).hits for match in hit.capabilities}
+    assert matched and not matched & {record["id"] for record in removed}
+
+
+def test_keyword_search_stems_like_the_english_analyzer(graph, settings):
+    """"detects objects" matches "object detection" (stems), stop words and punctuation are harmless."""
+    from embed.catalog import SearchCatalog, query_words
+
+    ingest(graph, DOCUMENTS[:2])
+    catalog = SearchCatalog(graph, settings.neo4j_database)
+    catalog.ensure_loaded()
+    content = catalog._content
+    found = content.capability_text.search(query_words("what detects objects?"), 5)
+    assert found and content.owners[found[0][0]] == ("yolov8n",)
+    assert "object" in content.capabilities[found[0][0]]["description"].lower()
+    assert query_words("a model for the phone") == "model phone"
+    assert query_words("the a") == "the a"  # only stop words: kept, so the query is not empty
+    # Query syntax is not interpreted: quotes, brackets, operators and wildcards are just punctuation.
+    assert content.capability_text.search(query_words('"detects" (objects)* AND -'), 5) == found
+    assert content.artifact_names.search(query_words("YOLOv8n"), 3)[0][0] == "yolov8n"
+
+
 # -- an embedded graph ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def embedded(neo4j_driver, neo4j_server, tmp_path_factory):
@@ -92,7 +145,7 @@ def embedded(neo4j_driver, neo4j_server, tmp_path_factory):
     ingest(neo4j_driver)
     settings = Settings(neo4j_uri=neo4j_server.bolt_uri, neo4j_password=neo4j_server.password(),
                         data_dir=tmp_path_factory.mktemp("search-data"), rate_limit_anonymous=0,
-                        search_record=False, _env_file=None)
+                        search_record=False, index_check_interval=3600, _env_file=None)
     report = EmbeddingStage(settings, neo4j_driver).run()
     assert report.ok and report.capabilities > 0, report.error
     yield settings, neo4j_driver
@@ -114,7 +167,7 @@ def api(embedded):
 
 def test_hits_carry_matched_capabilities_scores_and_why(embedded, engine):
     _, driver = embedded
-    result = engine.search_sync(SearchRequest(text="serve many LLM requests with continuous batching", limit=5), driver)
+    result = engine.search_sync(SearchRequest(text="serve many LLM requests with continuous batching", limit=5))
     assert result.mode == "hybrid"
     assert result.hits[0].slug == "vllm"
     scores = [hit.score for hit in result.hits]
@@ -131,29 +184,32 @@ def test_hits_carry_matched_capabilities_scores_and_why(embedded, engine):
 
 def test_an_artifact_name_is_found_by_name(embedded, engine):
     _, driver = embedded
-    result = engine.search_sync(SearchRequest(text="ComfyUI", limit=3), driver)
+    result = engine.search_sync(SearchRequest(text="ComfyUI", limit=3))
     assert result.hits[0].slug == "comfyui" and "name matched" in result.hits[0].why
 
 
 def test_type_filter_and_limits(embedded, engine):
     _, driver = embedded
-    models = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Model"), driver)
+    models = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Model"))
     assert models.hits and all(hit.artifact["type"] == "Model" for hit in models.hits)
-    repositories = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Repository"),
-                                      driver)
+    repositories = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Repository"))
     assert repositories.hits and all(hit.artifact["type"] == "Repository" for hit in repositories.hits)
-    assert len(engine.search_sync(SearchRequest(text="image", limit=2), driver).hits) == 2
+    assert len(engine.search_sync(SearchRequest(text="image", limit=2)).hits) == 2
     for bad in (SearchRequest(text="x", limit=0), SearchRequest(text="x", limit=MAX_LIMIT + 1),
                 SearchRequest(text="   ")):
         with pytest.raises(SearchInputError):
-            engine.search_sync(bad, driver)
+            engine.search_sync(bad)
 
 
-def test_graphql_search_is_one_round_trip_with_capability_matches(api):
-    graph = api.app.state.matchgraph.graph
-    before = graph.round_trips
+def test_graphql_search_makes_no_cypher_round_trip_with_capability_matches(api):
+    state = api.app.state.matchgraph
+    post(api, SEARCH, q="warm up", n=1)  # the catalog is loaded (at start-up, or by the first search)
+    catalog_reads = state.vectors.catalog().repository.reads
+    before = state.graph.round_trips
     body = post(api, SEARCH, q="detect objects in video frames", n=3)
-    assert graph.round_trips - before == 1  # keywords, candidates, capabilities and signals together
+    # Keywords, candidates, capabilities and signals come from the in-process catalog.
+    assert state.graph.round_trips - before == 0
+    assert state.vectors.catalog().repository.reads == catalog_reads
     assert "errors" not in body, body
     hits = body["data"]["search"]
     assert hits[0]["artifact"]["slug"] == "yolov8n"
@@ -202,13 +258,13 @@ def test_image_search_finds_the_artifact_an_image_depicts(embedded, tmp_path):
     attach_images(vectors, "vllm", [check_image(blue, vit_settings.image_max_bytes)], "sample")
     try:
         engine = HybridSearch(vectors)
-        result = engine.search_sync(SearchRequest(image=red, limit=2), driver)
+        result = engine.search_sync(SearchRequest(image=red, limit=2))
         assert result.mode == "image"
         assert result.hits[0].slug == "comfyui" and "image matched 1.00" in result.hits[0].why
         with pytest.raises(SearchInputError):
-            engine.search_sync(SearchRequest(image=b"not an image at all", limit=2), driver)
+            engine.search_sync(SearchRequest(image=b"not an image at all", limit=2))
         with pytest.raises(ImageSearchUnavailable):
-            HybridSearch(VectorService(settings, driver)).search_sync(SearchRequest(image=red), driver)
+            HybridSearch(VectorService(settings, driver)).search_sync(SearchRequest(image=red))
     finally:
         driver.execute_query("MATCH (i:Image) DETACH DELETE i")
 

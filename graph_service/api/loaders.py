@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
 from ..db import Graph
-from ..repository import ArtifactRepository, CapabilityRepository, ComparisonRepository, SearchRepository
+from ..repository import ArtifactRepository, CapabilityRepository, ComparisonRepository
 from ..repository.probes import ProbeRepository
 
 
@@ -22,28 +23,78 @@ def _loader(fetch: Callable[[list[str]], Awaitable[dict]], default=None) -> Data
 
 
 class Loaders:
-    def __init__(self, graph: Graph):
-        self.artifacts = ArtifactRepository(graph)
-        self.capabilities = CapabilityRepository(graph)
-        self.comparisons = ComparisonRepository(graph)
-        self.search = SearchRepository(graph)
+    """A request's repositories and DataLoaders, each made on first use: a page touches a few of
+    them, and making all of them for every request cost a compare page a tenth of its CPU."""
 
-        self.artifact = _loader(self.artifacts.by_slugs)
-        self.artifact_capabilities = _loader(self.artifacts.capabilities, list)
+    def __init__(self, graph: Graph):
+        self.graph = graph
         self._alternatives_by_first: dict[int, DataLoader] = {}
-        self.artifact_comparison_ids = _loader(self.artifacts.comparison_ids, list)
-        self.artifact_claims = _loader(self.artifacts.claims, list)
-        self.capability = _loader(self.capabilities.by_ids)
-        self.capability_alternatives = _loader(self.capabilities.alternatives, list)
-        self.capability_claims = _loader(self.capabilities.claims, list)
-        self.capability_owner = _loader(self.capabilities.owners)
-        self.comparison = _loader(self.comparisons.by_ids)
-        # probes (graph_service/repository/probes.py)
-        self.probes = ProbeRepository(graph)
-        self.artifact_probes = _loader(self.probes.probes_by_artifact, list)
-        self.artifact_claim_counts = _loader(self.probes.claim_counts,
-                                             lambda: {"verified": 0, "refuted": 0, "unverified": 0})
-        self.probe = _loader(self.probes.probes_by_ids)
+
+    # repositories
+    @cached_property
+    def artifacts(self) -> ArtifactRepository:
+        return ArtifactRepository(self.graph)
+
+    @cached_property
+    def capabilities(self) -> CapabilityRepository:
+        return CapabilityRepository(self.graph)
+
+    @cached_property
+    def comparisons(self) -> ComparisonRepository:
+        return ComparisonRepository(self.graph)
+
+    @cached_property
+    def probes(self) -> ProbeRepository:  # graph_service/repository/probes.py
+        return ProbeRepository(self.graph)
+
+    # loaders
+    @cached_property
+    def artifact(self) -> DataLoader:
+        return _loader(self.artifacts.by_slugs)
+
+    @cached_property
+    def artifact_capabilities(self) -> DataLoader:
+        return _loader(self.artifacts.capabilities, list)
+
+    @cached_property
+    def artifact_comparison_ids(self) -> DataLoader:
+        return _loader(self.artifacts.comparison_ids, list)
+
+    @cached_property
+    def artifact_claims(self) -> DataLoader:
+        return _loader(self.artifacts.claims, list)
+
+    @cached_property
+    def capability(self) -> DataLoader:
+        return _loader(self.capabilities.by_ids)
+
+    @cached_property
+    def capability_alternatives(self) -> DataLoader:
+        return _loader(self.capabilities.alternatives, list)
+
+    @cached_property
+    def capability_claims(self) -> DataLoader:
+        return _loader(self.capabilities.claims, list)
+
+    @cached_property
+    def capability_owner(self) -> DataLoader:
+        return _loader(self.capabilities.owners)
+
+    @cached_property
+    def comparison(self) -> DataLoader:
+        return _loader(self.comparisons.by_ids)
+
+    @cached_property
+    def artifact_probes(self) -> DataLoader:
+        return _loader(self.probes.probes_by_artifact, list)
+
+    @cached_property
+    def artifact_claim_counts(self) -> DataLoader:
+        return _loader(self.probes.claim_counts, lambda: {"verified": 0, "refuted": 0, "unverified": 0})
+
+    @cached_property
+    def probe(self) -> DataLoader:
+        return _loader(self.probes.probes_by_ids)
 
     def artifact_alternatives(self, first: int) -> DataLoader:
         """Alternatives of many artifacts in one query, fetching only the `first` best of each."""

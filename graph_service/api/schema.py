@@ -102,16 +102,20 @@ class Query:
                                   "`query` may then be empty). At most 50 hits.")
     async def search(self, info: Info, query: str, limit: int | None = 5, type: str | None = None,
                      image: str | None = None) -> list[SearchHit]:
-        from embed.search import ImageSearchUnavailable, SearchInputError, SearchRequest, decode_image
+        from embed.search import (
+            ImageSearchUnavailable, SearchInputError, SearchRequest, SearchUnavailable, decode_image,
+        )
 
         try:
             request = SearchRequest(text=query, limit=5 if limit is None else limit, type=type,
                                     image=None if image is None else decode_image(image)).checked()
-            result = await info.context.app_state.search_service().search(request, info.context.loaders.search)
+            result = await info.context.app_state.search_service().search(request)
         except SearchInputError as error:
             raise InputError(str(error)) from None
         except ImageSearchUnavailable as error:
             raise UserError(str(error), code="IMAGE_SEARCH_UNAVAILABLE") from None
+        except SearchUnavailable as error:
+            raise UserError(str(error), code="SEARCH_UNAVAILABLE") from None
         return [SearchHit.from_hit(hit) for hit in result.hits]
 
     @strawberry.field(description="A probe job queued with queueProbe (kept in the server's memory).")

@@ -80,7 +80,7 @@ def _search(cli, ctx: click.Context, query: str, limit: int, type_: str | None, 
     with cli.open_graph(settings) as driver:
         engine = HybridSearch(load_vectors(settings, driver))
         try:
-            result = engine.search_sync(request, driver, settings.neo4j_database)
+            result = engine.search_sync(request)
         except (SearchInputError, ImageSearchUnavailable) as error:
             raise cli.CliError(str(error)) from None
         if as_json:

@@ -7,7 +7,7 @@ batches.
 
 What the stage writes (design §2 and the session's contract):
     (:Capability {embedding, embeddingModel, embeddedAt, embeddedWithUnique,
-                  uri, name, classScore, classifiedWith})-[:INSTANCE_OF {score}]->(:CapabilityClass)
+                  uri, name, classScore, classifiedWith, classifiedAt})-[:INSTANCE_OF {score}]->(:CapabilityClass)
     (:Artifact {nameEmbedding, nameEmbeddingModel, nameEmbeddedAt, nameEmbeddedFrom})
     (:CapabilityClass {uri, name, area, description, examples, checksum, embedding, embeddingModel})
     (:Image {id, sha256, kind, path, mediaType, width, height, addedAt, embedding, embeddingModel, embeddedAt})-[:DEPICTS]->(:Artifact)
@@ -44,7 +44,8 @@ CALL (k, row) {
   DELETE old
 }
 MATCH (c:CapabilityClass {uri: row.uri})
-SET k.uri = c.uri, k.name = c.name, k.classScore = row.score, k.classifiedWith = $classifiedWith
+SET k.uri = c.uri, k.name = c.name, k.classScore = row.score, k.classifiedWith = $classifiedWith,
+    k.classifiedAt = datetime()
 MERGE (k)-[r:INSTANCE_OF]->(c)
 SET r.score = row.score
 """
@@ -109,7 +110,8 @@ CALL (k) {
   OPTIONAL MATCH (k)-[old:INSTANCE_OF]->()
   DELETE old
 }
-SET k.uri = c.uri, k.name = c.name, k.classScore = row.score, k.classifiedWith = $classifiedWith
+SET k.uri = c.uri, k.name = c.name, k.classScore = row.score, k.classifiedWith = $classifiedWith,
+    k.classifiedAt = datetime()
 MERGE (k)-[r:INSTANCE_OF]->(c)
 SET r.score = row.score
 """

@@ -1,0 +1,306 @@
+"""The search catalog: the part of the graph hybrid search reads, held in this process.
+
+A search has a budget of a few milliseconds; one Cypher round trip for the keyword search and the
+candidates' fields cost more than the query embedding and FAISS together (benchmarks/search_bench.py).
+So each process that searches keeps a copy of what search reads, the way it keeps the FAISS indexes:
+
+- per artifact: slug, name, type, pricing, capabilityCount, mentionedOnly, and its graph signals
+  (published rank, computedRank, timesMatched and its parts, the head-to-head record);
+- per capability: id, uri, name, description, unique, vsAlternatives, and the artifact(s) having it;
+- which artifacts each image depicts;
+- two keyword indexes (tantivy: BM25 with Lucene's defaults, in memory): capability texts
+  (description, unique) analysed like Neo4j's `capability_text_english` index (lower case, English
+  stop words, English stemming, so "object detection" finds "detects objects"), and artifact names
+  and slugs analysed like `artifact_text` (lower case, no stemming).
+
+Freshness: `refresh()` reads a cheap fingerprint of the graph (graph_service/repository/search.py)
+and reloads the content when ingest changed it, or only the signals when only they changed (the
+rank job, head-to-head, recorded searches). The vector service calls it with the FAISS indexes:
+at start-up, from a background thread at most every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds while
+searches run, and synchronously after the embedding stage. A reload builds a new snapshot while
+searches go on with the old one; the swap is one assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+log = logging.getLogger("matchgraph.catalog")
+
+_WORD = re.compile(r"\w[\w.\-]*", re.UNICODE)
+
+# Query-side stop words, for both indexes: the artifact-name index keeps stop words (names such as
+# "The Pile" are indexed whole), so "a", "for" or "the" in a question would match many names. Left
+# out of the query unless they are all there is.
+STOP_WORDS = frozenset("""
+a an and are as at be by can do for from how i in into is it its me my of on or our so that the their them
+then there these this to use using want was we what when where which who will with without you your need
+needs some any
+""".split())
+
+# Lucene's English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), which Neo4j's 'english'
+# full-text analyzer removes at index time.
+LUCENE_ENGLISH_STOP_WORDS = """
+a an and are as at be but by for if in into is it no not of on or such that the their then there these they
+this to was will with
+""".split()
+
+CAPABILITY_FIELDS = ("description", "unique")
+ARTIFACT_FIELDS = ("name", "slug")
+SIGNAL_FIELDS = ("rank", "computedRank", "timesMatched", "publishedTimesMatched", "searchMatches")
+
+
+def query_words(text: str) -> str:
+    """The user's words for the keyword indexes: stop words left out (unless that leaves none)."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    meaningful = [word for word in words if word not in STOP_WORDS] or words
+    return " ".join(dict.fromkeys(meaningful))
+
+
+# -- keyword indexes ------------------------------------------------------------------------------------
+def _english_analyzer():
+    import tantivy
+
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.custom_stopword(LUCENE_ENGLISH_STOP_WORDS))
+            .filter(tantivy.Filter.stemmer("english"))
+            .build())
+
+
+def _plain_analyzer():
+    import tantivy
+
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.lowercase())
+            .build())
+
+
+class KeywordIndex:
+    """BM25 over a few text fields of keyed documents; a query is the OR of its terms over every field."""
+
+    def __init__(self, fields: tuple[str, ...], analyzer_factory: Callable, keys: list[str],
+                 documents: Iterable[dict]):
+        import tantivy
+
+        self.fields = fields
+        self.keys = keys
+        self._analyzer = analyzer_factory()
+        builder = tantivy.SchemaBuilder()
+        builder.add_integer_field("row", stored=True, indexed=False)
+        for name in fields:
+            builder.add_text_field(name, stored=False, tokenizer_name="matchgraph")
+        self._schema = builder.build()
+        self._index = tantivy.Index(self._schema)  # in memory
+        self._index.register_tokenizer("matchgraph", analyzer_factory())
+        writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+        for row, document in enumerate(documents):
+            writer.add_document(tantivy.Document(row=row, **{name: document.get(name) or "" for name in fields}))
+        writer.commit()
+        writer.wait_merging_threads()
+        self._index.reload()
+        self._searcher = self._index.searcher()
+
+    def search(self, words: str, limit: int) -> list[tuple[str, float]]:
+        """Up to ``limit`` (key, BM25 score) pairs, best first."""
+        import tantivy
+
+        terms = list(dict.fromkeys(self._analyzer.analyze(words)))
+        if not terms or limit < 1 or not self.keys:
+            return []
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, name, term))
+            for term in terms for name in self.fields
+        ])
+        searcher = self._searcher
+        hits = searcher.search(query, limit).hits
+        return [(self.keys[searcher.doc(address)["row"][0]], float(score)) for score, address in hits]
+
+
+# -- the snapshot -------------------------------------------------------------------------------------------
+@dataclass
+class CatalogContent:
+    """What ingest changes; built whole, never modified afterwards."""
+
+    artifacts: dict[str, dict]  # slug -> slug, name, type, pricing, capabilityCount, mentionedOnly
+    capabilities: dict[str, dict]  # id -> id, uri, name, description, unique, vsAlternatives
+    owners: dict[str, tuple[str, ...]]  # capability id -> the slugs having it
+    depicts: dict[str, tuple[str, ...]]  # image id -> the slugs it depicts
+    capability_text: KeywordIndex
+    artifact_names: KeywordIndex
+    seconds: float = 0.0
+
+    @classmethod
+    def load(cls, repository) -> "CatalogContent":
+        started = time.perf_counter()
+        artifacts = {row["slug"]: row for row in repository.artifacts()}
+        capabilities: dict[str, dict] = {}
+        owners: dict[str, list[str]] = {}
+        for row in repository.capabilities():
+            slug = row.pop("artifact")
+            capabilities.setdefault(row["id"], row)
+            owners.setdefault(row["id"], []).append(slug)
+        depicts: dict[str, list[str]] = {}
+        for row in repository.images():
+            depicts.setdefault(row["image"], []).append(row["artifact"])
+        capability_keys = list(capabilities)
+        artifact_keys = list(artifacts)
+        return cls(
+            artifacts=artifacts, capabilities=capabilities,
+            owners={key: tuple(slugs) for key, slugs in owners.items()},
+            depicts={key: tuple(slugs) for key, slugs in depicts.items()},
+            capability_text=KeywordIndex(CAPABILITY_FIELDS, _english_analyzer, capability_keys,
+                                         (capabilities[key] for key in capability_keys)),
+            artifact_names=KeywordIndex(ARTIFACT_FIELDS, _plain_analyzer, artifact_keys,
+                                        (artifacts[key] for key in artifact_keys)),
+            seconds=time.perf_counter() - started,
+        )
+
+
+@dataclass
+class CatalogSignals:
+    """What the rank job, head-to-head and recorded searches change; reloaded whole."""
+
+    values: dict[str, dict]  # slug -> rank, computedRank, timesMatched, publishedTimesMatched, searchMatches
+    head_to_head: dict[str, dict]  # slug -> wins, games, strength
+
+    @classmethod
+    def load(cls, repository) -> "CatalogSignals":
+        values, head_to_head = {}, {}
+        for row in repository.signals():
+            values[row["slug"]] = {name: row[name] for name in SIGNAL_FIELDS}
+            head_to_head[row["slug"]] = {"wins": row["wins"], "games": row["games"], "strength": row["strength"]}
+        return cls(values, head_to_head)
+
+
+@dataclass
+class _Row:
+    """One candidate artifact being assembled (the shape embed/search.py's fusion reads)."""
+
+    vector: dict[str, float] = field(default_factory=dict)
+    keyword: dict[str, float] = field(default_factory=dict)
+    name: float | None = None
+    name_keyword: float | None = None
+    image: float | None = None
+
+
+def _best(current: float | None, score: float) -> float:
+    return score if current is None or score > current else current
+
+
+class SearchCatalog:
+    """The catalog a process holds; thread-safe (readers never wait for a reload)."""
+
+    def __init__(self, driver, database: str):
+        from graph_service.repository.search import CatalogRepository
+
+        self.repository = CatalogRepository(driver, database)
+        self._content: CatalogContent | None = None
+        self._signals: CatalogSignals | None = None
+        self._fingerprint = None
+        self._lock = threading.Lock()  # one reload at a time
+
+    @property
+    def loaded(self) -> bool:
+        return self._content is not None and self._signals is not None
+
+    def ensure_loaded(self) -> None:
+        if not self.loaded:
+            self.refresh()
+
+    def refresh(self) -> str | None:
+        """Brings the copy in step with the graph; says what it reloaded ('content', 'signals' or None)."""
+        with self._lock:
+            # The fingerprint first: a change that lands while loading shows up at the next check.
+            fingerprint = self.repository.fingerprint()
+            previous = self._fingerprint
+            if self._content is None or previous is None or fingerprint.content != previous.content:
+                content = CatalogContent.load(self.repository)
+                signals = CatalogSignals.load(self.repository)
+                self._content, self._signals, self._fingerprint = content, signals, fingerprint
+                log.info("search catalog loaded: %d artifacts, %d capabilities, %.1fs",
+                         len(content.artifacts), len(content.capabilities), content.seconds)
+                return "content"
+            if self._signals is None or fingerprint.signals != previous.signals:
+                self._signals = CatalogSignals.load(self.repository)
+                self._fingerprint = fingerprint
+                return "signals"
+            return None
+
+    def stats(self) -> dict:
+        content = self._content
+        if content is None:
+            return {"loaded": False}
+        return {"loaded": True, "artifacts": len(content.artifacts), "capabilities": len(content.capabilities),
+                "images": len(content.depicts), "loadSeconds": round(content.seconds, 3)}
+
+    # -- candidates ---------------------------------------------------------------------------------------
+    def candidates(self, *, text: str, type: str | None, capability_hits, name_hits, image_hits,
+                   cosine: Callable[[str], float | None], keyword_limit: int, per_artifact: int) -> list[dict]:
+        """Every candidate artifact of a search, with its matches and signals, as rows for the fusion.
+
+        Hits are (key, score) pairs from FAISS; the keyword search runs here, over `keyword_limit`
+        best capability texts and artifact names. Per artifact: its fields (signals included), its
+        best `per_artifact` capabilities by vector and by keywords (each keyword match with its
+        cosine to the query, from ``cosine``, when it has an embedding), the count of keyword
+        matches, its best name, name-keyword and image scores, and its head-to-head record.
+        The type filter applies after the limits, as in a search engine's post-filter.
+        """
+        self.ensure_loaded()
+        content, signals = self._content, self._signals  # one consistent pair for the whole search
+        rows: dict[str, _Row] = {}
+
+        def row(slug: str) -> _Row:
+            found = rows.get(slug)
+            if found is None:
+                found = rows[slug] = _Row()
+            return found
+
+        for key, score in capability_hits:
+            for slug in content.owners.get(key, ()):
+                entry = row(slug)
+                entry.vector[key] = _best(entry.vector.get(key), score)
+        for slug, score in name_hits:
+            if slug in content.artifacts:
+                entry = row(slug)
+                entry.name = _best(entry.name, score)
+        for key, score in image_hits:
+            for slug in content.depicts.get(key, ()):
+                entry = row(slug)
+                entry.image = _best(entry.image, score)
+        words = query_words(text) if text else ""
+        if words:
+            for key, score in content.capability_text.search(words, keyword_limit):
+                for slug in content.owners.get(key, ()):
+                    entry = row(slug)
+                    entry.keyword[key] = _best(entry.keyword.get(key), score)
+            for slug, score in content.artifact_names.search(words, keyword_limit):
+                entry = row(slug)
+                entry.name_keyword = _best(entry.name_keyword, score)
+
+        result = []
+        for slug, entry in rows.items():
+            fields = content.artifacts.get(slug)
+            if fields is None or (type is not None and fields.get("type") != type):
+                continue
+            vector = sorted(entry.vector.items(), key=lambda item: (-item[1], item[0]))[:per_artifact]
+            keyword = sorted(entry.keyword.items(), key=lambda item: (-item[1], item[0]))[:per_artifact]
+            result.append({
+                "artifact": {**fields, **signals.values.get(slug, dict.fromkeys(SIGNAL_FIELDS))},
+                "vector": [{"capability": content.capabilities[key], "score": score} for key, score in vector],
+                "keyword": [{"capability": content.capabilities[key], "score": score, "cosine": cosine(key)}
+                            for key, score in keyword],
+                "keywordCount": len(entry.keyword),
+                "name": entry.name,
+                "nameKeyword": entry.name_keyword,
+                "image": entry.image,
+                "headToHead": signals.head_to_head.get(slug) or {"wins": 0, "games": 0, "strength": None},
+            })
+        return result
