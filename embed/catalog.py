@@ -243,13 +243,15 @@ class SearchCatalog:
 
     # -- candidates ---------------------------------------------------------------------------------------
     def candidates(self, *, text: str, type: str | None, capability_hits, name_hits, image_hits,
-                   cosine: Callable[[str], float | None], keyword_limit: int, per_artifact: int) -> list[dict]:
+                   cosines: Callable[[list[str]], dict[str, float]], keyword_limit: int,
+                   per_artifact: int) -> list[dict]:
         """Every candidate artifact of a search, with its matches and signals, as rows for the fusion.
 
         Hits are (key, score) pairs from FAISS; the keyword search runs here, over `keyword_limit`
         best capability texts and artifact names. Per artifact: its fields (signals included), its
         best `per_artifact` capabilities by vector and by keywords (each keyword match with its
-        cosine to the query, from ``cosine``, when it has an embedding), the count of keyword
+        cosine to the query when it has an embedding: its vector hit's score, else from
+        ``cosines``, one batch for the whole search), the count of keyword
         matches, its best name, name-keyword and image scores, and its head-to-head record.
         The type filter applies after the limits, as in a search engine's post-filter.
         """
@@ -285,17 +287,25 @@ class SearchCatalog:
                 entry = row(slug)
                 entry.name_keyword = _best(entry.name_keyword, score)
 
-        result = []
+        kept = []
         for slug, entry in rows.items():
             fields = content.artifacts.get(slug)
             if fields is None or (type is not None and fields.get("type") != type):
                 continue
             vector = sorted(entry.vector.items(), key=lambda item: (-item[1], item[0]))[:per_artifact]
             keyword = sorted(entry.keyword.items(), key=lambda item: (-item[1], item[0]))[:per_artifact]
+            kept.append((slug, entry, fields, vector, keyword))
+        # Cosines of the keyword matches that no vector hit brought, in one batch.
+        missing = list(dict.fromkeys(key for _, entry, _, _, keyword in kept for key, _ in keyword
+                                     if key not in entry.vector))
+        cosine = cosines(missing) if missing else {}
+        result = []
+        for slug, entry, fields, vector, keyword in kept:
             result.append({
                 "artifact": {**fields, **signals.values.get(slug, dict.fromkeys(SIGNAL_FIELDS))},
                 "vector": [{"capability": content.capabilities[key], "score": score} for key, score in vector],
-                "keyword": [{"capability": content.capabilities[key], "score": score, "cosine": cosine(key)}
+                "keyword": [{"capability": content.capabilities[key], "score": score,
+                             "cosine": entry.vector[key] if key in entry.vector else cosine.get(key)}
                             for key, score in keyword],
                 "keywordCount": len(entry.keyword),
                 "name": entry.name,

@@ -242,12 +242,12 @@ class HybridSearch:
         capabilities = self.vectors.index("capabilities") if prepared.query_vector is not None else None
         query_vector = prepared.query_vector
 
-        def cosine(key: str) -> float | None:
-            return None if capabilities is None else capabilities.cosine(key, query_vector)
+        def cosines(keys: list[str]) -> dict[str, float]:
+            return {} if capabilities is None else capabilities.cosines(keys, query_vector)
 
         return self.vectors.catalog().candidates(
             text=request.text.strip(), type=request.type, capability_hits=prepared.capability_hits,
-            name_hits=prepared.name_hits, image_hits=prepared.image_hits, cosine=cosine,
+            name_hits=prepared.name_hits, image_hits=prepared.image_hits, cosines=cosines,
             keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES)
 
     # -- fusion -----------------------------------------------------------------------------------

@@ -80,6 +80,9 @@ class VectorService:
         from .catalog import SearchCatalog
 
         self._catalog = SearchCatalog(driver, self.database)
+        from .index import set_faiss_threads
+
+        set_faiss_threads(settings.faiss_threads)
         self._refresher: threading.Thread | None = None
 
     # -- embedders ---------------------------------------------------------------------------------
