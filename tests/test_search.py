@@ -117,6 +117,32 @@ def test_the_catalog_follows_ingest_and_signal_changes(graph, settings):
     assert matched and not matched & {record["id"] for record in removed}
 
 
+def _db_hits(plan: dict) -> int:
+    return plan.get("dbHits", 0) + sum(_db_hits(child) for child in plan.get("children", []))
+
+
+def test_the_catalog_freshness_check_does_not_grow_with_the_graph(graph):
+    """The check runs every few seconds beside searches: counts and newest timestamps through the
+    count store and range indexes, never a scan (Neo4j's own db-hit count, from PROFILE)."""
+    from graph_service.repository.search import CATALOG_FINGERPRINT
+
+    def hits_with(total: int) -> int:
+        graph.execute_query(
+            "UNWIND range(1, $n) AS i MERGE (a:Artifact {slug: 'fp-' + i}) "
+            "SET a.rankedAt = datetime(), a.nameEmbeddedAt = datetime() "
+            "MERGE (a)-[:HAS_CAPABILITY]->(k:Capability {id: 'fp-cap-' + i}) "
+            "SET k.embeddedAt = datetime(), k.classifiedAt = datetime() "
+            "MERGE (d:Document {id: 'fp-doc-' + i}) SET d.ingestedAt = datetime() "
+            "MERGE (q:Query {id: 'fp-q-' + i}) SET q.ranAt = datetime()", n=total)
+        with graph.session() as session:
+            summary = session.run("PROFILE " + CATALOG_FINGERPRINT).consume()
+        return _db_hits(summary.profile)
+
+    small = hits_with(20)
+    large = hits_with(2000)
+    assert large <= small + 20, (small, large)
+
+
 def test_keyword_search_stems_like_the_english_analyzer(graph, settings):
     """"detects objects" matches "object detection" (stems), stop words and punctuation are harmless."""
     from embed.catalog import SearchCatalog, query_words

@@ -4,9 +4,9 @@ Hybrid search (embed/search.py) runs without a Cypher round trip: the fields, li
 needs are copied into the process and refreshed when the graph changes. These queries make that
 copy, and tell when it is out of date:
 
-- `CATALOG_FINGERPRINT`: one cheap aggregate in two parts. *content* changes with ingest (documents,
+- `CATALOG_FINGERPRINT`: one cheap query in two parts. *content* changes with ingest (documents,
   artifacts, capabilities, their embeddings and taxonomy classes, images); *signals* change with
-  the rank job, head-to-head and every recorded search (searchMatches).
+  the rank job, head-to-head and every recorded search.
 - `CATALOG_ARTIFACTS`, `CATALOG_CAPABILITIES`, `CATALOG_IMAGES`: the content.
 - `CATALOG_SIGNALS`: per artifact, the numbers the fusion's graph prior and the hits' `why` use.
 """
@@ -17,35 +17,36 @@ from dataclasses import dataclass
 
 from neo4j import RoutingControl
 
-CATALOG_FINGERPRINT = """
-CALL () {
-  MATCH (a:Artifact)
-  RETURN count(a) AS artifacts, toString(max(a.nameEmbeddedAt)) AS namesAt,
-         toString(max(a.rankedAt)) AS rankedAt, sum(coalesce(a.searchMatches, 0)) AS searchMatches
-}
-CALL () {
-  MATCH (k:Capability)
-  RETURN count(k) AS capabilities, toString(max(k.embeddedAt)) AS embeddedAt,
-         toString(max(k.classifiedAt)) AS classifiedAt
-}
-CALL () {
-  MATCH (d:Document)
-  RETURN count(d) AS documents, toString(max(d.ingestedAt)) AS ingestedAt
-}
-CALL () {
-  MATCH (:Artifact)-[h:HEAD_TO_HEAD]->(:Artifact)
-  RETURN count(h) AS headToHead, toString(max(h.computedAt)) AS headToHeadAt
-}
-CALL () {
-  MATCH (i:Image)-[:DEPICTS]->(:Artifact)
-  RETURN count(*) AS depictions, toString(max(i.addedAt)) AS imagesAt
-}
-RETURN artifacts, namesAt, capabilities, embeddedAt, classifiedAt, documents, ingestedAt, depictions, imagesAt,
-       rankedAt, searchMatches, headToHead, headToHeadAt
-"""
-CONTENT_PARTS = ("artifacts", "namesAt", "capabilities", "embeddedAt", "classifiedAt", "documents", "ingestedAt",
-                 "depictions", "imagesAt")
-SIGNAL_PARTS = ("rankedAt", "searchMatches", "headToHead", "headToHeadAt")
+# Counts come from Neo4j's count store and each newest timestamp from a range index
+# (schema/002, 004, 008: ORDER BY … DESC LIMIT 1 is one index lookup), so the check costs about a
+# millisecond however large the graph: it runs every few seconds beside searches. Recorded
+# searches show as the newest Query.ranAt and the count of Query nodes.
+def _newest(label: str, property: str, alias: str) -> str:
+    return (f"CALL () {{ OPTIONAL MATCH (n:{label}) WHERE n.{property} IS NOT NULL "
+            f"WITH n ORDER BY n.{property} DESC LIMIT 1 RETURN toString(n.{property}) AS {alias} }}")
+
+
+CATALOG_FINGERPRINT = "\n".join([
+    "CALL () { MATCH (a:Artifact) RETURN count(a) AS artifacts }",
+    "CALL () { MATCH (k:Capability) RETURN count(k) AS capabilities }",
+    "CALL () { MATCH (d:Document) RETURN count(d) AS documents }",
+    "CALL () { MATCH (:Image)-[r:DEPICTS]->() RETURN count(r) AS depictions }",
+    "CALL () { MATCH ()-[h:HEAD_TO_HEAD]->() RETURN count(h) AS headToHead }",
+    "CALL () { MATCH (q:Query) RETURN count(q) AS queries }",
+    _newest("Document", "ingestedAt", "ingestedAt"),
+    _newest("Capability", "embeddedAt", "embeddedAt"),
+    _newest("Capability", "classifiedAt", "classifiedAt"),
+    _newest("Artifact", "nameEmbeddedAt", "namesAt"),
+    _newest("Image", "addedAt", "imagesAt"),
+    _newest("Artifact", "rankedAt", "rankedAt"),
+    _newest("Query", "ranAt", "searchedAt"),
+    "CALL () { OPTIONAL MATCH ()-[h:HEAD_TO_HEAD]->() WHERE h.computedAt IS NOT NULL "
+    "WITH h ORDER BY h.computedAt DESC LIMIT 1 RETURN toString(h.computedAt) AS headToHeadAt }",
+    "RETURN *",
+])
+CONTENT_PARTS = ("artifacts", "capabilities", "documents", "depictions", "ingestedAt", "embeddedAt", "classifiedAt",
+                 "namesAt", "imagesAt")
+SIGNAL_PARTS = ("rankedAt", "queries", "searchedAt", "headToHead", "headToHeadAt")
 
 CATALOG_ARTIFACTS = """
 MATCH (a:Artifact)
