@@ -180,6 +180,19 @@ class CatalogSignals:
         return cls(values, head_to_head)
 
 
+NO_SIGNALS = dict.fromkeys(SIGNAL_FIELDS)  # an artifact the signals do not know yet (read-only)
+NO_GAMES = {"wins": 0, "games": 0, "strength": None}
+
+
+@dataclass
+class KeywordHits:
+    """A keyword search's hits, with the catalog snapshot they refer to."""
+
+    content: CatalogContent
+    capabilities: list[tuple[str, float]]  # (capability id, BM25 score), best first
+    artifacts: list[tuple[str, float]]  # (slug, BM25 score) on names and slugs, best first
+
+
 @dataclass
 class _Row:
     """One candidate artifact being assembled (the shape embed/search.py's fusion reads)."""
@@ -241,22 +254,33 @@ class SearchCatalog:
         return {"loaded": True, "artifacts": len(content.artifacts), "capabilities": len(content.capabilities),
                 "images": len(content.depicts), "loadSeconds": round(content.seconds, 3)}
 
-    # -- candidates ---------------------------------------------------------------------------------------
+    # -- keywords and candidates ----------------------------------------------------------------------------
+    def keyword_hits(self, text: str, limit: int) -> KeywordHits:
+        """The keyword search alone (it needs no query vector, so a search runs it beside the embedding)."""
+        self.ensure_loaded()
+        content = self._content
+        words = query_words(text) if text else ""
+        if not words:
+            return KeywordHits(content, [], [])
+        return KeywordHits(content, content.capability_text.search(words, limit),
+                           content.artifact_names.search(words, limit))
+
     def candidates(self, *, text: str, type: str | None, capability_hits, name_hits, image_hits,
                    cosines: Callable[[list[str]], dict[str, float]], keyword_limit: int,
-                   per_artifact: int) -> list[dict]:
+                   per_artifact: int, keywords: KeywordHits | None = None) -> list[dict]:
         """Every candidate artifact of a search, with its matches and signals, as rows for the fusion.
 
-        Hits are (key, score) pairs from FAISS; the keyword search runs here, over `keyword_limit`
-        best capability texts and artifact names. Per artifact: its fields (signals included), its
+        Hits are (key, score) pairs from FAISS; ``keywords`` the result of `keyword_hits` (run here
+        when not given): the `keyword_limit` best capability texts and artifact names. Per artifact: its fields (signals included), its
         best `per_artifact` capabilities by vector and by keywords (each keyword match with its
         cosine to the query when it has an embedding: its vector hit's score, else from
         ``cosines``, one batch for the whole search), the count of keyword
         matches, its best name, name-keyword and image scores, and its head-to-head record.
         The type filter applies after the limits, as in a search engine's post-filter.
         """
-        self.ensure_loaded()
-        content, signals = self._content, self._signals  # one consistent pair for the whole search
+        if keywords is None:
+            keywords = self.keyword_hits(text, keyword_limit)
+        content, signals = keywords.content, self._signals  # the snapshot the keyword search used
         rows: dict[str, _Row] = {}
 
         def row(slug: str) -> _Row:
@@ -277,15 +301,13 @@ class SearchCatalog:
             for slug in content.depicts.get(key, ()):
                 entry = row(slug)
                 entry.image = _best(entry.image, score)
-        words = query_words(text) if text else ""
-        if words:
-            for key, score in content.capability_text.search(words, keyword_limit):
-                for slug in content.owners.get(key, ()):
-                    entry = row(slug)
-                    entry.keyword[key] = _best(entry.keyword.get(key), score)
-            for slug, score in content.artifact_names.search(words, keyword_limit):
+        for key, score in keywords.capabilities:
+            for slug in content.owners.get(key, ()):
                 entry = row(slug)
-                entry.name_keyword = _best(entry.name_keyword, score)
+                entry.keyword[key] = _best(entry.keyword.get(key), score)
+        for slug, score in keywords.artifacts:
+            entry = row(slug)
+            entry.name_keyword = _best(entry.name_keyword, score)
 
         kept = []
         for slug, entry in rows.items():
@@ -302,7 +324,7 @@ class SearchCatalog:
         result = []
         for slug, entry, fields, vector, keyword in kept:
             result.append({
-                "artifact": {**fields, **signals.values.get(slug, dict.fromkeys(SIGNAL_FIELDS))},
+                "artifact": {**fields, **signals.values.get(slug, NO_SIGNALS)},
                 "vector": [{"capability": content.capabilities[key], "score": score} for key, score in vector],
                 "keyword": [{"capability": content.capabilities[key], "score": score,
                              "cosine": entry.vector[key] if key in entry.vector else cosine.get(key)}
@@ -311,6 +333,6 @@ class SearchCatalog:
                 "name": entry.name,
                 "nameKeyword": entry.name_keyword,
                 "image": entry.image,
-                "headToHead": signals.head_to_head.get(slug) or {"wins": 0, "games": 0, "strength": None},
+                "headToHead": signals.head_to_head.get(slug) or NO_GAMES,
             })
         return result

@@ -53,31 +53,35 @@ class IndexCorrupt(VectorIndexError):
     """The index files are there but unusable; the message says which check failed."""
 
 
-_threads_set = False
+_faiss_threads: int | None = None  # set_faiss_threads(); None until then
 
 
 def _faiss():
-    # Imported on first use: importing embed.index stays cheap for the CLI's other verbs.
+    """faiss, with this thread's OpenMP team size set (MATCHGRAPH_FAISS_THREADS, default 1).
+
+    Imported on first use: importing embed.index stays cheap for the CLI's other verbs. OpenMP's
+    thread count is a per-thread setting, so it is set on every call, from the thread about to
+    build or search (API searches run in worker threads).
+    """
     import faiss
 
-    if not _threads_set:
-        set_faiss_threads(int(os.environ.get("MATCHGRAPH_FAISS_THREADS", "1") or 1))
+    threads = _faiss_threads
+    if threads is None:
+        threads = int(os.environ.get("MATCHGRAPH_FAISS_THREADS", "1") or 1)
+    faiss.omp_set_num_threads(max(1, threads))
     return faiss
 
 
 def set_faiss_threads(threads: int) -> None:
-    """FAISS's OpenMP threads for this process (MATCHGRAPH_FAISS_THREADS, default 1).
+    """FAISS's OpenMP threads for this process's builds and searches (MATCHGRAPH_FAISS_THREADS, default 1).
 
     Searches here are one query at a time; OpenMP splits even those, and its spin-waiting threads
     compete with everything else on the machine: on 2 busy cores one exact search over 10,000
     vectors took 6.2 ms at p50 (25 ms p99) with 2 threads and 0.3 ms (0.5 ms) with 1. More
     threads only pay for index builds on many-core machines.
     """
-    import faiss
-
-    global _threads_set
-    _threads_set = True
-    faiss.omp_set_num_threads(max(1, threads))
+    global _faiss_threads
+    _faiss_threads = max(1, threads)
 
 
 def _version() -> str:
@@ -221,6 +225,7 @@ class VectorIndex:
             present = [key for key in keys if key in self._positions]
             if present or len(set(keys)) != len(keys):
                 raise ValueError(f"index {self.name}: keys already indexed or repeated, e.g. {(present or keys)[0]!r}")
+            _faiss()  # this thread's OpenMP threads
             self._index.add(matrix)
             for key in keys:
                 self._positions[key] = len(self._keys)
@@ -232,6 +237,7 @@ class VectorIndex:
         matrix = _as_matrix(queries, self.dimension)
         if k < 1 or self.count == 0:
             return [[] for _ in range(matrix.shape[0])]
+        _faiss()  # this thread's OpenMP threads (one by default: see set_faiss_threads)
         with self._lock:
             scores, ids = self._index.search(matrix, min(k, self.count))
             keys = self._keys

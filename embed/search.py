@@ -37,6 +37,7 @@ import binascii
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 MAX_LIMIT = 50
@@ -169,6 +170,9 @@ class Prepared:
     lists: tuple[str, ...]
 
 
+_KEYWORD_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="matchgraph-keywords")
+
+
 class SearchUnavailable(Exception):
     """This process holds no search state (no vector service); the message says so."""
 
@@ -237,7 +241,7 @@ class HybridSearch:
             return []
         return index.search(vector.reshape(1, -1), IMAGE_K)[0]
 
-    def candidates(self, request: SearchRequest, prepared: Prepared) -> list[dict]:
+    def candidates(self, request: SearchRequest, prepared: Prepared, keywords=None) -> list[dict]:
         """The candidate artifacts from the catalog: keyword search, fields, matches and signals."""
         capabilities = self.vectors.index("capabilities") if prepared.query_vector is not None else None
         query_vector = prepared.query_vector
@@ -248,7 +252,7 @@ class HybridSearch:
         return self.vectors.catalog().candidates(
             text=request.text.strip(), type=request.type, capability_hits=prepared.capability_hits,
             name_hits=prepared.name_hits, image_hits=prepared.image_hits, cosines=cosines,
-            keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES)
+            keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES, keywords=keywords)
 
     # -- fusion -----------------------------------------------------------------------------------
     def fuse(self, request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[Hit]:
@@ -258,8 +262,16 @@ class HybridSearch:
     def search_sync(self, request: SearchRequest) -> SearchResult:
         """One search, start to end, in this thread (the CLI, the benchmarks, the API's worker thread)."""
         started = time.perf_counter()
+        request.checked()
+        if self.vectors is None:
+            raise SearchUnavailable("search is not available in this process (no vector service)")
+        text = request.text.strip()
+        # The keyword search needs no query vector: it runs in a second thread while this one embeds
+        # the query and searches FAISS (both release the GIL), about a millisecond off each search.
+        keywords = _KEYWORD_THREADS.submit(self.vectors.catalog().keyword_hits, text, KEYWORD_LIMIT) if text else None
         prepared = self.prepare(request)
-        hits = self.fuse(request, prepared, self.candidates(request, prepared))
+        rows = self.candidates(request, prepared, keywords.result() if keywords is not None else None)
+        hits = self.fuse(request, prepared, rows)
         return SearchResult(request, hits, prepared.mode, time.perf_counter() - started)
 
     async def search(self, request: SearchRequest) -> SearchResult:

@@ -103,6 +103,15 @@ class VectorService:
         self._catalog.ensure_loaded()
         return self._catalog
 
+    def warm_up(self) -> None:
+        """Loads the text embedder now when there are text vectors to search (the first search would
+        otherwise pay for it); a failure is logged, and the first search reports it."""
+        try:
+            if self.index("capabilities") is not None or self.index("artifacts") is not None:
+                self.text_embedder()
+        except Exception as error:  # noqa: BLE001 - start-up must not fail on the embedder
+            log.warning("text embedder not loaded at start-up (%s); the first search loads it", error)
+
     def refresh_in_background(self) -> None:
         """`ensure_fresh()` in a background thread when a check is due and none is running (never blocks)."""
         if time.monotonic() - self._last_check < self.settings.index_check_interval:

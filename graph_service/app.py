@@ -8,6 +8,7 @@ graph answers.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import logging
 from contextlib import asynccontextmanager
@@ -79,12 +80,21 @@ class AppState:
 
         self._vectors_driver = sync_driver(connection_info(self.settings))
         self.vectors = VectorService(self.settings, self._vectors_driver)
-        self._vectors_thread = threading.Thread(target=self.vectors.start, name="matchgraph-vectors", daemon=True)
+        self._vectors_thread = threading.Thread(target=self._load_search_state, name="matchgraph-vectors", daemon=True)
         self._vectors_thread.start()
+
+    def _load_search_state(self) -> None:
+        self.vectors.start()  # the indexes and the search catalog; never raises
+        self.vectors.warm_up()  # the text embedder, when there are text vectors to search
+        # What start-up loaded lives as long as the process: the catalog, the models, the modules.
+        # Out of the cyclic GC's way, a full collection takes about 2 ms instead of 50 ms, which
+        # otherwise landed on whichever search was running (benchmarks/search_bench.py, p99).
+        gc.freeze()
 
     def close_vectors(self) -> None:
         if self._vectors_thread is not None:
             self._vectors_thread.join(timeout=30)
+            gc.unfreeze()  # let shutdown collect what start-up froze
         if self._vectors_driver is not None:
             self._vectors_driver.close()
 
