@@ -170,7 +170,8 @@ class Prepared:
     lists: tuple[str, ...]
 
 
-_KEYWORD_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="matchgraph-keywords")
+# Parts of a search that run beside the main line (the keyword search, the name index).
+_SIDE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="matchgraph-search")
 
 
 class SearchUnavailable(Exception):
@@ -207,11 +208,13 @@ class HybridSearch:
                 query_vector = self.vectors.text_embedder().encode_query(text)
                 matrix = query_vector.reshape(1, -1)
                 k = CAPABILITY_K * (3 if request.type else 1)
+                # The two indexes are searched side by side (FAISS releases the GIL).
+                nearest_names = _SIDE_THREADS.submit(names.search, matrix, NAME_K) if names is not None else None
                 if capabilities is not None:
                     capability_hits = capabilities.search(matrix, k)[0]
                     lists.append("capability")
-                if names is not None:
-                    name_hits = [(slug, score) for slug, score in names.search(matrix, NAME_K)[0]
+                if nearest_names is not None:
+                    name_hits = [(slug, score) for slug, score in nearest_names.result()[0]
                                  if score >= NAME_MIN_COSINE]
                     lists.append("name")
         if text:
@@ -268,7 +271,7 @@ class HybridSearch:
         text = request.text.strip()
         # The keyword search needs no query vector: it runs in a second thread while this one embeds
         # the query and searches FAISS (both release the GIL), about a millisecond off each search.
-        keywords = _KEYWORD_THREADS.submit(self.vectors.catalog().keyword_hits, text, KEYWORD_LIMIT) if text else None
+        keywords = _SIDE_THREADS.submit(self.vectors.catalog().keyword_hits, text, KEYWORD_LIMIT) if text else None
         prepared = self.prepare(request)
         rows = self.candidates(request, prepared, keywords.result() if keywords is not None else None)
         hits = self.fuse(request, prepared, rows)
