@@ -204,6 +204,13 @@ class _Row:
     image: float | None = None
 
 
+def _best_first(scores: dict[str, float], limit: int) -> list[tuple[str, float]]:
+    """The ``limit`` best (key, score) pairs, ties by key."""
+    if len(scores) < 2:
+        return list(scores.items())
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
 def _best(current: float | None, score: float) -> float:
     return score if current is None or score > current else current
 
@@ -289,33 +296,30 @@ class SearchCatalog:
                 found = rows[slug] = _Row()
             return found
 
+        # An index answers each key once, so vector and keyword scores are set, not compared.
         for key, score in capability_hits:
             for slug in content.owners.get(key, ()):
-                entry = row(slug)
-                entry.vector[key] = _best(entry.vector.get(key), score)
+                row(slug).vector[key] = score
         for slug, score in name_hits:
             if slug in content.artifacts:
-                entry = row(slug)
-                entry.name = _best(entry.name, score)
-        for key, score in image_hits:
+                row(slug).name = score
+        for key, score in image_hits:  # several images may depict one artifact: the best counts
             for slug in content.depicts.get(key, ()):
                 entry = row(slug)
                 entry.image = _best(entry.image, score)
         for key, score in keywords.capabilities:
             for slug in content.owners.get(key, ()):
-                entry = row(slug)
-                entry.keyword[key] = _best(entry.keyword.get(key), score)
+                row(slug).keyword[key] = score
         for slug, score in keywords.artifacts:
-            entry = row(slug)
-            entry.name_keyword = _best(entry.name_keyword, score)
+            row(slug).name_keyword = score
 
         kept = []
         for slug, entry in rows.items():
             fields = content.artifacts.get(slug)
             if fields is None or (type is not None and fields.get("type") != type):
                 continue
-            vector = sorted(entry.vector.items(), key=lambda item: (-item[1], item[0]))[:per_artifact]
-            keyword = sorted(entry.keyword.items(), key=lambda item: (-item[1], item[0]))[:per_artifact]
+            vector = _best_first(entry.vector, per_artifact)
+            keyword = _best_first(entry.keyword, per_artifact)
             kept.append((slug, entry, fields, vector, keyword))
         # Cosines of the keyword matches that no vector hit brought, in one batch.
         missing = list(dict.fromkeys(key for _, entry, _, _, keyword in kept for key, _ in keyword

@@ -287,29 +287,48 @@ class HybridSearch:
 # -- fusion, a pure function of the candidate rows ---------------------------------------------------
 @dataclass
 class _Candidate:
+    """One candidate artifact; scored from the rows as they are (a search has a hundred or more
+    candidates and shows a few: the matched capabilities are built for the hits only)."""
+
     artifact: dict
     head_to_head: dict
-    capabilities: dict[str, CapabilityMatch] = field(default_factory=dict)
-    keyword_scores: list[float] = field(default_factory=list)  # BM25 scores of the best few, best first
+    vector: list[dict]  # {capability, score}, best first
+    keyword: list[dict]  # {capability, score, cosine}, best first
     keyword_count: int = 0  # every keyword match
     name_cosine: float | None = None
     name_keyword: float | None = None
     image_cosine: float | None = None
 
     def capability_score(self) -> float | None:
-        cosines = sorted((m.score for m in self.capabilities.values() if m.vector), reverse=True)
-        if not cosines:
+        if not self.vector:
             return None
+        cosines = sorted((float(match["score"]) for match in self.vector), reverse=True)
         return cosines[0] + sum(bonus * cosine for bonus, cosine in zip(FURTHER_CAPABILITY_BONUS, cosines[1:]))
 
     def keyword_score(self) -> float | None:
-        if not self.keyword_scores and self.name_keyword is None:
+        if not self.keyword and self.name_keyword is None:
             return None
-        score = max(self.keyword_scores, default=0.0) + 0.1 * max(0, self.keyword_count - 1)
+        score = max((float(match["score"]) for match in self.keyword), default=0.0)
+        score += 0.1 * max(0, self.keyword_count - 1)
         return max(score, NAME_KEYWORD_FACTOR * (self.name_keyword or 0.0))
 
     def prior(self) -> float:
         return graph_prior(self.artifact, self.head_to_head)
+
+    def matches(self) -> dict[str, CapabilityMatch]:
+        """The matched capabilities by id: vector matches with their cosine, keyword matches marked
+        (a keyword-only match carries its cosine to the query when it has an embedding, else 0)."""
+        found = {match["capability"]["id"]: CapabilityMatch(match["capability"], float(match["score"]), True, False)
+                 for match in self.vector}
+        for match in self.keyword:
+            capability = match["capability"]
+            entry = found.get(capability["id"])
+            if entry is None:
+                cosine = match.get("cosine")
+                entry = found[capability["id"]] = CapabilityMatch(
+                    capability, max(float(cosine), 0.0) if cosine is not None else 0.0, False, False)
+            entry.keyword = True
+        return found
 
 
 def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
@@ -329,25 +348,10 @@ def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
 
 def _candidates(rows: list[dict]) -> dict[str, _Candidate]:
     """One candidate per artifact row of SearchCatalog.candidates."""
-    found: dict[str, _Candidate] = {}
-    for row in rows:
-        candidate = _Candidate(row["artifact"], row.get("headToHead") or {}, name_cosine=row.get("name"),
-                               name_keyword=row.get("nameKeyword"), image_cosine=row.get("image"),
-                               keyword_count=row.get("keywordCount") or 0)
-        for match in row.get("vector") or []:
-            capability = match["capability"]
-            candidate.capabilities[capability["id"]] = CapabilityMatch(capability, float(match["score"]), True, False)
-        for match in row.get("keyword") or []:
-            capability = match["capability"]
-            candidate.keyword_scores.append(float(match["score"]))
-            entry = candidate.capabilities.get(capability["id"])
-            if entry is None:
-                cosine = match.get("cosine")
-                entry = candidate.capabilities[capability["id"]] = CapabilityMatch(
-                    capability, max(float(cosine), 0.0) if cosine is not None else 0.0, False, False)
-            entry.keyword = True
-        found[candidate.artifact["slug"]] = candidate
-    return found
+    return {row["artifact"]["slug"]: _Candidate(
+        row["artifact"], row.get("headToHead") or {}, row.get("vector") or [], row.get("keyword") or [],
+        keyword_count=row.get("keywordCount") or 0, name_cosine=row.get("name"),
+        name_keyword=row.get("nameKeyword"), image_cosine=row.get("image")) for row in rows}
 
 
 def _ranked(values: dict[str, float]) -> dict[str, int]:
@@ -378,7 +382,7 @@ def fuse(request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[H
 
 
 def _hit(candidate: _Candidate, score: float, mode: str, scores_by_list: dict[str, dict[str, float]]) -> Hit:
-    matched = sorted(candidate.capabilities.values(), key=lambda m: (-m.score, not m.vector, m.capability["id"]))
+    matched = sorted(candidate.matches().values(), key=lambda m: (-m.score, not m.vector, m.capability["id"]))
     artifact = candidate.artifact
     reasons: list[str] = []
     if mode == "keyword":
