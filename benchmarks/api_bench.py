@@ -61,6 +61,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import write_results
+
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
 
@@ -1014,9 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
     args.quiet = Quiet(args.quiet_wait)
     result = run(args)
     print_report(result)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_results(args.out, result)
     return 0
 
 

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import write_results
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
@@ -212,8 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cosine fast vs torch: min {result['cosine']['min']:.4f}, mean {result['cosine']['mean']:.4f} "
           f"({len(texts)} texts batched, {len(queries)} queries alone); "
           f"target (>= 2x throughput at cosine >= 0.99) {'met' if result['target_met'] else 'NOT met'}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(args.out, result)
     return 0
 
 

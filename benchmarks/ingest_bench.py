@@ -18,7 +18,6 @@ Prints a table and writes benchmarks/results/ingest.json. Embeddings are not par
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from ingest.pipeline import Ingester
 from ingest.reading import read_document
 from ingest.rows import GraphRows, block_facts, provisional_capability_name, rows_for
 from ingest.writer import GraphWriter
+
+from benchmarks import write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -150,9 +151,7 @@ def main(argv: list[str] | None = None) -> int:
           f"batch {result['batch_size']}")
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwrote {args.out}")
+    write_results(args.out, result)
     return 0
 
 

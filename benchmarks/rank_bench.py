@@ -42,6 +42,8 @@ from graph_service.schema import apply_schema
 from ingest.pipeline import Ingester
 from ingest.writer import GraphWriter
 
+from benchmarks import write_results
+
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSES = 60
 TASKS = ("image-classification", "text-generation", "text-to-image")
@@ -245,9 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>12}")
     print(f"  stages of the last full run: {s['stages']}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwrote {args.out}")
+    write_results(args.out, result)
     return 0
 
 

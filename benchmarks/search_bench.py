@@ -43,6 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import write_results
+
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parents[1]
 CAPABILITIES_PER_ARTIFACT_MIN = 6
@@ -526,9 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--vectors must be at least {CAPABILITIES_PER_ARTIFACT_MIN} per artifact")
     result = run(args.vectors, args.artifacts, args.base_texts, args.queries, args.heap, args.seed)
     print_table(result)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwrote {args.out}")
+    write_results(args.out, result)
     return 0
 
 
