@@ -185,12 +185,15 @@ class HybridSearch:
     def __init__(self, vectors):
         self.vectors = vectors
 
-    # -- the vector side ----------------------------------------------------------------------------
-    def prepare(self, request: SearchRequest) -> Prepared:
-        """Embeds the query and looks it up in the FAISS indexes."""
+    def _check(self, request: SearchRequest) -> None:
         request.checked()
         if self.vectors is None:
             raise SearchUnavailable("search is not available in this process (no vector service)")
+
+    # -- the vector side ----------------------------------------------------------------------------
+    def prepare(self, request: SearchRequest) -> Prepared:
+        """Embeds the query and looks it up in the FAISS indexes."""
+        self._check(request)
         capability_hits: list = []
         name_hits: list = []
         image_hits: list = []
@@ -265,9 +268,7 @@ class HybridSearch:
     def search_sync(self, request: SearchRequest) -> SearchResult:
         """One search, start to end, in this thread (the CLI, the benchmarks, the API's worker thread)."""
         started = time.perf_counter()
-        request.checked()
-        if self.vectors is None:
-            raise SearchUnavailable("search is not available in this process (no vector service)")
+        self._check(request)  # before the keyword thread starts (prepare checks again, for its own callers)
         text = request.text.strip()
         # The keyword search needs no query vector: it runs in a second thread while this one embeds
         # the query and searches FAISS (both release the GIL), about a millisecond off each search.
