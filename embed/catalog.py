@@ -139,16 +139,26 @@ class CatalogContent:
 
     @classmethod
     def load(cls, repository) -> "CatalogContent":
+        """Read from the graph (graph_service/repository/search.py)."""
+        return cls.from_rows(repository.artifacts(), repository.capabilities(), repository.images())
+
+    @classmethod
+    def from_rows(cls, artifact_rows: Iterable[dict], capability_rows: Iterable[dict],
+                  image_rows: Iterable[dict]) -> "CatalogContent":
+        """Built from rows in CatalogRepository's shapes: artifacts (slug, name, type, ...),
+        capabilities (id, uri, name, description, unique, vsAlternatives, artifact: one row per
+        owner), images (image, artifact)."""
         started = time.perf_counter()
-        artifacts = {row["slug"]: row for row in repository.artifacts()}
+        artifacts = {row["slug"]: row for row in artifact_rows}
         capabilities: dict[str, dict] = {}
         owners: dict[str, list[str]] = {}
-        for row in repository.capabilities():
+        for row in capability_rows:
+            row = dict(row)
             slug = row.pop("artifact")
             capabilities.setdefault(row["id"], row)
             owners.setdefault(row["id"], []).append(slug)
         depicts: dict[str, list[str]] = {}
-        for row in repository.images():
+        for row in image_rows:
             depicts.setdefault(row["image"], []).append(row["artifact"])
         capability_keys = list(capabilities)
         artifact_keys = list(artifacts)
@@ -170,11 +180,19 @@ class CatalogSignals:
 
     values: dict[str, dict]  # slug -> rank, computedRank, timesMatched, publishedTimesMatched, searchMatches
     head_to_head: dict[str, dict]  # slug -> wins, games, strength
+    # Values search derives from these signals per artifact (its graph prior), kept with the
+    # snapshot they came from so each is worked out once, not once per search.
+    derived: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, repository) -> "CatalogSignals":
+        return cls.from_rows(repository.signals())
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[dict]) -> "CatalogSignals":
+        """Built from CATALOG_SIGNALS rows: slug, the SIGNAL_FIELDS, wins, games, strength."""
         values, head_to_head = {}, {}
-        for row in repository.signals():
+        for row in rows:
             values[row["slug"]] = {name: row[name] for name in SIGNAL_FIELDS}
             head_to_head[row["slug"]] = {"wins": row["wins"], "games": row["games"], "strength": row["strength"]}
         return cls(values, head_to_head)
@@ -184,35 +202,104 @@ NO_SIGNALS = dict.fromkeys(SIGNAL_FIELDS)  # an artifact the signals do not know
 NO_GAMES = {"wins": 0, "games": 0, "strength": None}
 
 
+def best_first(pairs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """(key, score) pairs best first, ties by key."""
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0])) if len(pairs) > 1 else pairs
+
+
 @dataclass
 class KeywordHits:
     """A keyword search's hits, with the catalog snapshot they refer to."""
 
     content: CatalogContent
+    signals: CatalogSignals
     capabilities: list[tuple[str, float]]  # (capability id, BM25 score), best first
     artifacts: list[tuple[str, float]]  # (slug, BM25 score) on names and slugs, best first
+    by_artifact: dict[str, list[tuple[str, float]]]  # slug -> its capabilities among those, best first
+
+    @classmethod
+    def search(cls, content: CatalogContent, signals: CatalogSignals, text: str, limit: int) -> "KeywordHits":
+        """The ``limit`` best capability texts and artifact names for the user's words, the capability
+        hits grouped by the artifacts having them."""
+        words = query_words(text) if text else ""
+        if not words:
+            return cls(content, signals, [], [], {})
+        capabilities = content.capability_text.search(words, limit)
+        by_artifact: dict[str, list[tuple[str, float]]] = {}
+        for key, score in capabilities:
+            for slug in content.owners.get(key, ()):
+                by_artifact.setdefault(slug, []).append((key, score))
+        return cls(content, signals, capabilities, content.artifact_names.search(words, limit),
+                   {slug: best_first(pairs) for slug, pairs in by_artifact.items()})
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One candidate artifact of a search: what each list found of it, as plain numbers."""
+
+    slug: str
+    vector: list[tuple[str, float]] = field(default_factory=list)  # (capability id, cosine), every vector hit
+    keyword: list[tuple[str, float]] = field(default_factory=list)  # (capability id, BM25), best first
+    name: float | None = None  # name embedding cosine
+    name_keyword: float | None = None  # BM25 on the name and slug
+    image: float | None = None  # best cosine of an image depicting it
 
 
 @dataclass
-class _Row:
-    """One candidate artifact being assembled (the shape embed/search.py's fusion reads)."""
+class Candidates:
+    """A search's candidate artifacts, and the catalog snapshot their fields come from. Fusion
+    scores the candidates from their numbers; fields are looked up for the few it returns."""
 
-    vector: dict[str, float] = field(default_factory=dict)
-    keyword: dict[str, float] = field(default_factory=dict)
-    name: float | None = None
-    name_keyword: float | None = None
-    image: float | None = None
+    content: CatalogContent
+    signals: CatalogSignals
+    by_slug: dict[str, Candidate]
 
+    @classmethod
+    def gather(cls, keywords: KeywordHits, *, type: str | None, capability_hits, name_hits,
+               image_hits) -> "Candidates":
+        """Every candidate artifact of a search: what the vector indexes (hits as (key, score) pairs
+        from FAISS, best first) and the keyword search found of it, from the snapshot the keyword
+        search used. The type filter applies after the indexes' limits, as in a search engine's
+        post-filter."""
+        content = keywords.content
+        artifacts = content.artifacts
+        found: dict[str, Candidate] = {}
 
-def _best_first(scores: dict[str, float], limit: int) -> list[tuple[str, float]]:
-    """The ``limit`` best (key, score) pairs, ties by key."""
-    if len(scores) < 2:
-        return list(scores.items())
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        def candidate(slug: str) -> Candidate:
+            entry = found.get(slug)
+            if entry is None:
+                entry = found[slug] = Candidate(slug)
+            return entry
 
+        # An index answers each key once, so scores are set or appended, not compared.
+        for key, score in capability_hits:
+            for slug in content.owners.get(key, ()):
+                candidate(slug).vector.append((key, score))
+        for slug, score in name_hits:
+            if slug in artifacts:
+                candidate(slug).name = score
+        for key, score in image_hits:  # several images may depict one artifact: the best counts
+            for slug in content.depicts.get(key, ()):
+                entry = candidate(slug)
+                if entry.image is None or score > entry.image:
+                    entry.image = score
+        for slug, matches in keywords.by_artifact.items():
+            candidate(slug).keyword = matches
+        for slug, score in keywords.artifacts:
+            candidate(slug).name_keyword = score
+        kept = {slug: entry for slug, entry in found.items()
+                if slug in artifacts and (type is None or artifacts[slug].get("type") == type)}
+        return cls(content, keywords.signals, kept)
 
-def _best(current: float | None, score: float) -> float:
-    return score if current is None or score > current else current
+    def artifact(self, slug: str) -> dict:
+        """The artifact's fields with its graph signals (a new dict: the caller may keep it)."""
+        return {**self.content.artifacts[slug], **self.signals.values.get(slug, NO_SIGNALS)}
+
+    def head_to_head(self, slug: str) -> dict:
+        return self.signals.head_to_head.get(slug) or NO_GAMES
+
+    def capability(self, key: str) -> dict:
+        return self.content.capabilities[key]
 
 
 class SearchCatalog:
@@ -265,78 +352,13 @@ class SearchCatalog:
     def keyword_hits(self, text: str, limit: int) -> KeywordHits:
         """The keyword search alone (it needs no query vector, so a search runs it beside the embedding)."""
         self.ensure_loaded()
-        content = self._content
-        words = query_words(text) if text else ""
-        if not words:
-            return KeywordHits(content, [], [])
-        return KeywordHits(content, content.capability_text.search(words, limit),
-                           content.artifact_names.search(words, limit))
+        return KeywordHits.search(self._content, self._signals, text, limit)
 
     def candidates(self, *, text: str, type: str | None, capability_hits, name_hits, image_hits,
-                   cosines: Callable[[list[str]], dict[str, float]], keyword_limit: int,
-                   per_artifact: int, keywords: KeywordHits | None = None) -> list[dict]:
-        """Every candidate artifact of a search, with its matches and signals, as rows for the fusion.
-
-        Hits are (key, score) pairs from FAISS; ``keywords`` the result of `keyword_hits` (run here
-        when not given): the `keyword_limit` best capability texts and artifact names. Per artifact: its fields (signals included), its
-        best `per_artifact` capabilities by vector and by keywords (each keyword match with its
-        cosine to the query when it has an embedding: its vector hit's score, else from
-        ``cosines``, one batch for the whole search), the count of keyword
-        matches, its best name, name-keyword and image scores, and its head-to-head record.
-        The type filter applies after the limits, as in a search engine's post-filter.
-        """
+                   keyword_limit: int, keywords: KeywordHits | None = None) -> Candidates:
+        """The search's candidates (`Candidates.gather`); ``keywords`` is the result of
+        `keyword_hits`, run here when not given."""
         if keywords is None:
             keywords = self.keyword_hits(text, keyword_limit)
-        content, signals = keywords.content, self._signals  # the snapshot the keyword search used
-        rows: dict[str, _Row] = {}
-
-        def row(slug: str) -> _Row:
-            found = rows.get(slug)
-            if found is None:
-                found = rows[slug] = _Row()
-            return found
-
-        # An index answers each key once, so vector and keyword scores are set, not compared.
-        for key, score in capability_hits:
-            for slug in content.owners.get(key, ()):
-                row(slug).vector[key] = score
-        for slug, score in name_hits:
-            if slug in content.artifacts:
-                row(slug).name = score
-        for key, score in image_hits:  # several images may depict one artifact: the best counts
-            for slug in content.depicts.get(key, ()):
-                entry = row(slug)
-                entry.image = _best(entry.image, score)
-        for key, score in keywords.capabilities:
-            for slug in content.owners.get(key, ()):
-                row(slug).keyword[key] = score
-        for slug, score in keywords.artifacts:
-            row(slug).name_keyword = score
-
-        kept = []
-        for slug, entry in rows.items():
-            fields = content.artifacts.get(slug)
-            if fields is None or (type is not None and fields.get("type") != type):
-                continue
-            vector = _best_first(entry.vector, per_artifact)
-            keyword = _best_first(entry.keyword, per_artifact)
-            kept.append((slug, entry, fields, vector, keyword))
-        # Cosines of the keyword matches that no vector hit brought, in one batch.
-        missing = list(dict.fromkeys(key for _, entry, _, _, keyword in kept for key, _ in keyword
-                                     if key not in entry.vector))
-        cosine = cosines(missing) if missing else {}
-        result = []
-        for slug, entry, fields, vector, keyword in kept:
-            result.append({
-                "artifact": {**fields, **signals.values.get(slug, NO_SIGNALS)},
-                "vector": [{"capability": content.capabilities[key], "score": score} for key, score in vector],
-                "keyword": [{"capability": content.capabilities[key], "score": score,
-                             "cosine": entry.vector[key] if key in entry.vector else cosine.get(key)}
-                            for key, score in keyword],
-                "keywordCount": len(entry.keyword),
-                "name": entry.name,
-                "nameKeyword": entry.name_keyword,
-                "image": entry.image,
-                "headToHead": signals.head_to_head.get(slug) or NO_GAMES,
-            })
-        return result
+        return Candidates.gather(keywords, type=type, capability_hits=capability_hits, name_hits=name_hits,
+                                 image_hits=image_hits)

@@ -3,9 +3,9 @@
 A text query is embedded with the text embedder and looked up in two FAISS indexes: the
 capabilities (k = CAPABILITY_K nearest capability texts) and the artifact names. The search catalog
 (embed/catalog.py: the graph's fields, links and signals search needs, held in this process and
-kept in step with the graph) then runs the keyword search over its BM25 indexes and brings back
-every candidate artifact with its matched capabilities and graph signals, with no Cypher round trip.
-The ranked lists are fused with reciprocal-rank fusion (RRF):
+kept in step with the graph) runs the keyword search over its BM25 indexes (in a second thread,
+while this one embeds the query) and gathers what each list found of every candidate artifact,
+with no Cypher round trip. The ranked lists are fused with reciprocal-rank fusion (RRF):
 
     score(a) = sum over lists L where a appears:  WEIGHTS[L] / (RRF_K + rank_L(a))      (ranks from 1)
 
@@ -21,8 +21,9 @@ every one), so scores lie in (0, 1]. The lists:
   rank job has run (else the published rank), timesMatched, and the head-to-head record. Its
   weight is small: it orders near-ties, it does not make an artifact relevant.
 
-RRF needs no calibration between cosines, BM25 scores and ranks, which live on unrelated
-scales. Without a vector index (a fresh graph, nothing embedded yet) the fusion runs on keyword
+Candidates are scored from plain numbers; their fields, matched capabilities and "why" are built
+for the hits only. RRF needs no calibration between cosines, BM25 scores and ranks, which live on
+unrelated scales. Without a vector index (a fresh graph, nothing embedded yet) the fusion runs on keyword
 and graph alone, and each hit's `why` says so.
 
 A search is synchronous (embedding, FAISS, catalog, fusion); the API runs it in a worker thread.
@@ -39,6 +40,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+from embed.catalog import best_first
 
 MAX_LIMIT = 50
 CAPABILITY_K = 50  # nearest capabilities per query (x3 with a type filter); 100 and 150 gave no better recall
@@ -247,22 +250,21 @@ class HybridSearch:
             return []
         return index.search(vector.reshape(1, -1), IMAGE_K)[0]
 
-    def candidates(self, request: SearchRequest, prepared: Prepared, keywords=None) -> list[dict]:
-        """The candidate artifacts from the catalog: keyword search, fields, matches and signals."""
-        capabilities = self.vectors.index("capabilities") if prepared.query_vector is not None else None
-        query_vector = prepared.query_vector
-
-        def cosines(keys: list[str]) -> dict[str, float]:
-            return {} if capabilities is None else capabilities.cosines(keys, query_vector)
-
+    def candidates(self, request: SearchRequest, prepared: Prepared, keywords=None):
+        """The candidate artifacts from the catalog (embed/catalog.py `Candidates`): what each list found."""
         return self.vectors.catalog().candidates(
             text=request.text.strip(), type=request.type, capability_hits=prepared.capability_hits,
-            name_hits=prepared.name_hits, image_hits=prepared.image_hits, cosines=cosines,
-            keyword_limit=KEYWORD_LIMIT, per_artifact=MAX_MATCHED_CAPABILITIES, keywords=keywords)
+            name_hits=prepared.name_hits, image_hits=prepared.image_hits, keyword_limit=KEYWORD_LIMIT,
+            keywords=keywords)
 
     # -- fusion -----------------------------------------------------------------------------------
-    def fuse(self, request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[Hit]:
-        return fuse(request, prepared, rows)
+    def fuse(self, request: SearchRequest, prepared: Prepared, candidates) -> list[Hit]:
+        capabilities = self.vectors.index("capabilities") if prepared.query_vector is not None else None
+
+        def cosines(keys: list[str]) -> dict[str, float]:
+            return {} if capabilities is None else capabilities.cosines(keys, prepared.query_vector)
+
+        return fuse(request, prepared, candidates, cosines)
 
     # -- whole searches ---------------------------------------------------------------------------
     def search_sync(self, request: SearchRequest) -> SearchResult:
@@ -274,8 +276,8 @@ class HybridSearch:
         # the query and searches FAISS (both release the GIL), about a millisecond off each search.
         keywords = _SIDE_THREADS.submit(self.vectors.catalog().keyword_hits, text, KEYWORD_LIMIT) if text else None
         prepared = self.prepare(request)
-        rows = self.candidates(request, prepared, keywords.result() if keywords is not None else None)
-        hits = self.fuse(request, prepared, rows)
+        candidates = self.candidates(request, prepared, keywords.result() if keywords is not None else None)
+        hits = self.fuse(request, prepared, candidates)
         return SearchResult(request, hits, prepared.mode, time.perf_counter() - started)
 
     async def search(self, request: SearchRequest) -> SearchResult:
@@ -285,51 +287,21 @@ class HybridSearch:
         return await anyio.to_thread.run_sync(self.search_sync, request)
 
 
-# -- fusion, a pure function of the candidate rows ---------------------------------------------------
-@dataclass
-class _Candidate:
-    """One candidate artifact; scored from the rows as they are (a search has a hundred or more
-    candidates and shows a few: the matched capabilities are built for the hits only)."""
+# -- fusion, a pure function of the candidates ------------------------------------------------------
+# A search has a hundred or more candidates and shows a few: candidates are scored from plain
+# numbers, and fields, matched capabilities and the "why" are built for the hits only.
+def capability_score(vector: list[tuple[str, float]]) -> float:
+    """The best capability cosine plus a small bonus for the next ones."""
+    cosines = sorted((score for _, score in vector), reverse=True) if len(vector) > 1 else [vector[0][1]]
+    return cosines[0] + sum(bonus * cosine for bonus, cosine in zip(FURTHER_CAPABILITY_BONUS, cosines[1:]))
 
-    artifact: dict
-    head_to_head: dict
-    vector: list[dict]  # {capability, score}, best first
-    keyword: list[dict]  # {capability, score, cosine}, best first
-    keyword_count: int = 0  # every keyword match
-    name_cosine: float | None = None
-    name_keyword: float | None = None
-    image_cosine: float | None = None
 
-    def capability_score(self) -> float | None:
-        if not self.vector:
-            return None
-        cosines = sorted((float(match["score"]) for match in self.vector), reverse=True)
-        return cosines[0] + sum(bonus * cosine for bonus, cosine in zip(FURTHER_CAPABILITY_BONUS, cosines[1:]))
-
-    def keyword_score(self) -> float | None:
-        if not self.keyword and self.name_keyword is None:
-            return None
-        score = max((float(match["score"]) for match in self.keyword), default=0.0)
-        score += 0.1 * max(0, self.keyword_count - 1)
-        return max(score, NAME_KEYWORD_FACTOR * (self.name_keyword or 0.0))
-
-    def prior(self) -> float:
-        return graph_prior(self.artifact, self.head_to_head)
-
-    def matches(self) -> dict[str, CapabilityMatch]:
-        """The matched capabilities by id: vector matches with their cosine, keyword matches marked
-        (a keyword-only match carries its cosine to the query when it has an embedding, else 0)."""
-        found = {match["capability"]["id"]: CapabilityMatch(match["capability"], float(match["score"]), True, False)
-                 for match in self.vector}
-        for match in self.keyword:
-            capability = match["capability"]
-            entry = found.get(capability["id"])
-            if entry is None:
-                cosine = match.get("cosine")
-                entry = found[capability["id"]] = CapabilityMatch(
-                    capability, max(float(cosine), 0.0) if cosine is not None else 0.0, False, False)
-            entry.keyword = True
-        return found
+def keyword_score(candidate) -> float | None:
+    """The best BM25 score of its capabilities (+0.1 per further keyword match), or its name's, doubled."""
+    if not candidate.keyword and candidate.name_keyword is None:
+        return None
+    score = candidate.keyword[0][1] + 0.1 * (len(candidate.keyword) - 1) if candidate.keyword else 0.0
+    return max(score, NAME_KEYWORD_FACTOR * (candidate.name_keyword or 0.0))
 
 
 def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
@@ -347,12 +319,13 @@ def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
             + PRIOR_WEIGHTS["headToHead"] * record)
 
 
-def _candidates(rows: list[dict]) -> dict[str, _Candidate]:
-    """One candidate per artifact row of SearchCatalog.candidates."""
-    return {row["artifact"]["slug"]: _Candidate(
-        row["artifact"], row.get("headToHead") or {}, row.get("vector") or [], row.get("keyword") or [],
-        keyword_count=row.get("keywordCount") or 0, name_cosine=row.get("name"),
-        name_keyword=row.get("nameKeyword"), image_cosine=row.get("image")) for row in rows}
+def _prior(candidates, slug: str) -> float:
+    """The graph prior, worked out once per artifact and signals snapshot."""
+    derived = candidates.signals.derived
+    value = derived.get(slug)
+    if value is None:
+        value = derived[slug] = graph_prior(candidates.artifact(slug), candidates.head_to_head(slug))
+    return value
 
 
 def _ranked(values: dict[str, float]) -> dict[str, int]:
@@ -361,43 +334,74 @@ def _ranked(values: dict[str, float]) -> dict[str, int]:
     return {slug: position for position, slug in enumerate(order, start=1)}
 
 
-def fuse(request: SearchRequest, prepared: Prepared, rows: list[dict]) -> list[Hit]:
-    candidates = _candidates(rows)
+def fuse(request: SearchRequest, prepared: Prepared, candidates,
+         cosines: Callable[[list[str]], dict[str, float]]) -> list[Hit]:
+    """The hits, best first: reciprocal-rank fusion of the lists in play (see the module's docstring).
+    ``cosines`` gives the query's cosine to capabilities the vector search did not return (those
+    matched by keywords only), for the hits' matched capabilities."""
+    found = candidates.by_slug
     scores_by_list: dict[str, dict[str, float]] = {
-        "capability": {s: v for s, c in candidates.items() if (v := c.capability_score()) is not None},
-        "name": {s: c.name_cosine for s, c in candidates.items() if c.name_cosine is not None},
-        "keyword": {s: v for s, c in candidates.items() if (v := c.keyword_score()) is not None},
-        "image": {s: c.image_cosine for s, c in candidates.items() if c.image_cosine is not None},
+        "capability": {slug: capability_score(c.vector) for slug, c in found.items() if c.vector},
+        "name": {slug: c.name for slug, c in found.items() if c.name is not None},
+        "keyword": {slug: v for slug, c in found.items() if (v := keyword_score(c)) is not None},
+        "image": {slug: c.image for slug, c in found.items() if c.image is not None},
     }
     relevant = {slug for values in scores_by_list.values() for slug in values}
-    scores_by_list["graph"] = {slug: candidates[slug].prior() for slug in relevant}
+    scores_by_list["graph"] = {slug: _prior(candidates, slug) for slug in relevant}
     active = [name for name in prepared.lists if name in scores_by_list]
     ranks = {name: _ranked(scores_by_list[name]) for name in active}
     best_possible = sum(WEIGHTS[name] for name in active) / (RRF_K + 1)
-    fused = {
-        slug: sum(WEIGHTS[name] / (RRF_K + ranks[name][slug]) for name in active if slug in ranks[name]) / best_possible
-        for slug in relevant
-    }
+    fused = dict.fromkeys(relevant, 0.0)
+    for name in active:
+        weight = WEIGHTS[name] / best_possible
+        for slug, rank in ranks[name].items():
+            fused[slug] += weight / (RRF_K + rank)
     order = sorted(fused, key=lambda slug: (-fused[slug], slug))[: request.limit]
-    return [_hit(candidates[slug], round(fused[slug], 4), prepared.mode, scores_by_list) for slug in order]
+    shown = {slug: (best_first(found[slug].vector)[:MAX_MATCHED_CAPABILITIES],
+                    found[slug].keyword[:MAX_MATCHED_CAPABILITIES]) for slug in order}
+    # Cosines of the shown keyword matches that no vector hit of their artifact brought, in one batch.
+    missing = list(dict.fromkeys(key for slug, (_, keyword) in shown.items() for key, _ in keyword
+                                 if key not in dict(found[slug].vector)))
+    cosine = cosines(missing) if missing else {}
+    return [_hit(candidates, found[slug], *shown[slug], cosine, round(fused[slug], 4), prepared.mode, scores_by_list)
+            for slug in order]
 
 
-def _hit(candidate: _Candidate, score: float, mode: str, scores_by_list: dict[str, dict[str, float]]) -> Hit:
-    matched = sorted(candidate.matches().values(), key=lambda m: (-m.score, not m.vector, m.capability["id"]))
-    artifact = candidate.artifact
+def _matches(candidates, candidate, vector: list[tuple[str, float]], keyword: list[tuple[str, float]],
+             cosine: dict[str, float]) -> list[CapabilityMatch]:
+    """The matched capabilities, best first: vector matches with their cosine, keyword matches marked
+    (a keyword-only match carries its cosine to the query when it has an embedding, else 0)."""
+    found = {key: CapabilityMatch(candidates.capability(key), score, True, False) for key, score in vector}
+    every_vector_hit = dict(candidate.vector)
+    for key, _ in keyword:
+        entry = found.get(key)
+        if entry is None:
+            score = every_vector_hit.get(key, cosine.get(key))
+            entry = found[key] = CapabilityMatch(candidates.capability(key),
+                                                 max(float(score), 0.0) if score is not None else 0.0, False, False)
+        entry.keyword = True
+    return sorted(found.values(), key=lambda m: (-m.score, not m.vector, m.capability["id"]))
+
+
+def _hit(candidates, candidate, vector, keyword, cosine: dict[str, float], score: float, mode: str,
+         scores_by_list: dict[str, dict[str, float]]) -> Hit:
+    slug = candidate.slug
+    matched = _matches(candidates, candidate, vector, keyword, cosine)
+    artifact = candidates.artifact(slug)
+    head_to_head = candidates.head_to_head(slug)
     reasons: list[str] = []
     if mode == "keyword":
         reasons.append("keyword search only (no vector index yet)")
-    if candidate.image_cosine is not None:
-        reasons.append(f"image matched {candidate.image_cosine:.2f}")
+    if candidate.image is not None:
+        reasons.append(f"image matched {candidate.image:.2f}")
     vector_matches = [m for m in matched if m.vector]
     if vector_matches:
         best = vector_matches[0]
         more = len(vector_matches) - 1
         label = best.capability.get("name") or best.capability["id"]
         reasons.append(f"capability '{label}' matched {best.score:.2f}" + (f" (+{more} more)" if more else ""))
-    if candidate.name_cosine is not None:
-        reasons.append(f"name matched {candidate.name_cosine:.2f}")
+    if candidate.name is not None:
+        reasons.append(f"name matched {candidate.name:.2f}")
     elif candidate.name_keyword is not None:
         reasons.append("name matched")
     keyword_capabilities = sum(1 for m in matched if m.keyword)
@@ -409,11 +413,10 @@ def _hit(candidate: _Candidate, score: float, mode: str, scores_by_list: dict[st
         reasons.append(f"rank {artifact['rank']}")
     if artifact.get("timesMatched"):
         reasons.append(f"matched {artifact['timesMatched']} times")
-    games = candidate.head_to_head.get("games") or 0
+    games = head_to_head.get("games") or 0
     if games:
-        reasons.append(f"head-to-head {candidate.head_to_head.get('wins') or 0}/{games} won")
-    signals = {name: values[candidate.artifact["slug"]] for name, values in scores_by_list.items()
-               if candidate.artifact["slug"] in values}
+        reasons.append(f"head-to-head {head_to_head.get('wins') or 0}/{games} won")
+    signals = {name: values[slug] for name, values in scores_by_list.items() if slug in values}
     return Hit(artifact=artifact, score=score, why="; ".join(reasons), capabilities=matched[:MAX_MATCHED_CAPABILITIES],
                signals=signals)
 
