@@ -2,7 +2,7 @@
 
     python -m benchmarks.vector_index_bench [--count 60000] [--queries 1000] [--vectors PATH.npy]
 
-`embed/index.py` switches from the exact `IndexFlatIP` to `IndexHNSWFlat` (M=32,
+`embed/index.py` switches from the exact `IndexFlatIP` to `IndexHNSWSQ` (float16 vectors, M=32,
 efConstruction=200) at MATCHGRAPH_ANN_THRESHOLD vectors (default 50,000); this measures, above that
 size, which efSearch keeps recall@10 >= 0.95 and what it costs.
 

@@ -60,6 +60,8 @@ QUANTISED_FEED_FORWARD_LAYERS = 2  # the last N layers' feed-forward outputs are
 FP32_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 MANIFEST_FILE = "manifest.json"
+LAST_USED_FILE = "last-used"  # touched (at most hourly) whenever a process loads the entry
+UNUSED_DAYS = 30  # entries of other keys not loaded for this long are deleted (upgrades leave them behind)
 CACHE_SUBDIR = Path("models") / "all-minilm-l6-v2"
 
 # Written for matchgraph: short search queries, one-liners and long capability descriptions, and
@@ -270,11 +272,11 @@ def ensure_fast_model(model_path: Path, cache_dir: Path) -> FastModel:
     root = cache_root(cache_dir)
     folder = root / key
     if _problem(folder, key) is None:
-        return FastModel(folder, json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")))
+        return _loaded(root, folder)
     with _exclusive(root / f"{key}.lock"):
         problem = _problem(folder, key)  # another process may have built it while we waited
         if problem is None:
-            return FastModel(folder, json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")))
+            return _loaded(root, folder)
         if folder.exists():
             log.warning("cached fast text model %s is unusable (%s): rebuilding it", folder, problem)
             aside = root / f".{key}.broken-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -282,11 +284,65 @@ def ensure_fast_model(model_path: Path, cache_dir: Path) -> FastModel:
             shutil.rmtree(aside, ignore_errors=True)
         staging = root / f".{key}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
-            manifest = _build(model_path, staging, key, key_parts)
+            _build(model_path, staging, key, key_parts)
             os.rename(staging, folder)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return FastModel(folder, manifest)
+        return _loaded(root, folder)
+
+
+def _loaded(root: Path, folder: Path) -> FastModel:
+    """The entry in ``folder``, marked as used; once an hour, the cache's unused entries are pruned."""
+    stamp = folder / LAST_USED_FILE
+    try:
+        due = not stamp.exists() or time.time() - stamp.stat().st_mtime > 3600
+        if due:
+            stamp.touch()
+    except OSError:  # a read-only cache still serves
+        due = False
+    if due:
+        prune_unused(root, keep=folder.name)
+    return FastModel(folder, json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")))
+
+
+def last_used(folder: Path) -> float:
+    """When a process last loaded the entry (its stamp; else when it was built), as a timestamp."""
+    for path in (folder / LAST_USED_FILE, folder / MANIFEST_FILE, folder):
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            continue
+    return 0.0
+
+
+def prune_unused(root: Path, keep: str, unused_days: float = UNUSED_DAYS) -> list[str]:
+    """Deletes the entries of other keys that no process has loaded for ``unused_days`` (each
+    torch/onnx/onnxruntime upgrade or recipe change leaves a ~110 MB folder behind; a venv still on
+    the old versions keeps its entry alive by loading it), and temporary folders of builds that
+    crashed more than a day ago. Returns the names deleted."""
+    now = time.time()
+    deleted = []
+    try:
+        entries = list(Path(root).iterdir())
+    except OSError:
+        return deleted
+    for path in entries:
+        if not path.is_dir() or path.name == keep:
+            continue
+        if path.name.startswith("."):  # `.<key>.tmp-…` / `.<key>.broken-…`: an interrupted build
+            unused, limit = now - path.stat().st_mtime, 86400
+        else:
+            unused, limit = now - last_used(path), unused_days * 86400
+        if unused <= limit:
+            continue
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (Path(root) / f"{path.name}.lock").unlink()
+        log.info("deleted the unused fast text model cache %s (last used %.0f days ago, %.0f MB)",
+                 path, unused / 86400, size / 1e6)
+        deleted.append(path.name)
+    return deleted
 
 
 # ------------------------------------------------------------------------------- the build ---

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import IndexCorrupt, IndexMissing, VectorIndex, VectorIndexError, index_paths
+from .index import IndexCorrupt, IndexMissing, IndexOutdated, VectorIndex, VectorIndexError, index_paths
 
 log = logging.getLogger("matchgraph.vectors")
 
@@ -272,7 +272,8 @@ class VectorService:
                 self._remove_files(name)
                 self._held[name] = _Held(None)
                 return False
-            return self._rebuild(name, graph, f"corrupt ({error})")
+            state = "outdated" if isinstance(error, IndexOutdated) else "corrupt"
+            return self._rebuild(name, graph, f"{state} ({error})")
         if index.fingerprint == str(graph):
             self._held[name] = _Held(index, graph.count, graph.newest, _file_stats(self.folder, name))
             return False

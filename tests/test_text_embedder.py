@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +183,46 @@ def test_a_corrupted_cached_model_is_detected_and_rebuilt(fast_cache, fast_embed
     assert onnx_model.file_sha256(model_file) == manifest["files"][onnx_model.INT8_FILE]["sha256"]
     # The rebuild gives the same model (thread counts can flip an int8 rounding here and there).
     assert float(rebuilt.encode([CLASSIFY_TEXT])[0] @ expected[0]) > 0.999  # equal up to rounding
+
+
+def _entry(root: Path, name: str, days_unused: float, stamp: bool = True) -> Path:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / onnx_model.MANIFEST_FILE).write_text("{}")
+    (folder / onnx_model.INT8_FILE).write_bytes(b"x" * 1000)
+    when = time.time() - days_unused * 86400
+    if stamp:
+        (folder / onnx_model.LAST_USED_FILE).touch()
+        os.utime(folder / onnx_model.LAST_USED_FILE, (when, when))
+    os.utime(folder / onnx_model.MANIFEST_FILE, (when, when))
+    os.utime(folder, (when, when))
+    return folder
+
+
+def test_entries_no_process_loaded_for_a_month_are_pruned(tmp_path):
+    root = tmp_path / "models"
+    _entry(root, "old-versions", 40)
+    (root / "old-versions.lock").touch()
+    _entry(root, "never-stamped", 45, stamp=False)  # built long ago, never loaded since
+    _entry(root, "other-venv", 10)  # another venv still loads it
+    _entry(root, "current", 90)  # the key in use is never pruned
+    _entry(root, ".current.tmp-123-abcd", 2, stamp=False)  # a build that crashed two days ago
+    _entry(root, ".current.tmp-456-efgh", 0.01, stamp=False)  # a build running now
+    deleted = onnx_model.prune_unused(root, keep="current")
+    assert sorted(deleted) == [".current.tmp-123-abcd", "never-stamped", "old-versions"]
+    assert sorted(p.name for p in root.iterdir()) == [".current.tmp-456-efgh", "current", "other-venv"]
+
+
+def test_loading_marks_the_entry_used_and_prunes_the_cache(fast_cache, fast_embedder):
+    root = onnx_model.cache_root(fast_cache)
+    stamp = fast_embedder.model_dir / onnx_model.LAST_USED_FILE
+    assert stamp.is_file()  # the first load stamped it
+    two_hours_ago = time.time() - 7200
+    os.utime(stamp, (two_hours_ago, two_hours_ago))
+    _entry(root, "left-by-an-upgrade", 60)
+    assert load_text_embedder("onnx", "cpu", fast_cache).model_dir == fast_embedder.model_dir
+    assert stamp.stat().st_mtime > two_hours_ago + 3600
+    assert not (root / "left-by-an-upgrade").exists()
 
 
 def test_models_that_fail_the_check_fall_back_to_torch_with_the_reason(tmp_path, monkeypatch, caplog):

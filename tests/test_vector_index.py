@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pytest
 
-from embed.index import IndexCorrupt, IndexMissing, VectorIndex, index_paths
+from embed.index import IndexCorrupt, IndexMissing, IndexOutdated, VectorIndex, index_paths
 from embed.vectors import VectorService
 
 DIMENSION = 384
@@ -73,6 +73,21 @@ def test_incremental_add_then_search_and_duplicates_refused():
         index.add(["new"], unit_vectors(1, dimension=16))
 
 
+def test_hnsw_stores_float16_vectors_half_the_memory_of_exact():
+    vectors = unit_vectors(400, seed=11)
+    exact = VectorIndex.build("capabilities", keys(400), vectors, "m", "fp", approximate_threshold=10_000)
+    approximate = VectorIndex.build("capabilities", keys(400), vectors, "m", "fp", approximate_threshold=100)
+    assert approximate.vectors().shape == (400, DIMENSION)
+    assert np.abs(approximate.vectors() - vectors).max() < 1e-3  # float16 of unit vectors
+    assert np.array_equal(exact.vectors(), vectors)
+    stored = approximate._index.storage.sa_code_size()  # bytes per stored vector
+    assert stored == DIMENSION * 2
+    query = vectors[17]
+    cosines = approximate.cosines(["k00017", "k00018"], query)
+    assert cosines["k00017"] == pytest.approx(1.0, abs=1e-3)
+    assert cosines["k00018"] == pytest.approx(float(vectors[18] @ query), abs=1e-3)
+
+
 @pytest.mark.parametrize("threshold", [10_000, 50], ids=["flat", "hnsw"])
 def test_save_and_load_round_trip(tmp_path, threshold):
     vectors = unit_vectors(150, seed=5)
@@ -116,6 +131,17 @@ def test_load_names_what_is_wrong(tmp_path):
     manifest_path.unlink()
     with pytest.raises(IndexMissing, match="no manifest"):
         VectorIndex.load(tmp_path, "artifacts")
+
+
+def test_an_hnsw_index_of_the_older_float32_layout_is_outdated(tmp_path):
+    import faiss
+
+    vectors = unit_vectors(60, seed=12)
+    older = faiss.IndexHNSWFlat(DIMENSION, 32, faiss.METRIC_INNER_PRODUCT)
+    older.add(vectors)
+    VectorIndex("capabilities", "hnsw", older, keys(60), "m", "fp").save(tmp_path)
+    with pytest.raises(IndexOutdated, match="older layout"):
+        VectorIndex.load(tmp_path, "capabilities")
 
 
 # -- VectorService on the real graph ------------------------------------------------------------------
@@ -188,6 +214,23 @@ def test_damaged_files_are_detected_and_rebuilt_with_the_same_results(graph, set
     assert service.ensure_fresh(force=True) == ["capabilities"]
     assert any(line.startswith("index capabilities rewritten") for line in service.events)
     assert VectorIndex.load(service.folder, "capabilities").search(queries, 10) == before
+
+
+def test_older_layout_files_are_rebuilt_with_a_log_line(graph, settings):
+    import faiss
+
+    vectors = unit_vectors(80, seed=13)
+    write_capabilities(graph, keys(80), vectors)
+    wide = settings.model_copy(update={"ann_threshold": 50})
+    built = VectorService(wide, graph).index("capabilities")
+    older = faiss.IndexHNSWFlat(DIMENSION, 32, faiss.METRIC_INNER_PRODUCT)
+    older.add(vectors)
+    folder = VectorService(wide, graph).folder
+    VectorIndex("capabilities", "hnsw", older, keys(80), built.model, built.fingerprint).save(folder)
+    fresh = VectorService(wide, graph)
+    assert fresh.start() == ["capabilities"]
+    assert any(line.startswith("index capabilities rebuilt: outdated") for line in fresh.events), fresh.events
+    assert type(VectorIndex.load(folder, "capabilities")._index).__name__ == "IndexHNSWSQ"
 
 
 def test_new_vectors_make_the_index_stale_and_are_added(graph, settings, service):
