@@ -412,7 +412,8 @@ def _hit(candidates, candidate, vector, keyword, cosine: dict[str, float], score
     elif artifact.get("rank") is not None:
         reasons.append(f"rank {artifact['rank']}")
     if artifact.get("timesMatched"):
-        reasons.append(f"matched {artifact['timesMatched']} times")
+        times = artifact["timesMatched"]
+        reasons.append(f"matched {times} time{'' if times == 1 else 's'}")
     games = head_to_head.get("games") or 0
     if games:
         reasons.append(f"head-to-head {head_to_head.get('wins') or 0}/{games} won")

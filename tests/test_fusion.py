@@ -32,10 +32,11 @@ def content() -> CatalogContent:
     return CatalogContent.from_rows([dict(a) for a in ARTIFACTS], capabilities, [])
 
 
-def signals(**ranks) -> CatalogSignals:
+def signals(matched: dict[str, int] | None = None, **ranks) -> CatalogSignals:
     return CatalogSignals.from_rows([
         {"slug": a["slug"], "rank": ranks.get(a["slug"].replace("-", "_"), 50), "computedRank": None,
-         "timesMatched": 0, "publishedTimesMatched": 0, "searchMatches": 0, "wins": 0, "games": 0, "strength": None}
+         "timesMatched": (matched or {}).get(a["slug"], 0), "publishedTimesMatched": 0, "searchMatches": 0,
+         "wins": 0, "games": 0, "strength": None}
         for a in ARTIFACTS])
 
 
@@ -61,10 +62,13 @@ def search(text, capability_hits=(), name_hits=(), limit=5, type=None, snapshot=
 def test_an_artifact_first_in_every_list_scores_one_and_says_why():
     hits, _ = search("detects objects in camera frames", capability_hits=[("c-detect", 0.8), ("c-small", 0.6),
                                                                 ("c-export", 0.5)],
-                     name_hits=[("yolo-nano", 0.7)], snapshot=(content(), signals(yolo_nano=90)))
+                     name_hits=[("yolo-nano", 0.7)],
+                     snapshot=(content(), signals(yolo_nano=90, matched={"yolo-nano": 1, "edge-runner": 7})))
     assert hits[0].slug == "yolo-nano" and hits[0].score == 1.0
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    assert hits[0].why.startswith("capability 'c-detect' matched 0.80 (+1 more); name matched 0.70; keywords in 1 capability; rank 90")
+    assert hits[0].why == ("capability 'c-detect' matched 0.80 (+1 more); name matched 0.70; "
+                           "keywords in 1 capability; rank 90; matched 1 time")
+    assert next(h for h in hits if h.slug == "edge-runner").why.endswith("rank 50; matched 7 times")
     # The bonus for further capabilities: 0.8 + 0.10 x 0.6.
     assert hits[0].signals["capability"] == pytest.approx(0.86)
     assert [m.capability["id"] for m in hits[0].capabilities] == ["c-detect", "c-small"]
