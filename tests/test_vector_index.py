@@ -216,6 +216,22 @@ def test_damaged_files_are_detected_and_rebuilt_with_the_same_results(graph, set
     assert VectorIndex.load(service.folder, "capabilities").search(queries, 10) == before
 
 
+def test_a_deleted_hnsw_index_is_rebuilt_to_the_same_results(graph, settings):
+    # HNSW builds are deterministic here: one FAISS thread (MATCHGRAPH_FAISS_THREADS) and FAISS's
+    # fixed seed for the levels, over the keys in the graph's order.
+    vectors = unit_vectors(400, seed=14)
+    write_capabilities(graph, keys(400), vectors)
+    wide = settings.model_copy(update={"ann_threshold": 50})
+    queries = unit_vectors(20, seed=15)
+    service = VectorService(wide, graph)
+    assert service.index("capabilities").kind == "hnsw"
+    before = service.index("capabilities").search(queries, 10)
+    index_paths(service.folder, "capabilities")[0].unlink()
+    fresh = VectorService(wide, graph)
+    assert fresh.start() == ["capabilities"]
+    assert fresh.index("capabilities").search(queries, 10) == before
+
+
 def test_older_layout_files_are_rebuilt_with_a_log_line(graph, settings):
     import faiss
 
