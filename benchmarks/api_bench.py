@@ -66,40 +66,11 @@ from benchmarks import write_results
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
 
-# The same documents as tests/test_api_queries.py (ARTIFACT_PAGE, COMPARE_PAGE, ARTIFACTS_PAGE).
-ARTIFACT_PAGE = """
-query ($slug: String!) {
-  artifact(slug: $slug) {
-    slug name type pricing rank capabilityCount timesMatched mentionedOnly
-    capabilities { id uri name description unique vsAlternatives alternatives { slug name } claims { metric value } }
-    alternatives { slug name }
-    alternativeMatches { artifact { slug } score reasons { kind count } }
-    comparisons { title rankA rankB }
-    claims { metric value unit subject { slug } }
-  }
-}
-"""
-
-COMPARE_PAGE = """
-query ($a: String!, $b: String!) {
-  compare(a: $a, b: $b) {
-    title published swapped partial warnings verdict rankA rankB moreA moreB
-    a { slug name type rank } b { slug name type rank } winner { slug }
-    features { feature a b }
-    capabilitiesA { id name description unique vsAlternatives alternatives { slug } }
-    capabilitiesB { id name description unique vsAlternatives alternatives { slug } }
-  }
-}
-"""
-
-ARTIFACTS_PAGE = """
-query ($first: Int!, $after: String) {
-  artifacts(first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { slug name rank capabilities { name } alternatives { slug } } }
-  }
-}
-"""
+# The documents a front end's pages send (schema/pages/).
+PAGE_DOCUMENTS = REPO / "schema" / "pages"
+ARTIFACT_PAGE = (PAGE_DOCUMENTS / "artifact.graphql").read_text(encoding="utf-8")
+COMPARE_PAGE = (PAGE_DOCUMENTS / "compare.graphql").read_text(encoding="utf-8")
+ARTIFACTS_PAGE = (PAGE_DOCUMENTS / "artifacts.graphql").read_text(encoding="utf-8")
 
 PAGES = ("artifact", "compare", "artifacts50")
 PAGE_LABELS = {"artifact": "artifact page", "compare": "compare page", "artifacts50": "artifacts(first: 50)"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import clear_graph
+from conftest import REPO, clear_graph
 from graph_service.app import create_app
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs
@@ -50,39 +50,11 @@ def round_trips(client, query, **variables) -> int:
     return graph.round_trips - before
 
 
-ARTIFACT_PAGE = """
-query ($slug: String!) {
-  artifact(slug: $slug) {
-    slug name type pricing rank capabilityCount timesMatched mentionedOnly
-    capabilities { id uri name description unique vsAlternatives alternatives { slug name } claims { metric value } }
-    alternatives { slug name }
-    alternativeMatches { artifact { slug } score reasons { kind count } }
-    comparisons { title rankA rankB }
-    claims { metric value unit subject { slug } }
-  }
-}
-"""
-
-COMPARE_PAGE = """
-query ($a: String!, $b: String!) {
-  compare(a: $a, b: $b) {
-    title published swapped partial warnings verdict rankA rankB moreA moreB
-    a { slug name type rank } b { slug name type rank } winner { slug }
-    features { feature a b }
-    capabilitiesA { id name description unique vsAlternatives alternatives { slug } }
-    capabilitiesB { id name description unique vsAlternatives alternatives { slug } }
-  }
-}
-"""
-
-ARTIFACTS_PAGE = """
-query ($first: Int!, $after: String) {
-  artifacts(first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { slug name rank capabilities { name } alternatives { slug } } }
-  }
-}
-"""
+# The documents a front end's pages send (schema/pages/).
+PAGE_DOCUMENTS = REPO / "schema" / "pages"
+ARTIFACT_PAGE = (PAGE_DOCUMENTS / "artifact.graphql").read_text(encoding="utf-8")
+COMPARE_PAGE = (PAGE_DOCUMENTS / "compare.graphql").read_text(encoding="utf-8")
+ARTIFACTS_PAGE = (PAGE_DOCUMENTS / "artifacts.graphql").read_text(encoding="utf-8")
 
 
 def seed_record(prefix):
