@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -11,3 +16,40 @@ def write_results(path: Path, result: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwrote {path}")
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class BenchNeo4j:
+    """A benchmark's own Neo4j: the server, how to reach it, a sync driver, and a scratch folder."""
+
+    server: object  # graph_service.neo4j_local.LocalNeo4j
+    info: object  # graph_service.db.ConnectionInfo
+    driver: object  # a neo4j sync Driver, schema applied
+    home: Path  # a temporary folder for the benchmark's other files (deleted afterwards)
+
+
+@contextmanager
+def temporary_neo4j(heap: str = "2g", pagecache: str = "1g", log: Callable[[str], None] = _stderr,
+                    prefix: str = "matchgraph-bench-") -> Iterator[BenchNeo4j]:
+    """An empty Neo4j of the benchmark's own (the project's jars, a temporary folder, free ports),
+    with the schema applied; stopped and deleted afterwards."""
+    from graph_service.config import load_settings
+    from graph_service.db import ConnectionInfo, sync_driver
+    from graph_service.neo4j_local import LocalNeo4j, free_port
+    from graph_service.schema import apply_schema
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as home:
+        server = LocalNeo4j(Path(home) / "neo4j", load_settings().cache_dir, bolt_port=free_port(),
+                            http_port=free_port(), heap=heap, pagecache=pagecache)
+        server.start(timeout=240, log=log)
+        try:
+            info = ConnectionInfo(server.bolt_uri, "neo4j", server.password(), "neo4j", local=False)
+            with sync_driver(info) as driver:
+                apply_schema(driver)
+                yield BenchNeo4j(server, info, driver, Path(home))
+        finally:
+            server.stop()

@@ -57,11 +57,10 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import write_results
+from benchmarks import temporary_neo4j, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
@@ -784,10 +783,7 @@ def code_version() -> dict:
 def run(args) -> dict:
     import httpx  # noqa: F401 - fail early when missing
 
-    from graph_service.config import load_settings
-    from graph_service.db import ConnectionInfo, sync_driver
-    from graph_service.neo4j_local import NEO4J_VERSION, LocalNeo4j, free_port
-    from graph_service.schema import apply_schema
+    from graph_service.neo4j_local import NEO4J_VERSION, free_port
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -800,21 +796,15 @@ def run(args) -> dict:
                     "settings": {"artifacts": args.artifacts, "ingest_documents": args.ingest_documents,
                                  "requests": args.requests, "seconds": args.seconds, "clients": args.clients,
                                  "client": args.client, "seed": args.seed}}
-    with tempfile.TemporaryDirectory(prefix="matchgraph-api-bench-") as home:
-        home = Path(home)
-        neo4j = LocalNeo4j(home / "neo4j", load_settings().cache_dir, bolt_port=free_port(), http_port=free_port(),
-                           heap=args.heap, pagecache="1g")
-        neo4j.start(timeout=240, log=log)
+    with temporary_neo4j(args.heap, log=log, prefix="matchgraph-api-bench-") as neo4j:
+        home = neo4j.home
         servers: list[Served] = []
         try:
-            info = ConnectionInfo(neo4j.bolt_uri, "neo4j", neo4j.password(), "neo4j", local=False)
-            with sync_driver(info) as driver:
-                apply_schema(driver)
-                log(f"building the graph ({args.artifacts} artifacts)…")
-                result["graph"] = build_graph(driver, args.artifacts, args.ingest_documents, log)
-                bodies = workloads(driver, random.Random(args.seed), args.pool)
-            neo4j_pid = neo4j.running_pid()
-            env = {**os.environ, "NEO4J_URI": neo4j.bolt_uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": neo4j.password(),
+            log(f"building the graph ({args.artifacts} artifacts)…")
+            result["graph"] = build_graph(neo4j.driver, args.artifacts, args.ingest_documents, log)
+            bodies = workloads(neo4j.driver, random.Random(args.seed), args.pool)
+            neo4j_pid = neo4j.server.running_pid()
+            env = {**os.environ, "NEO4J_URI": neo4j.info.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": neo4j.info.password,
                    "NEO4J_DATABASE": "neo4j", "MATCHGRAPH_RATE_LIMIT_ANONYMOUS": "0",
                    "MATCHGRAPH_DATA_DIR": str(home / "data"), "PYTHONPATH": str(REPO)}
             mg = Served("matchgraph", matchgraph_command(port := free_port()), port, env, home / "matchgraph.log")
@@ -845,7 +835,7 @@ def run(args) -> dict:
             result["cells"] = cells
             result["acceptance"] = acceptance(cells, args.clients)
             log("the GraphQL layer alone (in process, replayed answers)…")
-            result["layer_costs"] = layer_costs(info, bodies)
+            result["layer_costs"] = layer_costs(neo4j.info, bodies)
 
             if args.profile:
                 for server in (mg, bare):  # one server at a time on the cores
@@ -863,7 +853,6 @@ def run(args) -> dict:
         finally:
             for server in servers:
                 server.stop()
-            neo4j.stop()
     result["runtime_s"] = round(time.perf_counter() - clock, 1)
     if code_version() != started_with:
         result["code"]["changed_during_run"] = code_version()

@@ -20,21 +20,17 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.synthetic import generate
-from graph_service.db import ConnectionInfo, sync_driver
-from graph_service.neo4j_local import LocalNeo4j, free_port
-from graph_service.schema import apply_schema
 from ingest.parser import parse
 from ingest.pipeline import Ingester
 from ingest.reading import read_document
 from ingest.rows import GraphRows, block_facts, provisional_capability_name, rows_for
 from ingest.writer import GraphWriter
 
-from benchmarks import write_results
+from benchmarks import temporary_neo4j, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -84,33 +80,23 @@ def run(documents: int, artifacts: int, batch_size: int, heap: str) -> dict:
     cold_caches()
     batches, rows_seconds = timed("parse + rows", build_rows)
 
-    with tempfile.TemporaryDirectory(prefix="matchgraph-bench-") as home:
-        from graph_service.config import load_settings
+    with temporary_neo4j(heap) as neo4j:
+        driver = neo4j.driver
+        writer = GraphWriter(driver)
+        # Warm-up: plan every statement once so neither side pays query compilation.
+        writer.write(batches[0])
+        clear(driver)
 
-        server = LocalNeo4j(Path(home), load_settings().cache_dir, bolt_port=free_port(), http_port=free_port(),
-                            heap=heap, pagecache="1g")
-        server.start(timeout=240, log=lambda m: print(m, file=sys.stderr))
-        try:
-            info = ConnectionInfo(server.bolt_uri, "neo4j", server.password(), "neo4j", local=False)
-            with sync_driver(info) as driver:
-                apply_schema(driver)
-                writer = GraphWriter(driver)
-                # Warm-up: plan every statement once so neither side pays query compilation.
-                writer.write(batches[0])
-                clear(driver)
+        _, baseline_seconds = timed("baseline writes", lambda: [writer.write(rows) for rows in batches])
+        baseline_size = graph_size(driver)
+        clear(driver)
 
-                _, baseline_seconds = timed("baseline writes", lambda: [writer.write(rows) for rows in batches])
-                baseline_size = graph_size(driver)
-                clear(driver)
-
-                inputs = [(name, data, "") for name, data in corpus]
-                cold_caches()
-                report, pipeline_seconds = timed(
-                    "pipeline", lambda: Ingester(writer, batch_size=batch_size).ingest(iter(inputs))
-                )
-                pipeline_size = graph_size(driver)
-        finally:
-            server.stop()
+        inputs = [(name, data, "") for name, data in corpus]
+        cold_caches()
+        report, pipeline_seconds = timed(
+            "pipeline", lambda: Ingester(writer, batch_size=batch_size).ingest(iter(inputs))
+        )
+        pipeline_size = graph_size(driver)
 
     if baseline_size != pipeline_size:  # both must write the same graph for the ratio to mean anything
         print(f"warning: graphs differ: baseline {baseline_size}, pipeline {pipeline_size}", file=sys.stderr)

@@ -29,20 +29,16 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 import zlib
 from pathlib import Path
 
 from benchmarks.synthetic import generate
-from graph_service.db import ConnectionInfo, sync_driver
-from graph_service.neo4j_local import LocalNeo4j, free_port
 from graph_service.repository.rank import WRITE_BATCH, recompute
-from graph_service.schema import apply_schema
 from ingest.pipeline import Ingester
 from ingest.writer import GraphWriter
 
-from benchmarks import write_results
+from benchmarks import temporary_neo4j, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSES = 60
@@ -168,33 +164,23 @@ def run(args) -> dict:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="matchgraph-rank-bench-") as home:
-        from graph_service.config import load_settings
-
-        server = LocalNeo4j(Path(home), load_settings().cache_dir, bolt_port=free_port(), http_port=free_port(),
-                            heap=args.heap, pagecache="1g")
-        server.start(timeout=240, log=log)
-        try:
-            info = ConnectionInfo(server.bolt_uri, "neo4j", server.password(), "neo4j", local=False)
-            with sync_driver(info) as driver:
-                apply_schema(driver)
-                graph = build(driver, args, log)
-                warm = recompute(driver, resamples=args.resamples)  # plans every query once
-                signals_size = len(_column(driver, "MATCH (a:Artifact) WHERE a.rankSignals IS NOT NULL "
-                                                   "RETURN a.rankSignals AS s LIMIT 1", "s")[0])
-                full, ranks_only, floors, runs = [], [], [], []
-                for repeat in range(args.repeats):
-                    floors.append(baseline(driver, signals_size))
-                    started = time.perf_counter()
-                    runs.append(recompute(driver, resamples=args.resamples))
-                    full.append(time.perf_counter() - started)
-                    started = time.perf_counter()
-                    recompute(driver, head_to_head=False)
-                    ranks_only.append(time.perf_counter() - started)
-                    log(f"repeat {repeat + 1}: full {full[-1]:.2f}s, rank only {ranks_only[-1]:.2f}s, "
-                        f"baseline {floors[-1]:.2f}s")
-        finally:
-            server.stop()
+    with temporary_neo4j(args.heap, log=log) as neo4j:
+        driver = neo4j.driver
+        graph = build(driver, args, log)
+        warm = recompute(driver, resamples=args.resamples)  # plans every query once
+        signals_size = len(_column(driver, "MATCH (a:Artifact) WHERE a.rankSignals IS NOT NULL "
+                                           "RETURN a.rankSignals AS s LIMIT 1", "s")[0])
+        full, ranks_only, floors, runs = [], [], [], []
+        for repeat in range(args.repeats):
+            floors.append(baseline(driver, signals_size))
+            started = time.perf_counter()
+            runs.append(recompute(driver, resamples=args.resamples))
+            full.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            recompute(driver, head_to_head=False)
+            ranks_only.append(time.perf_counter() - started)
+            log(f"repeat {repeat + 1}: full {full[-1]:.2f}s, rank only {ranks_only[-1]:.2f}s, "
+                f"baseline {floors[-1]:.2f}s")
 
     last = runs[-1]
     median = statistics.median

@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -43,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import write_results
+from benchmarks import temporary_neo4j, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parents[1]
@@ -212,7 +211,6 @@ class BenchVectors:
 def benchmark_graph(heap: str):
     """A sync driver on an empty graph: NEO4J_URI when set, else a temporary local Neo4j."""
     from graph_service.db import ConnectionInfo, sync_driver
-    from graph_service.neo4j_local import LocalNeo4j, free_port
     from graph_service.schema import apply_schema
 
     if os.environ.get("NEO4J_URI"):
@@ -225,19 +223,8 @@ def benchmark_graph(heap: str):
                 raise SystemExit(f"{info.uri} holds {count} nodes: the benchmark needs an empty database")
             yield driver, info
         return
-    from graph_service.config import load_settings
-
-    with tempfile.TemporaryDirectory(prefix="matchgraph-search-bench-") as home:
-        server = LocalNeo4j(Path(home), load_settings().cache_dir, bolt_port=free_port(), http_port=free_port(),
-                            heap=heap, pagecache="1g")
-        server.start(timeout=240, log=log)
-        try:
-            info = ConnectionInfo(server.bolt_uri, "neo4j", server.password(), "neo4j", local=False)
-            with sync_driver(info) as driver:
-                apply_schema(driver)
-                yield driver, info
-        finally:
-            server.stop()
+    with temporary_neo4j(heap, log=log, prefix="matchgraph-search-bench-") as neo4j:
+        yield neo4j.driver, neo4j.info
 
 
 # -- measurements -------------------------------------------------------------------------------------

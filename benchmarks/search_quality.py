@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -156,24 +155,12 @@ def print_report(report: QualityReport) -> None:
 @contextmanager
 def own_graph():
     """Settings and a sync driver on a temporary local Neo4j (free ports), stopped afterwards."""
-    from graph_service.config import Settings, load_settings
-    from graph_service.db import ConnectionInfo, sync_driver
-    from graph_service.neo4j_local import LocalNeo4j, free_port
-    from graph_service.schema import apply_schema
+    from benchmarks import temporary_neo4j
+    from graph_service.config import Settings
 
-    with tempfile.TemporaryDirectory(prefix="matchgraph-quality-") as home:
-        server = LocalNeo4j(Path(home) / "neo4j", load_settings().cache_dir, bolt_port=free_port(),
-                            http_port=free_port(), heap="1g", pagecache="256m")
-        server.start(timeout=240, log=lambda m: print(m, file=sys.stderr))
-        try:
-            settings = Settings(neo4j_uri=server.bolt_uri, neo4j_password=server.password(),
-                                data_dir=Path(home) / "data", _env_file=None)
-            info = ConnectionInfo(server.bolt_uri, "neo4j", server.password(), "neo4j", local=False)
-            with sync_driver(info) as driver:
-                apply_schema(driver)
-                yield settings, driver
-        finally:
-            server.stop()
+    with temporary_neo4j(heap="1g", pagecache="256m", prefix="matchgraph-quality-") as neo4j:
+        yield Settings(neo4j_uri=neo4j.info.uri, neo4j_password=neo4j.info.password, data_dir=neo4j.home / "data",
+                       _env_file=None), neo4j.driver
 
 
 @contextmanager
