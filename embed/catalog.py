@@ -15,14 +15,18 @@ So each process that searches keeps a copy of what search reads, the way it keep
 
 Freshness: `refresh()` reads a cheap fingerprint of the graph (graph_service/repository/search.py)
 and reloads the content when ingest changed it, or only the signals when only they changed (the
-rank job, head-to-head, recorded searches). The vector service calls it with the FAISS indexes:
-at start-up, from a background thread at most every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds while
-searches run, and synchronously after the embedding stage. A reload builds a new snapshot while
-searches go on with the old one; the swap is one assignment.
+rank job, head-to-head, recorded searches). When the graph only grew since the last load (ingest,
+the embedding stage), the content is updated rather than reloaded: the artifacts and images are
+read whole, the capabilities only those changed since then, and the capability keyword index gets
+the new texts added (rebuilt when a known text changed); after a deletion it is loaded whole. The vector service calls it with the
+FAISS indexes: at start-up, from a background thread at most every MATCHGRAPH_INDEX_CHECK_INTERVAL
+seconds while searches run, and synchronously after the embedding stage. A reload builds a new
+snapshot while searches go on with the old one; the swap is one assignment.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import threading
@@ -84,14 +88,19 @@ def _plain_analyzer():
 
 
 class KeywordIndex:
-    """BM25 over a few text fields of keyed documents; a query is the OR of its terms over every field."""
+    """BM25 over a few text fields of keyed documents; a query is the OR of its terms over every field.
+
+    `with_added()` adds documents and returns a new view; this one goes on answering as before
+    (each view holds its own tantivy searcher, a point-in-time snapshot of the index)."""
 
     def __init__(self, fields: tuple[str, ...], analyzer_factory: Callable, keys: list[str],
                  documents: Iterable[dict]):
         import tantivy
 
         self.fields = fields
-        self.keys = keys
+        # Rows are positions in `keys`, which only grows, so older views can share it.
+        self.keys = list(keys)
+        self._live = {key: row for row, key in enumerate(self.keys)}
         self._analyzer = analyzer_factory()
         builder = tantivy.SchemaBuilder()
         builder.add_integer_field("row", stored=True, indexed=False)
@@ -100,20 +109,48 @@ class KeywordIndex:
         self._schema = builder.build()
         self._index = tantivy.Index(self._schema)  # in memory
         self._index.register_tokenizer("matchgraph", analyzer_factory())
+        self._write(enumerate(documents))
+
+    def _document(self, row: int, document: dict):
+        import tantivy
+
+        return tantivy.Document(row=row, **{name: document.get(name) or "" for name in self.fields})
+
+    def _write(self, rows: Iterable[tuple[int, dict]]) -> None:
         writer = self._index.writer(heap_size=64_000_000, num_threads=1)
-        for row, document in enumerate(documents):
-            writer.add_document(tantivy.Document(row=row, **{name: document.get(name) or "" for name in fields}))
+        for row, document in rows:
+            writer.add_document(self._document(row, document))
         writer.commit()
         writer.wait_merging_threads()
         self._index.reload()
         self._searcher = self._index.searcher()
+
+    def with_added(self, documents: dict[str, dict]) -> "KeywordIndex":
+        """A view with ``documents`` (key -> fields, keys not in the index yet) added. Only
+        additions: a replaced document would stay in tantivy's BM25 statistics until its segment
+        is merged, and scores would drift from a fresh build's (a changed text means a rebuild)."""
+        present = [key for key in documents if key in self._live]
+        if present:
+            raise ValueError(f"already indexed: {present[0]!r} (rebuild the index to change a text)")
+        view = copy.copy(self)
+        view._live = dict(self._live)
+        rows = []
+        for key, document in documents.items():
+            row = view._live[key] = len(self.keys)
+            self.keys.append(key)  # shared and append-only: older views never see these rows
+            rows.append((row, document))
+        view._write(rows)
+        return view
+
+    def __len__(self) -> int:
+        return len(self._live)
 
     def search(self, words: str, limit: int) -> list[tuple[str, float]]:
         """Up to ``limit`` (key, BM25 score) pairs, best first."""
         import tantivy
 
         terms = list(dict.fromkeys(self._analyzer.analyze(words)))
-        if not terms or limit < 1 or not self.keys:
+        if not terms or limit < 1 or not self._live:
             return []
         query = tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, name, term))
@@ -127,24 +164,53 @@ class KeywordIndex:
 # -- the snapshot -------------------------------------------------------------------------------------------
 @dataclass
 class CatalogContent:
-    """What ingest changes; built whole, never modified afterwards."""
+    """What ingest changes; never modified once built (a change makes a new one)."""
 
     artifacts: dict[str, dict]  # slug -> slug, name, type, pricing, capabilityCount, mentionedOnly
     capabilities: dict[str, dict]  # id -> id, uri, name, description, unique, vsAlternatives
     owners: dict[str, tuple[str, ...]]  # capability id -> the slugs having it
     depicts: dict[str, tuple[str, ...]]  # image id -> the slugs it depicts
-    capability_text: KeywordIndex
-    artifact_names: KeywordIndex
+    capability_text: KeywordIndex | None  # None only in a partial content made from changed rows
+    artifact_names: KeywordIndex | None
     seconds: float = 0.0
+    incremental: bool = False  # made from the previous content and the changed rows
 
     @classmethod
     def load(cls, repository) -> "CatalogContent":
         """Read from the graph (graph_service/repository/search.py)."""
         return cls.from_rows(repository.artifacts(), repository.capabilities(), repository.images())
 
+    def load_changes(self, repository, since: str) -> "CatalogContent":
+        """This content with what changed in the graph since ``since`` (ISO time): the artifacts and
+        images read whole (a few per capability), the capabilities only those changed."""
+        return self.with_changes(repository.artifacts(), repository.changed_capabilities(since),
+                                 repository.images())
+
+    def with_changes(self, artifact_rows: Iterable[dict], changed_capability_rows: Iterable[dict],
+                     image_rows: Iterable[dict]) -> "CatalogContent":
+        """A new content: the artifacts and images as given, the capabilities as here with the
+        changed ones (every owner row of each) replacing theirs. The capability keyword index is
+        updated for the texts that changed, not rebuilt."""
+        started = time.perf_counter()
+        changed = CatalogContent.from_rows([], changed_capability_rows, [], keyword_indexes=False)
+        capabilities = {**self.capabilities, **changed.capabilities}
+        added = {key: row for key, row in changed.capabilities.items() if key not in self.capabilities}
+        rewritten = any(any(self.capabilities[key].get(name) != row.get(name) for name in CAPABILITY_FIELDS)
+                        for key, row in changed.capabilities.items() if key in self.capabilities)
+        if rewritten:  # a page filled in a text: that index is rebuilt (rare; additions are the rule)
+            capability_text = _capability_text(capabilities)
+        else:
+            capability_text = self.capability_text.with_added(added) if added else self.capability_text
+        rest = CatalogContent.from_rows(artifact_rows, [], image_rows, keyword_indexes=False)
+        return CatalogContent(
+            artifacts=rest.artifacts, capabilities=capabilities, owners={**self.owners, **changed.owners},
+            depicts=rest.depicts, capability_text=capability_text, artifact_names=_artifact_names(rest.artifacts),
+            seconds=time.perf_counter() - started, incremental=True,
+        )
+
     @classmethod
     def from_rows(cls, artifact_rows: Iterable[dict], capability_rows: Iterable[dict],
-                  image_rows: Iterable[dict]) -> "CatalogContent":
+                  image_rows: Iterable[dict], keyword_indexes: bool = True) -> "CatalogContent":
         """Built from rows in CatalogRepository's shapes: artifacts (slug, name, type, ...),
         capabilities (id, uri, name, description, unique, vsAlternatives, artifact: one row per
         owner), images (image, artifact)."""
@@ -160,18 +226,22 @@ class CatalogContent:
         depicts: dict[str, list[str]] = {}
         for row in image_rows:
             depicts.setdefault(row["image"], []).append(row["artifact"])
-        capability_keys = list(capabilities)
-        artifact_keys = list(artifacts)
         return cls(
             artifacts=artifacts, capabilities=capabilities,
             owners={key: tuple(slugs) for key, slugs in owners.items()},
             depicts={key: tuple(slugs) for key, slugs in depicts.items()},
-            capability_text=KeywordIndex(CAPABILITY_FIELDS, _english_analyzer, capability_keys,
-                                         (capabilities[key] for key in capability_keys)),
-            artifact_names=KeywordIndex(ARTIFACT_FIELDS, _plain_analyzer, artifact_keys,
-                                        (artifacts[key] for key in artifact_keys)),
+            capability_text=_capability_text(capabilities) if keyword_indexes else None,
+            artifact_names=_artifact_names(artifacts) if keyword_indexes else None,
             seconds=time.perf_counter() - started,
         )
+
+
+def _capability_text(capabilities: dict[str, dict]) -> KeywordIndex:
+    return KeywordIndex(CAPABILITY_FIELDS, _english_analyzer, list(capabilities), capabilities.values())
+
+
+def _artifact_names(artifacts: dict[str, dict]) -> KeywordIndex:
+    return KeywordIndex(ARTIFACT_FIELDS, _plain_analyzer, list(artifacts), artifacts.values())
 
 
 @dataclass
@@ -329,10 +399,11 @@ class SearchCatalog:
             fingerprint = self.repository.fingerprint()
             previous = self._fingerprint
             if self._content is None or previous is None or fingerprint.content != previous.content:
-                content = CatalogContent.load(self.repository)
+                content = self._changed_content(previous, fingerprint) or CatalogContent.load(self.repository)
                 signals = CatalogSignals.load(self.repository)
                 self._content, self._signals, self._fingerprint = content, signals, fingerprint
-                log.info("search catalog loaded: %d artifacts, %d capabilities, %.1fs",
+                log.info("search catalog %s: %d artifacts, %d capabilities, %.1fs",
+                         "updated" if content.incremental else "loaded",
                          len(content.artifacts), len(content.capabilities), content.seconds)
                 return "content"
             if self._signals is None or fingerprint.signals != previous.signals:
@@ -341,12 +412,32 @@ class SearchCatalog:
                 return "signals"
             return None
 
+    def _changed_content(self, previous, fingerprint) -> CatalogContent | None:
+        """The content updated with what changed since the previous load, when the graph only grew
+        (ingest, the embedding stage); None when a full load is needed (something was deleted, or
+        the update does not add up to the graph's counts)."""
+        content = self._content
+        if content is None or previous is None or previous.newest_content is None:
+            return None
+        before, now = previous.values, fingerprint.values
+        if any((now.get(part) or 0) < (before.get(part) or 0)
+               for part in ("artifacts", "capabilities", "documents", "depictions")):
+            return None
+        updated = content.load_changes(self.repository, since=previous.newest_content)
+        # Capabilities the catalog leaves out (none have no owner today) must stay as many as before.
+        if (now["capabilities"] - len(updated.capabilities)
+                != before["capabilities"] - len(content.capabilities)):
+            log.info("search catalog: the update does not match the graph's counts; loading it whole")
+            return None
+        return updated
+
     def stats(self) -> dict:
         content = self._content
         if content is None:
             return {"loaded": False}
         return {"loaded": True, "artifacts": len(content.artifacts), "capabilities": len(content.capabilities),
-                "images": len(content.depicts), "loadSeconds": round(content.seconds, 3)}
+                "images": len(content.depicts), "loadSeconds": round(content.seconds, 3),
+                "incremental": content.incremental}
 
     # -- keywords and candidates ----------------------------------------------------------------------------
     def keyword_hits(self, text: str, limit: int) -> KeywordHits:

@@ -161,6 +161,71 @@ def test_keyword_search_stems_like_the_english_analyzer(graph, settings):
     assert content.artifact_names.search(query_words("YOLOv8n"), 3)[0][0] == "yolov8n"
 
 
+def test_a_keyword_index_grows_by_views_and_older_views_keep_their_answers():
+    from embed.catalog import CAPABILITY_FIELDS, KeywordIndex, _english_analyzer
+
+    first = KeywordIndex(CAPABILITY_FIELDS, _english_analyzer, ["a"], [{"description": "detects objects"}])
+    second = first.with_added({"b": {"description": "detecting people", "unique": "fast"}})
+    assert [key for key, _ in first.search("detect", 5)] == ["a"] and len(first) == 1
+    assert {key for key, _ in second.search("detect", 5)} == {"a", "b"} and len(second) == 2
+    with pytest.raises(ValueError, match="already indexed"):
+        second.with_added({"a": {"description": "another text"}})
+
+
+def _same_catalogs(updated, full) -> None:
+    full.ensure_loaded()
+    a, b = updated._content, full._content
+    assert a.artifacts == b.artifacts and a.capabilities == b.capabilities and a.depicts == b.depicts
+    assert {k: set(v) for k, v in a.owners.items()} == {k: set(v) for k, v in b.owners.items()}
+    assert len(a.capability_text) == len(b.capability_text) == len(b.capabilities)
+    for words in ("continuous batching requests", "detects objects", "image classification phones",
+                  "quantised gguf", "zebracorn", "node workflow"):
+        mine, theirs = a.capability_text.search(words, 50), b.capability_text.search(words, 50)
+        assert [key for key, _ in mine] == [key for key, _ in theirs], words
+        assert [score for _, score in mine] == pytest.approx([score for _, score in theirs], rel=1e-5)
+        assert a.artifact_names.search(words, 10) == b.artifact_names.search(words, 10)
+
+
+def test_an_ingest_updates_the_catalog_to_what_a_full_load_gives(graph, settings):
+    from embed.catalog import KeywordHits, SearchCatalog
+
+    ingest(graph, DOCUMENTS[:2])
+    assert EmbeddingStage(settings, graph).run().ok
+    catalog = SearchCatalog(graph, settings.neo4j_database)
+    assert catalog.refresh() == "content" and catalog.stats()["incremental"] is False
+    before, words = catalog._content, "models run on images and text"
+
+    def answers(content):
+        hits = KeywordHits.search(content, catalog._signals, words, 50)
+        return hits.capabilities, hits.artifacts
+
+    answered_before = answers(before)
+    assert answered_before[0]
+
+    # More documents, embedded and classified: the catalog is updated, not reloaded.
+    ingest(graph, DOCUMENTS[2:])
+    assert EmbeddingStage(settings, graph).run().ok
+    assert catalog.refresh() == "content" and catalog.stats()["incremental"] is True
+    _same_catalogs(catalog, SearchCatalog(graph, settings.neo4j_database))
+    assert "vllm" in {slug for slug, _ in catalog.keyword_hits("continuous batching", 50).by_artifact.items()}
+    # A search still holding the older snapshot gets the answers it had; the new one has more.
+    assert answers(before) == answered_before != answers(catalog._content)
+
+    # Another page fills in a capability's text (what the writer does: a new SOURCE document).
+    graph.execute_query(
+        "MATCH (:Artifact {slug: 'comfyui'})-[:HAS_CAPABILITY]->(k) WITH k ORDER BY k.id LIMIT 1 "
+        "CREATE (d:Document {id: 'later-page', ingestedAt: datetime()}) "
+        "SET k.unique = coalesce(k.unique, '') + ' zebracorn' MERGE (k)-[:SOURCE]->(d)")
+    assert catalog.refresh() == "content" and catalog.stats()["incremental"] is True
+    assert [slug for slug in catalog.keyword_hits("zebracorn", 5).by_artifact] == ["comfyui"]
+    _same_catalogs(catalog, SearchCatalog(graph, settings.neo4j_database))
+
+    # A deletion: loaded whole.
+    graph.execute_query("MATCH (:Artifact {slug: 'vllm'})-[:HAS_CAPABILITY]->(k) DETACH DELETE k")
+    assert catalog.refresh() == "content" and catalog.stats()["incremental"] is False
+    _same_catalogs(catalog, SearchCatalog(graph, settings.neo4j_database))
+
+
 # -- an embedded graph ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def embedded(neo4j_driver, neo4j_server, tmp_path_factory):

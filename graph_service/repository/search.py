@@ -7,13 +7,14 @@ copy, and tell when it is out of date:
 - `CATALOG_FINGERPRINT`: one cheap query in two parts. *content* changes with ingest (documents,
   artifacts, capabilities, their embeddings and taxonomy classes, images); *signals* change with
   the rank job, head-to-head and every recorded search.
-- `CATALOG_ARTIFACTS`, `CATALOG_CAPABILITIES`, `CATALOG_IMAGES`: the content.
+- `CATALOG_ARTIFACTS`, `CATALOG_CAPABILITIES`, `CATALOG_IMAGES`: the content;
+  `CATALOG_CHANGED_CAPABILITIES`: the capabilities changed since a time, for an incremental reload.
 - `CATALOG_SIGNALS`: per artifact, the numbers the fusion's graph prior and the hits' `why` use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from neo4j import RoutingControl
 
@@ -60,6 +61,29 @@ RETURN a.slug AS artifact, k.id AS id, k.uri AS uri, k.name AS name, k.descripti
        k.unique AS unique, k.vsAlternatives AS vsAlternatives
 """
 
+# The capabilities an ingest or the embedding stage changed since the catalog's last load (by the
+# range indexes on the timestamps: cost grows with the change, not the graph), one row per owner.
+# A margin before `since` takes in the writes of transactions that took their timestamp before it
+# but committed after it was read (reading a change twice is harmless).
+CHANGE_MARGIN_SECONDS = 60
+CATALOG_CHANGED_CAPABILITIES = """
+WITH datetime($since) - duration({seconds: $margin}) AS since
+CALL (since) {
+  MATCH (d:Document) WHERE d.ingestedAt > since
+  MATCH (k:Capability)-[:SOURCE]->(d)
+  RETURN k
+  UNION
+  MATCH (k:Capability) WHERE k.embeddedAt > since
+  RETURN k
+  UNION
+  MATCH (k:Capability) WHERE k.classifiedAt > since
+  RETURN k
+}
+MATCH (a:Artifact)-[:HAS_CAPABILITY]->(k)
+RETURN a.slug AS artifact, k.id AS id, k.uri AS uri, k.name AS name, k.description AS description,
+       k.unique AS unique, k.vsAlternatives AS vsAlternatives
+"""
+
 CATALOG_IMAGES = """
 MATCH (i:Image)-[:DEPICTS]->(a:Artifact)
 RETURN i.id AS image, a.slug AS artifact
@@ -83,6 +107,13 @@ RETURN a.slug AS slug, a.rank AS rank, a.computedRank AS computedRank, a.timesMa
 class CatalogFingerprint:
     content: str
     signals: str
+    values: dict = field(default_factory=dict, compare=False)  # every part, by name
+
+    @property
+    def newest_content(self) -> str | None:
+        """The newest ingest, embedding or classification timestamp (ISO text), None on an empty graph."""
+        stamps = [self.values.get(part) for part in ("ingestedAt", "embeddedAt", "classifiedAt")]
+        return max((stamp for stamp in stamps if stamp), default=None)
 
 
 class CatalogRepository:
@@ -93,21 +124,25 @@ class CatalogRepository:
         self.database = database
         self.reads = 0  # round trips so far (tests check that searches make none)
 
-    def _read(self, query: str) -> list[dict]:
+    def _read(self, query: str, **parameters) -> list[dict]:
         self.reads += 1
-        records, _, _ = self.driver.execute_query(query, database_=self.database, routing_=RoutingControl.READ)
+        records, _, _ = self.driver.execute_query(query, parameters, database_=self.database,
+                                                  routing_=RoutingControl.READ)
         return [dict(record.items()) for record in records]  # plain values: strings, numbers, booleans
 
     def fingerprint(self) -> CatalogFingerprint:
         row = self._read(CATALOG_FINGERPRINT)[0]
         return CatalogFingerprint(content="|".join(str(row[part]) for part in CONTENT_PARTS),
-                                  signals="|".join(str(row[part]) for part in SIGNAL_PARTS))
+                                  signals="|".join(str(row[part]) for part in SIGNAL_PARTS), values=row)
 
     def artifacts(self) -> list[dict]:
         return self._read(CATALOG_ARTIFACTS)
 
     def capabilities(self) -> list[dict]:
         return self._read(CATALOG_CAPABILITIES)
+
+    def changed_capabilities(self, since: str) -> list[dict]:
+        return self._read(CATALOG_CHANGED_CAPABILITIES, since=since, margin=CHANGE_MARGIN_SECONDS)
 
     def images(self) -> list[dict]:
         return self._read(CATALOG_IMAGES)
