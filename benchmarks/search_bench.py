@@ -149,12 +149,14 @@ WITH a, row
 UNWIND row.capabilities AS capability
 CREATE (c:Capability {id: capability.id, name: capability.name, uri: 'capability://unclassified',
                       description: capability.description, unique: '', embedding: capability.embedding,
-                      embeddedAt: datetime()})
+                      embeddedAt: datetime() - duration({minutes: row.embeddedMinutesAgo})})
 CREATE (a)-[:HAS_CAPABILITY]->(c)
 """
 
 # What a one-document ingest and its embedding stage leave behind: a Document, new capabilities
-# (their SOURCE, an owner, an embedding time). The catalog should follow it by an update, not a reload.
+# (their SOURCE, an owner, an embedding time). The catalog should follow it by an update, not a
+# reload. (The corpus above counts as grown over the past days, a batch of artifacts every few
+# minutes, as a served graph's would have.)
 SMALL_INGEST = """
 CREATE (d:Document {id: 'bench-later-page', ingestedAt: datetime()})
 WITH d
@@ -172,9 +174,10 @@ def write_graph(driver, artifacts: list[dict], vectors: np.ndarray, origin: np.n
     per_artifact = np.array_split(np.arange(vectors.shape[0]), len(artifacts))
     for start in range(0, len(artifacts), WRITE_BATCH):
         rows = []
+        minutes_ago = 5 * (len(artifacts) - start) // WRITE_BATCH + 60  # the last batch an hour ago
         for position in range(start, min(start + WRITE_BATCH, len(artifacts))):
             artifact = artifacts[position]
-            rows.append({**artifact, "capabilities": [
+            rows.append({**artifact, "embeddedMinutesAgo": minutes_ago, "capabilities": [
                 {"id": f"bench-{i}", "name": " ".join(texts[origin[i]].split()[:4]),
                  "description": texts[origin[i]], "embedding": vectors[i].tolist()}
                 for i in per_artifact[position]]})
