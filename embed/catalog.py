@@ -146,7 +146,8 @@ class KeywordIndex:
         return len(self._live)
 
     def search(self, words: str, limit: int) -> list[tuple[str, float]]:
-        """Up to ``limit`` (key, BM25 score) pairs, best first."""
+        """Up to ``limit`` (key, BM25 score) pairs, best first, ties by key (tantivy orders ties by
+        where the documents sit in the index, which differs between a built and a grown one)."""
         import tantivy
 
         terms = list(dict.fromkeys(self._analyzer.analyze(words)))
@@ -158,7 +159,7 @@ class KeywordIndex:
         ])
         searcher = self._searcher
         hits = searcher.search(query, limit).hits
-        return [(self.keys[searcher.doc(address)["row"][0]], float(score)) for score, address in hits]
+        return best_first([(self.keys[searcher.doc(address)["row"][0]], float(score)) for score, address in hits])
 
 
 # -- the snapshot -------------------------------------------------------------------------------------------
