@@ -18,10 +18,11 @@ and reloads the content when ingest changed it, or only the signals when only th
 rank job, head-to-head, recorded searches). When the graph only grew since the last load (ingest,
 the embedding stage), the content is updated rather than reloaded: the artifacts and images are
 read whole, the capabilities only those changed since then, and the capability keyword index gets
-the new texts added (rebuilt when a known text changed); after a deletion it is loaded whole. The vector service calls it with the
-FAISS indexes: at start-up, from a background thread at most every MATCHGRAPH_INDEX_CHECK_INTERVAL
-seconds while searches run, and synchronously after the embedding stage. A reload builds a new
-snapshot while searches go on with the old one; the swap is one assignment.
+the new texts added (rebuilt when a known text changed); after a deletion it is loaded whole.
+The vector service calls it with the FAISS indexes: at start-up, from a background thread at most
+every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds while searches run, and synchronously after the
+embedding stage. A reload builds a new snapshot while searches go on with the old one; the swap is
+one assignment.
 """
 
 from __future__ import annotations
@@ -190,8 +191,8 @@ class CatalogContent:
     def with_changes(self, artifact_rows: Iterable[dict], changed_capability_rows: Iterable[dict],
                      image_rows: Iterable[dict]) -> "CatalogContent":
         """A new content: the artifacts and images as given, the capabilities as here with the
-        changed ones (every owner row of each) replacing theirs. The capability keyword index is
-        updated for the texts that changed, not rebuilt."""
+        changed ones (every owner row of each) replacing theirs. New capability texts are added to
+        the keyword index; a changed one rebuilds it."""
         started = time.perf_counter()
         changed = CatalogContent.from_rows([], changed_capability_rows, [], keyword_indexes=False)
         capabilities = {**self.capabilities, **changed.capabilities}

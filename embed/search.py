@@ -23,8 +23,8 @@ every one), so scores lie in (0, 1]. The lists:
 
 Candidates are scored from plain numbers; their fields, matched capabilities and "why" are built
 for the hits only. RRF needs no calibration between cosines, BM25 scores and ranks, which live on
-unrelated scales. Without a vector index (a fresh graph, nothing embedded yet) the fusion runs on keyword
-and graph alone, and each hit's `why` says so.
+unrelated scales. Without a vector index (a fresh graph, nothing embedded yet) the fusion runs on
+keyword and graph alone, and each hit's `why` says so.
 
 A search is synchronous (embedding, FAISS, catalog, fusion); the API runs it in a worker thread.
 Checking the indexes and the catalog against the graph happens off the search path, in the
