@@ -360,8 +360,9 @@ def fuse(request: SearchRequest, prepared: Prepared, candidates,
     shown = {slug: (best_first(found[slug].vector)[:MAX_MATCHED_CAPABILITIES],
                     found[slug].keyword[:MAX_MATCHED_CAPABILITIES]) for slug in order}
     # Cosines of the shown keyword matches that no vector hit of their artifact brought, in one batch.
+    vector_keys = {slug: {key for key, _ in found[slug].vector} for slug in order}
     missing = list(dict.fromkeys(key for slug, (_, keyword) in shown.items() for key, _ in keyword
-                                 if key not in dict(found[slug].vector)))
+                                 if key not in vector_keys[slug]))
     cosine = cosines(missing) if missing else {}
     return [_hit(candidates, found[slug], *shown[slug], cosine, round(fused[slug], 4), prepared.mode, scores_by_list)
             for slug in order]
