@@ -26,8 +26,8 @@ def _stderr(message: str) -> None:
 class BenchNeo4j:
     """A benchmark's own Neo4j: the server, how to reach it, a sync driver, and a scratch folder."""
 
-    server: object  # graph_service.neo4j_local.LocalNeo4j
-    info: object  # graph_service.db.ConnectionInfo
+    server: object  # graphdb.neo4j_local.LocalNeo4j
+    info: object  # graphdb.driver.ConnectionInfo
     driver: object  # a neo4j sync Driver, schema applied
     home: Path  # a temporary folder for the benchmark's other files (deleted afterwards)
 
@@ -37,10 +37,10 @@ def temporary_neo4j(heap: str = "2g", pagecache: str = "1g", log: Callable[[str]
                     prefix: str = "matchgraph-bench-") -> Iterator[BenchNeo4j]:
     """An empty Neo4j of the benchmark's own (the project's jars, a temporary folder, free ports),
     with the schema applied; stopped and deleted afterwards."""
-    from graph_service.config import load_settings
-    from graph_service.db import ConnectionInfo, sync_driver
-    from graph_service.neo4j_local import LocalNeo4j, free_port
-    from graph_service.schema import apply_schema
+    from graphdb.config import load_settings
+    from graphdb.driver import ConnectionInfo, sync_driver
+    from graphdb.neo4j_local import LocalNeo4j, free_port
+    from graphdb.schema import apply_schema
 
     with tempfile.TemporaryDirectory(prefix=prefix) as home:
         server = LocalNeo4j(Path(home) / "neo4j", load_settings().cache_dir, bolt_port=free_port(),

@@ -224,7 +224,7 @@ def build_graph(driver, artifacts: int, documents: int, log) -> dict:
 
 def workloads(driver, rng: random.Random, size: int) -> dict[str, list[bytes]]:
     """Request bodies per page; the compare pairs are shared by both servers."""
-    from graph_service.repository.artifacts import encode_cursor
+    from graphdb.repository.artifacts import encode_cursor
 
     pairs = [(r["a"], r["b"]) for r in driver.execute_query(
         "MATCH (c:Comparison) RETURN c.aSlug AS a, c.bSlug AS b ORDER BY c.id")[0]]
@@ -501,7 +501,7 @@ def bare_command(port: int, profile_to: Path | None = None) -> list[str]:
 def profile_server(name: str, page: str, command, env: dict, home: Path, path: str, bodies: list[bytes], args,
                    log) -> dict:
     """cProfile of one server under one page at 16 clients, after a warm-up."""
-    from graph_service.neo4j_local import free_port
+    from graphdb.neo4j_local import free_port
 
     log(f"profiling {name} (cProfile) under the {PAGE_LABELS[page]} at 16 clients…")
     dump = home / f"{name}-{page}.prof"
@@ -721,8 +721,8 @@ def layer_costs(info, bodies: dict[str, list[bytes]], requests: int = 300) -> di
     from graph_service.api.errors import INTERNAL_ERROR, should_mask
     from graph_service.api.limits import MaskInternalErrors
     from graph_service.app import create_app
-    from graph_service.config import Settings
-    from graph_service.db import sync_driver
+    from graphdb.config import Settings
+    from graphdb.driver import sync_driver
 
     settings = Settings(neo4j_uri=info.uri, neo4j_password=info.password, rate_limit_anonymous=0, _env_file=None)
 
@@ -783,7 +783,7 @@ def code_version() -> dict:
 def run(args) -> dict:
     import httpx  # noqa: F401 - fail early when missing
 
-    from graph_service.neo4j_local import NEO4J_VERSION, free_port
+    from graphdb.neo4j_local import NEO4J_VERSION, free_port
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

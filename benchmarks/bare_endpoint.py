@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graph_service.config import load_settings
-from graph_service.db import Graph, connection_info
-from graph_service.repository.comparisons import BEST_FOR_PAIR
+from graphdb.config import load_settings
+from graphdb.driver import Graph, connection_info
+from graphdb.repository.comparisons import BEST_FOR_PAIR
 from ingest.records import slugify
 
 

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.table import Table
 
     from embed import onnx_model
-    from embed.text import load_text_embedder
+    from embed.text_embedder import load_text_embedder
 
     console = Console(stderr=True)
     load_before = os.getloadavg()

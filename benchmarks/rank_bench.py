@@ -34,7 +34,8 @@ import zlib
 from pathlib import Path
 
 from benchmarks.synthetic import generate
-from graph_service.repository.rank import WRITE_BATCH, recompute
+from graphdb.repository.rank import WRITE_BATCH
+from services.rank import recompute
 from ingest.pipeline import Ingester
 from ingest.writer import GraphWriter
 

@@ -107,7 +107,7 @@ def cached_embeddings(embedder, texts: list[str]) -> np.ndarray:
     """The texts' embeddings, kept under the cache folder between runs (they are inputs, not timed)."""
     import hashlib
 
-    from graph_service.config import load_settings
+    from graphdb.config import load_settings
 
     key = hashlib.sha256("\n".join([embedder.model_name, embedder.backend, *texts]).encode()).hexdigest()[:16]
     path = load_settings().cache_dir / "bench" / f"search-base-{key}.npy"
@@ -228,8 +228,8 @@ class BenchVectors:
 @contextmanager
 def benchmark_graph(heap: str):
     """A sync driver on an empty graph: NEO4J_URI when set, else a temporary local Neo4j."""
-    from graph_service.db import ConnectionInfo, sync_driver
-    from graph_service.schema import apply_schema
+    from graphdb.driver import ConnectionInfo, sync_driver
+    from graphdb.schema import apply_schema
 
     if os.environ.get("NEO4J_URI"):
         info = ConnectionInfo(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
@@ -295,7 +295,7 @@ def run(vectors_count: int, artifacts_count: int, base_count: int, query_count: 
     from benchmarks.synthetic import Pool
     from embed.index import HNSW_EF_SEARCH, VectorIndex
     from embed.search import HybridSearch, SearchRequest
-    from embed.text import packaged_model_path, shared_text_embedder
+    from embed.text_embedder import packaged_model_path, shared_text_embedder
     from ingest.records import slugify
 
     rng = np.random.default_rng(seed)

@@ -156,7 +156,7 @@ def print_report(report: QualityReport) -> None:
 def own_graph():
     """Settings and a sync driver on a temporary local Neo4j (free ports), stopped afterwards."""
     from benchmarks import temporary_neo4j
-    from graph_service.config import Settings
+    from graphdb.config import Settings
 
     with temporary_neo4j(heap="1g", pagecache="256m", prefix="matchgraph-quality-") as neo4j:
         yield Settings(neo4j_uri=neo4j.info.uri, neo4j_password=neo4j.info.password, data_dir=neo4j.home / "data",
@@ -165,9 +165,9 @@ def own_graph():
 
 @contextmanager
 def configured_graph(clear: bool):
-    from graph_service.config import load_settings
-    from graph_service.db import connection_info, sync_driver
-    from graph_service.schema import apply_schema
+    from graphdb.config import load_settings
+    from graphdb.driver import connection_info, sync_driver
+    from graphdb.schema import apply_schema
 
     settings = load_settings()
     with sync_driver(connection_info(settings)) as driver:

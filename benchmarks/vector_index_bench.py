@@ -9,9 +9,9 @@ size, which efSearch keeps recall@10 >= 0.95 and what it costs.
 The index holds all-MiniLM-L6-v2 embeddings (384-d) of the synthetic corpus' capability texts
 (`benchmarks.synthetic.Pool(10000)`, description + unique, de-duplicated: 74,685 texts), given as an
 .npy file with --vectors (float rows, or int8 codes of each unit vector: only the direction
-matters), else embedded here with `embed.text` (GPU when there is one; on CPU this takes long).
+matters), else embedded here with `embed.text_embedder` (GPU when there is one; on CPU this takes long).
 Two query sets: held-out capability texts (other artifacts' capabilities: "more like this"), and
-the search-quality queries of embed/queries.json embedded with `embed.text` (short user queries:
+the search-quality queries of embed/queries.json embedded with `embed.text_embedder` (short user queries:
 the search path). Uniform random vectors are not used: in 384 dimensions they have no neighbour
 structure, every point is almost equally far from every other, and no ANN index means anything there.
 
@@ -48,7 +48,7 @@ def sentence_vectors(path: Path | None, needed: int) -> np.ndarray:
     if path is not None:
         return unit_rows(np.load(path))
     from benchmarks.synthetic import Pool
-    from embed.text import shared_text_embedder
+    from embed.text_embedder import shared_text_embedder
 
     pool = Pool(10000, seed=0)
     seen: dict[str, None] = {}
@@ -61,7 +61,7 @@ def sentence_vectors(path: Path | None, needed: int) -> np.ndarray:
 
 
 def search_queries() -> np.ndarray:
-    from embed.text import shared_text_embedder
+    from embed.text_embedder import shared_text_embedder
 
     texts = [item["query"] for item in json.loads(QUERIES.read_text(encoding="utf-8"))]
     return shared_text_embedder().encode(texts, batch_size=64)

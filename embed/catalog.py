@@ -13,7 +13,7 @@ So each process that searches keeps a copy of what search reads, the way it keep
   stop words, English stemming, so "object detection" finds "detects objects"), and artifact names
   and slugs analysed like `artifact_text` (lower case, no stemming).
 
-Freshness: `refresh()` reads a cheap fingerprint of the graph (graph_service/repository/search.py)
+Freshness: `refresh()` reads a cheap fingerprint of the graph (graphdb/repository/search.py)
 and reloads the content when ingest changed it, or only the signals when only they changed (the
 rank job, head-to-head, recorded searches). When the graph only grew since the last load (ingest,
 the embedding stage), the content is updated rather than reloaded: the artifacts and images are
@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from graphdb.repository.search import CatalogRepository
 
 log = logging.getLogger("matchgraph.catalog")
 
@@ -179,7 +180,7 @@ class CatalogContent:
 
     @classmethod
     def load(cls, repository) -> "CatalogContent":
-        """Read from the graph (graph_service/repository/search.py)."""
+        """Read from the graph (graphdb/repository/search.py)."""
         return cls.from_rows(repository.artifacts(), repository.capabilities(), repository.images())
 
     def load_changes(self, repository, since: str) -> "CatalogContent":
@@ -378,8 +379,6 @@ class SearchCatalog:
     """The catalog a process holds; thread-safe (readers never wait for a reload)."""
 
     def __init__(self, driver, database: str):
-        from graph_service.repository.search import CatalogRepository
-
         self.repository = CatalogRepository(driver, database)
         self._content: CatalogContent | None = None
         self._signals: CatalogSignals | None = None

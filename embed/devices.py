@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from graphdb.vocabulary import DEVICE_CHOICES
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
 class DeviceError(ValueError):

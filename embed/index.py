@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
+from graphdb import __version__
 
 KINDS = ("flat", "hnsw")
 HNSW_M = 32
@@ -91,8 +92,6 @@ def set_faiss_threads(threads: int) -> None:
 
 
 def _version() -> str:
-    from graph_service import __version__
-
     return __version__
 
 

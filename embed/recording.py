@@ -1,6 +1,6 @@
 """Every search feeds the match graph (design §2, "Search log").
 
-One search becomes, in ONE write transaction (parameterised UNWINDs):
+One search becomes, in ONE write transaction (graphdb/repository/search_log.py):
 
     (:Query {id, text, modality, limit, type, ranAt, resultCount})-[:RETURNED {position, score}]->(:Artifact)
     each returned artifact: searchMatches += 1, timesMatched = coalesce(publishedTimesMatched, 0) + searchMatches
@@ -24,28 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import combinations
 
+from graphdb.driver import sync_driver
+from graphdb.repository.search_log import SearchLog
+
 log = logging.getLogger("matchgraph.search.recording")
-
-# The Query node and its RETURNED edges; the counters of every returned artifact. Hits are sent in
-# slug order so that concurrent recorders (the API and a CLI run) lock artifacts in the same order.
-WRITE_QUERY = """
-CREATE (q:Query {id: $id, text: $text, modality: $modality, limit: $limit, type: $type,
-                 ranAt: $ranAt, resultCount: size($hits), imageSha256: $imageSha256})
-WITH q
-UNWIND $hits AS hit
-MATCH (a:Artifact {slug: hit.slug})
-CREATE (q)-[:RETURNED {position: hit.position, score: hit.score}]->(a)
-SET a.searchMatches = coalesce(a.searchMatches, 0) + 1
-SET a.timesMatched = coalesce(a.publishedTimesMatched, 0) + a.searchMatches
-"""
-
-# One edge per unordered pair of returned artifacts, directed from the lower slug to the higher.
-WRITE_CO_MATCHED = """
-UNWIND $pairs AS pair
-MATCH (low:Artifact {slug: pair[0]}), (high:Artifact {slug: pair[1]})
-MERGE (low)-[r:CO_MATCHED]->(high)
-SET r.count = coalesce(r.count, 0) + 1, r.lastAt = $ranAt
-"""
 
 # The recorder's driver gives up quickly: a search log entry is not worth a 30 s retry loop.
 RECORDER_RETRY_SECONDS = 5.0
@@ -82,27 +64,14 @@ class RecordedSearch:
         return [[low, high] for low, high in combinations(slugs, 2)]
 
 
-def _write(tx, search: RecordedSearch) -> None:
-    parameters = search.parameters()
-    tx.run(WRITE_QUERY, parameters).consume()
-    pairs = search.pairs()
-    if pairs:
-        tx.run(WRITE_CO_MATCHED, pairs=pairs, ranAt=parameters["ranAt"]).consume()
-
-
 def record_search(driver, database: str, search: RecordedSearch) -> None:
     """Writes one search in one transaction (raises on failure; the caller decides what that means)."""
-    with driver.session(database=database) as session:
-        session.execute_write(_write, search)
+    SearchLog(driver, database).write(search.parameters(), search.pairs())
 
 
 def recorder_driver(info):
-    """A sync driver for the recorder (graph_service.db.ConnectionInfo), with a short retry budget."""
-    from neo4j import GraphDatabase
-
-    return GraphDatabase.driver(info.uri, auth=(info.user, info.password), connection_timeout=5,
-                                connection_acquisition_timeout=10, max_transaction_retry_time=RECORDER_RETRY_SECONDS,
-                                notifications_min_severity="OFF")
+    """A sync driver for the recorder (graphdb.driver.ConnectionInfo), with a short retry budget."""
+    return sync_driver(info, max_transaction_retry_time=RECORDER_RETRY_SECONDS)
 
 
 class SearchRecorder:

@@ -42,6 +42,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from embed.catalog import best_first
+from embed.recording import RecordedSearch
+from embed.vit_embedder import ImageWeightsMissing
+from embed.image_store import ImageError, check_image
 
 MAX_LIMIT = 50
 CAPABILITY_K = 50  # nearest capabilities per query (x3 with a type filter); 100 and 150 gave no better recall
@@ -154,8 +157,6 @@ class SearchResult:
     seconds: float = 0.0
 
     def recorded(self):
-        from embed.recording import RecordedSearch
-
         return RecordedSearch(text=self.request.text, modality=self.request.modality, limit=self.request.limit,
                               type=self.request.type, hits=tuple((h.slug, h.score) for h in self.hits),
                               image=self.request.image)
@@ -233,9 +234,6 @@ class HybridSearch:
         return Prepared(capability_hits, name_hits, image_hits, query_vector, mode, tuple(lists))
 
     def _image_hits(self, image: bytes) -> list:
-        from embed.image import ImageWeightsMissing
-        from embed.images import ImageError, check_image
-
         try:
             embedder = self.vectors.image_embedder()
         except ImageWeightsMissing as error:

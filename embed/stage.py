@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .taxonomy import (
+from embed.taxonomy import (
     TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, assigner_from_graph, classification_key, load_taxonomy, sync_classes,
 )
-from .vectors import VectorService, text_model_name
+from embed.vectors import VectorService, text_model_name
+from embed.image_store import embed_pending_images
 
 log = logging.getLogger("matchgraph.embed")
 
@@ -158,8 +159,6 @@ class EmbeddingStage:
         report.assigned += self._reassign(assigner, key)
 
         if self.embed_images:
-            from .images import embed_pending_images
-
             report.images, report.images_problem = embed_pending_images(self.vectors, progress=self.progress)
         report.images_pending = self.repository.unembedded_images()
         report.unclassified = self.repository.assignment_summary()["unclassified"]

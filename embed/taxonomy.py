@@ -22,9 +22,9 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from graphdb.vocabulary import UNCLASSIFIED_URI
 
 TAXONOMY_PATH = Path(__file__).with_name("taxonomy.json")
-UNCLASSIFIED_URI = "capability://unclassified"
 _URI = re.compile(r"^capability://[a-z0-9-]+(/[a-z0-9-]+)*$")
 _FIELDS = {"uri": str, "name": str, "area": str, "description": str, "examples": list}
 

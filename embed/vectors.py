@@ -30,7 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import IndexCorrupt, IndexMissing, IndexOutdated, VectorIndex, VectorIndexError, index_paths
+from embed.index import IndexCorrupt, IndexMissing, IndexOutdated, VectorIndex, VectorIndexError, index_paths
+from embed.text_embedder import MODEL_NAME
+from graphdb.repository.vectors import VectorRepository
+from embed.catalog import SearchCatalog
+from embed.index import set_faiss_threads
+from embed.text_embedder import shared_text_embedder
+from embed.vit_embedder import shared_image_embedder
 
 log = logging.getLogger("matchgraph.vectors")
 
@@ -39,8 +45,6 @@ INDEX_NAMES = ("capabilities", "artifacts", "images")
 
 def text_model_name() -> str:
     """The name the text vectors are stored under (known without loading the model)."""
-    from .text import MODEL_NAME
-
     return MODEL_NAME
 
 
@@ -65,8 +69,6 @@ class VectorService:
     """What the API server and the CLI hold: lazily loaded embedders and the three indexes."""
 
     def __init__(self, settings, driver, database: str | None = None):
-        from graph_service.repository.vectors import VectorRepository
-
         self.settings = settings
         self.driver = driver
         self.database = database or settings.neo4j_database
@@ -77,24 +79,16 @@ class VectorService:
         self._lock = threading.RLock()  # guards _held and serialises loads, rebuilds and saves
         self._last_check = 0.0
         self.events: list[str] = []  # the log lines of rebuilds, newest last (status and tests read them)
-        from .catalog import SearchCatalog
-
         self._catalog = SearchCatalog(driver, self.database)
-        from .index import set_faiss_threads
-
         set_faiss_threads(settings.faiss_threads)
         self._refresher: threading.Thread | None = None
 
     # -- embedders ---------------------------------------------------------------------------------
     def text_embedder(self):
-        from .text import shared_text_embedder
-
         return shared_text_embedder(self.settings.embed_backend, self.settings.device, self.settings.cache_dir)
 
     def image_embedder(self):
-        """The ViT embedder; raises embed.image.ImageWeightsMissing when none is configured."""
-        from .image import shared_image_embedder
-
+        """The ViT embedder; raises embed.vit_embedder.ImageWeightsMissing when none is configured."""
         return shared_image_embedder(self.settings.vit_model, self.settings.device)
 
     # -- the search catalog ---------------------------------------------------------------------------

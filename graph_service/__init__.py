@@ -1,3 +1,7 @@
-"""matchgraph's application: configuration, Neo4j access, the API, the CLI."""
+"""matchgraph's service, the top layer: the HTTP app (`app`), the GraphQL API (`api/`) and the CLI
+(`cli`, `commands/`). It uses every layer below it: services/, ingest/, embed/, probes/, graphdb/.
+"""
 
-__version__ = "0.1.0"
+from graphdb import __version__
+
+__all__ = ["__version__"]

@@ -21,16 +21,23 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from embed.images import image_file
+from graph_service.images import image_file
 
-from .api.endpoint import graphql_endpoint
-from .bodylimit import BodyLimitMiddleware
-from .config import Settings, load_settings
-from .db import Graph, connection_info, is_unavailable, sync_driver
-from .health import healthz
-from .metrics import Metrics, MetricsMiddleware
-from .ratelimit import RateLimitMiddleware, RateLimits
-from .schema import apply_schema_async, load_schema
+from graph_service.api.endpoint import graphql_endpoint
+from graph_service.bodylimit import BodyLimitMiddleware
+from graphdb.config import Settings, load_settings
+from graphdb.driver import Graph, connection_info, is_unavailable, sync_driver
+from graph_service.health import healthz
+from graph_service.metrics import Metrics, MetricsMiddleware
+from graph_service.ratelimit import RateLimitMiddleware, RateLimits
+from graphdb.schema import apply_schema_async, load_schema
+from ingest.pipeline import Ingester
+from ingest.writer import GraphWriter
+from embed.vectors import VectorService
+from embed.recording import SearchRecorder
+from embed.search import SearchService
+from embed.stage import EmbeddingStage
+from services.probe_jobs import ProbeJobService
 
 log = logging.getLogger("matchgraph.app")
 
@@ -59,25 +66,18 @@ class AppState:
 
         One ingest at a time per process: concurrent batches would race on the same artifacts.
         """
-        from ingest.pipeline import Ingester
-        from ingest.writer import GraphWriter
-
         with self._ingest_lock:
             if self._ingest_driver is None:
                 self._ingest_driver = sync_driver(connection_info(self.settings))
             writer = GraphWriter(self._ingest_driver, self.settings.neo4j_database)
             report = Ingester(writer).ingest((name, data, "") for name, data in items)
             if self.vectors is not None:  # the embedding stage, in this same thread: the report is complete
-                from embed.stage import EmbeddingStage
-
                 report.embedded = EmbeddingStage(self.settings, self._ingest_driver, vectors=self.vectors).run()
             return report
 
     def start_vectors(self) -> None:
         """The vector indexes: loaded (or rebuilt from the graph) in a background thread, so start-up
         never waits for them nor fails because of them; `vectors.index()` loads on demand meanwhile."""
-        from embed.vectors import VectorService
-
         self._vectors_driver = sync_driver(connection_info(self.settings))
         self.vectors = VectorService(self.settings, self._vectors_driver)
         self._vectors_thread = threading.Thread(target=self._load_search_state, name="matchgraph-vectors", daemon=True)
@@ -100,8 +100,6 @@ class AppState:
 
     def start_recorder(self) -> None:
         """The search log: a background writer with its own driver (never slows a search)."""
-        from embed.recording import SearchRecorder
-
         self.recorder = SearchRecorder.connect(
             connection_info(self.settings), max_queue=self.settings.search_record_queue,
             on_outcome=self.metrics.count_search_recording).start()
@@ -109,8 +107,6 @@ class AppState:
     def search_service(self):
         """Hybrid search over the vector indexes (when the app holds them), feeding the search log."""
         if self._search is None:
-            from embed.search import SearchService
-
             self._search = SearchService(lambda: self.vectors, self.recorder, observe=self.metrics.observe_search)
         return self._search
 
@@ -122,8 +118,6 @@ class AppState:
         """Probe jobs (queueProbe / probeJob): one background thread, one probe at a time."""
         with self._probe_lock:
             if self._probe_jobs is None:
-                from .repository.probes import ProbeJobService
-
                 self._probe_jobs = ProbeJobService(self.settings)
         return self._probe_jobs
 
@@ -184,7 +178,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql_endpoint(settings)),  # the endpoint answers other methods (405, JSON)
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
-        Route("/images/{name}", image_file),  # stored artifact images (embed/images.py)
+        Route("/images/{name}", image_file),  # stored artifact images (graph_service/images.py)
     ]
     rate_limits = RateLimits(settings)
     # Outermost first. Metrics sees every answer, 413 and 429 included; CORS headers go on those

@@ -7,8 +7,8 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from . import __version__
-from .db import is_unavailable
+from graphdb import __version__
+from graphdb.driver import is_unavailable
 
 log = logging.getLogger("matchgraph.health")
 

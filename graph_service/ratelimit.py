@@ -28,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .api.auth import is_known, presented_key
+from graph_service.api.auth import is_known, presented_key
 
 PERIOD = 60.0  # the limits are per minute
 MAX_CLIENTS = 100_000

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from neo4j.exceptions import Neo4jError
 
-from .parser import parse
-from .reading import read_document
-from .records import Document, RejectedDocument
-from .rows import GraphRows, rows_for
-from .writer import GraphWriter
+from ingest.parser import parse
+from ingest.reading import read_document
+from ingest.records import Document, RejectedDocument
+from ingest.rows import GraphRows, rows_for
+from ingest.writer import GraphWriter
 
 log = logging.getLogger("matchgraph.ingest")
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .alternatives import canonical_name, extract_alternatives
-from .claims import extract_capability_claims
-from .records import ComparisonRecord, Document, Side, content_id, normalise_text, slugify
+from ingest.alternatives import canonical_name, extract_alternatives
+from ingest.claims import extract_capability_claims
+from ingest.records import ComparisonRecord, Document, Side, content_id, normalise_text, slugify
+from graphdb.vocabulary import UNCLASSIFIED_URI
 
-UNCLASSIFIED_URI = "capability://unclassified"
 _LEADING_INT = re.compile(r"^\s*(-?\d+)")
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s")
 

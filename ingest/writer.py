@@ -17,7 +17,7 @@ completes the graph to the state a clean run gives.
 
 from __future__ import annotations
 
-from .rows import GraphRows
+from ingest.rows import GraphRows
 
 WRITE_DOCUMENTS = """
 UNWIND $rows AS row

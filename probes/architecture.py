@@ -22,9 +22,9 @@ import statistics
 import time
 from collections.abc import Callable
 
-from . import devices
-from .records import ProbeResult
-from .specs import ProbeSpec, SpecError
+from probes import devices
+from probes.records import ProbeResult
+from probes.specs import ProbeSpec, SpecError
 
 CPU_TIMING_MAX_PARAMS = 1_000_000_000
 DEFAULT_BATCH_SIZES = {"cpu": (1, 8), "cuda": (1, 8, 32)}

@@ -6,8 +6,8 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from graphdb.vocabulary import DEVICE_CHOICES
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 # Dense bf16 tensor-core peaks (TFLOP/s, no sparsity) from the vendors' data sheets, matched on
 # torch.cuda.get_device_name(). The first pattern that matches wins, so specific names go first.

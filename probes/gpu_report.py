@@ -30,11 +30,12 @@ import time
 import traceback
 from pathlib import Path
 
-from . import devices
-from .architecture import build_model, run_architecture_probe
-from .records import ProbeResult, library_versions, utc_now, write_results
-from .specs import ProbeSpec, SpecRegistry
-from .tiny import tiny_vit_spec
+from probes import devices
+from probes.architecture import build_model, run_architecture_probe
+from probes.records import ProbeResult, library_versions, utc_now, write_results
+from probes.specs import ProbeSpec, SpecRegistry
+from probes.tiny import tiny_vit_spec
+from probes.architecture import make_inputs
 
 SWEEP_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 PROBE_BATCHES = {"vit-base-patch16-224": (1, 8, 10, 32), "vit-base": (1, 8, 10, 32)}
@@ -245,8 +246,6 @@ def _maskless_sdpa() -> str:
 
 def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, compile_model: bool, batches) -> None:
     import torch
-
-    from .architecture import make_inputs
 
     placement = devices.resolve(device)
     sweep = report.data["vitSweep"]

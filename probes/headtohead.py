@@ -1,7 +1,7 @@
 """Head-to-head edges: Bradley–Terry strengths from probe results (issue 6, item 5).
 
 Pure functions over plain data; the Cypher that reads probes and writes the edges lives in
-`graph_service.repository.rank`.
+`graphdb.repository.rank`.
 
 The method (documented in the README, "Rank"):
 
@@ -36,8 +36,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
+from graphdb.vocabulary import UNCLASSIFIED_URI
 
-UNCLASSIFIED_URI = "capability://unclassified"
 PRIOR_GAMES = 1.0  # virtual games each player plays against the reference player (half won)
 DEFAULT_RESAMPLES = 200
 CONFIDENCE = 0.95

@@ -21,9 +21,9 @@ import os
 import sys
 from pathlib import Path
 
-from .records import KINDS, ProbeResult, write_results
-from .runner import ProbeRequest, run_probe
-from .specs import SpecError, SpecRegistry
+from probes.records import KINDS, ProbeResult, write_results
+from probes.runner import ProbeRequest, run_probe
+from probes.specs import SpecError, SpecRegistry
 
 
 def positive_ints(text: str) -> tuple[int, ...]:

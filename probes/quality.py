@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from . import devices
-from .records import ProbeResult
+from probes import devices
+from probes.records import ProbeResult
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif"}
 _FOLD = re.compile(r"[^a-z0-9]+")

@@ -2,7 +2,7 @@
 
 The same record is written by `python -m probes.measure --json FILE` (on any machine with torch +
 transformers, no graph), read back by `matchgraph probe import FILE`, and written to the graph as
-a (:Probe) node by `graph_service.repository.probes`. Field names follow the graph contract
+a (:Probe) node by `graphdb.repository.probes`. Field names follow the graph contract
 (camelCase on the node, snake_case here; `as_dict()` gives the node's names).
 
 A results file is ``{"format": RESULTS_FORMAT, "results": [record, …]}``.
@@ -17,9 +17,10 @@ import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from graphdb.vocabulary import PROBE_KINDS
 
 RESULTS_FORMAT = "matchgraph-probes/1"
-KINDS = ("architecture", "classification_top1", "prompt_adherence")
+KINDS = PROBE_KINDS
 STATUSES = ("ok", "skipped", "failed")
 
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .records import KINDS, ProbeResult
-from .specs import SpecError, SpecRegistry
+from probes.records import KINDS, ProbeResult
+from probes.specs import SpecError, SpecRegistry
+from probes.architecture import run_architecture_probe
+from probes.quality import run_classification_probe, run_prompt_adherence_probe
 
 Progress = Callable[[float, str], None]
 
@@ -45,9 +47,6 @@ class ProbeRequest:
 def run_probe(request: ProbeRequest, registry: SpecRegistry, on_progress: Progress = _quiet) -> ProbeResult:
     """Runs one probe. Raises SpecError for a request that cannot make sense (unknown artifact for
     an architecture probe, bad spec); a model or data problem comes back as a failed/skipped record."""
-    from .architecture import run_architecture_probe
-    from .quality import run_classification_probe, run_prompt_adherence_probe
-
     spec = registry.get(request.slug)
     if request.kind == "architecture":
         spec = registry.require(request.slug)

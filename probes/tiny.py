@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .specs import ProbeSpec
+from probes.specs import ProbeSpec
 
 TINY_IMAGE = 32
 

@@ -1,7 +1,7 @@
 """Claim verification: a claim, the probes of its artifact -> verified, refuted or unverified, and why.
 
 Pure functions over plain data (claim dicts as the graph stores them, ``ProbeResult`` records),
-so they run and are tested without a graph; ``graph_service.repository.probes`` reads the inputs
+so they run and are tested without a graph; ``graphdb.repository.probes`` reads the inputs
 and writes the outcome.
 
 Rules (README "Probes" repeats them)
@@ -45,7 +45,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .records import ProbeResult
+from probes.records import ProbeResult
 
 VERIFIED, REFUTED, UNVERIFIED = "verified", "refuted", "unverified"
 

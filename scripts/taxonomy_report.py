@@ -214,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every row and the summary here")
     args = parser.parse_args(argv)
 
-    from embed.text import shared_text_embedder
-    from graph_service.config import Settings
+    from embed.text_embedder import shared_text_embedder
+    from graphdb.config import Settings
 
     settings = Settings()
     threshold = settings.taxonomy_threshold if args.threshold is None else args.threshold

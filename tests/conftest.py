@@ -1,6 +1,6 @@
 """Shared fixtures: a real Neo4j for the whole run, and a clean graph for each test.
 
-The test server is the same local Neo4j the demo runs (graph_service.neo4j_local), with its own
+The test server is the same local Neo4j the demo runs (graphdb.neo4j_local), with its own
 temporary data folder and free ports, so it never touches the demo's graph. It starts once per
 test run and stops at the end. When it cannot start, the tests that need it fail loudly: graph
 code is never tested against a mock.
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from graph_service.config import Settings
-from graph_service.db import ConnectionInfo, sync_driver
-from graph_service.neo4j_local import LocalNeo4j, free_port
-from graph_service.schema import apply_schema
+from graphdb.config import Settings
+from graphdb.driver import ConnectionInfo, sync_driver
+from graphdb.neo4j_local import LocalNeo4j, free_port
+from graphdb.schema import apply_schema
 
 REPO = Path(__file__).resolve().parents[1]
 

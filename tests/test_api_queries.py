@@ -27,7 +27,7 @@ def seeded(neo4j_driver):
 
 @pytest.fixture(scope="module")
 def api(seeded, neo4j_server, tmp_path_factory):
-    from graph_service.config import Settings
+    from graphdb.config import Settings
 
     settings = Settings(neo4j_uri=neo4j_server.bolt_uri, neo4j_password=neo4j_server.password(),
                         data_dir=tmp_path_factory.mktemp("api-data"), rate_limit_anonymous=0, _env_file=None)

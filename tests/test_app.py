@@ -4,7 +4,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from graph_service.app import create_app
-from graph_service.neo4j_local import free_port
+from graphdb.neo4j_local import free_port
 
 
 @pytest.fixture

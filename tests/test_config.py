@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph_service.config import ConfigError, Settings, load_settings
+from graphdb.config import ConfigError, Settings, load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -49,7 +49,7 @@ def test_dockerfile_serves_matchgraph_from_the_lock_file():
 
 
 def test_compose_environment_names_exist_in_settings():
-    from graph_service.config import Settings
+    from graphdb.config import Settings
 
     aliases = {field.validation_alias for field in Settings.model_fields.values()}
     for name in compose()["services"]["matchgraph"]["environment"]:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from embed.image import (ImageWeightsMissing, load_image_embedder, shared_image_embedder,
+from embed.vit_embedder import (ImageWeightsMissing, load_image_embedder, shared_image_embedder,
                          write_tiny_vit)
 
 HINT = "MATCHGRAPH_VIT_MODEL=<local folder with config.json + weights, or a hub id with the weights already in the local HF cache>"

@@ -1,5 +1,5 @@
-"""Images of artifacts (embed/images.py): `matchgraph image add`, the `attachImage` mutation,
-`Artifact.images`, `/images/<file>`, embedding with a tiny random ViT (embed.image.write_tiny_vit),
+"""Images of artifacts (embed/image_store.py): `matchgraph image add`, the `attachImage` mutation,
+`Artifact.images`, `/images/<file>`, embedding with a tiny random ViT (embed.vit_embedder.write_tiny_vit),
 and what happens without weights: stored, not searchable, status says why, embedded later."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from PIL import Image as PILImage
 from starlette.testclient import TestClient
 
 from conftest import REPO, cli_env
-from embed.image import write_tiny_vit
-from embed.images import ImageError, UnknownArtifact, attach_images, check_image
+from embed.vit_embedder import write_tiny_vit
+from embed.image_store import ImageError, UnknownArtifact, attach_images, check_image
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
 from graph_service.app import create_app

@@ -18,7 +18,7 @@ import pytest
 from neo4j import GraphDatabase
 
 import conftest
-from graph_service.neo4j_local import free_port
+from graphdb.neo4j_local import free_port
 
 MATCHGRAPH = [sys.executable, "-m", "graph_service.cli"]
 

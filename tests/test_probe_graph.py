@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, cli_env
-from graph_service.repository.probes import ProbeStore
+from services.probe_runs import ProbeRecorder
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 from probes.architecture import run_architecture_probe
@@ -53,7 +53,7 @@ def seed_probes() -> list[ProbeResult]:
 
 def test_seed_claims_are_checked_end_to_end(graph, seed_probes):
     ingest_seeds(graph)
-    store = ProbeStore(graph)
+    store = ProbeRecorder(graph)
     statuses = store.record_and_verify(seed_probes)
     assert set(statuses) == {"mobilevit-small", "vit-base-patch16-224", "vit-base", "stable-diffusion-3-5-large",
                              "stable-diffusion-3-5-medium"}

@@ -1,4 +1,4 @@
-"""The rank formula (graph_service/rank.py) on plain data: values, weights, missing signals, rounding."""
+"""The rank formula (services/rank_model.py) on plain data: values, weights, missing signals, rounding."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from graph_service.config import ConfigError, load_settings
-from graph_service.rank import (
+from graphdb.config import ConfigError, load_settings
+from services.rank_model import (
     DEFAULT_WEIGHTS, SIGNALS, ArtifactInputs, Centrality, HeadToHeadGroup, co_match_centrality, compute_rank,
     compute_ranks, normalise_weights, parse_weights, signal_number,
 )

@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 
 from conftest import cli_env
 from graph_service.app import create_app
-from graph_service.repository.rank import recompute
-from graph_service.config import Settings
+from services.rank import recompute
+from graphdb.config import Settings
 
 VISION = "capability://image-classification"
 TEXT = "capability://text-generation"
@@ -158,11 +158,11 @@ def test_new_probe_results_change_the_rank(graph):
 def test_probe_results_recorded_by_the_probe_store_feed_the_rank(graph):
     # The same acceptance, through the probes' own writer (probes/records.py, repository/probes.py).
     records = pytest.importorskip("probes.records")
-    probe_store = pytest.importorskip("graph_service.repository.probes")
+    probe_store = pytest.importorskip("services.probe_runs")
     add_artifacts(graph, ("fast-net", 55, [VISION]), ("slow-net", 55, [VISION]))
     recompute(graph, resamples=20)
     before = ranks(graph)
-    store = probe_store.ProbeStore(graph)
+    store = probe_store.ProbeRecorder(graph)
     for slug, samples in (("fast-net", FAST), ("slow-net", SLOW)):
         batches = sorted(samples)
         store.record(records.ProbeResult(

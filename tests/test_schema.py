@@ -3,7 +3,7 @@
 import pytest
 from neo4j.exceptions import ConstraintError
 
-from graph_service.schema import SCHEMA_DIR, apply_schema, load_schema
+from graphdb.schema import SCHEMA_DIR, apply_schema, load_schema
 
 
 def describe_schema(driver):

@@ -23,7 +23,7 @@ from embed.search import (
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
 from graph_service.app import create_app
-from graph_service.neo4j_local import free_port
+from graphdb.neo4j_local import free_port
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
@@ -124,7 +124,7 @@ def _db_hits(plan: dict) -> int:
 def test_the_catalog_freshness_check_does_not_grow_with_the_graph(graph):
     """The check runs every few seconds beside searches: counts and newest timestamps through the
     count store and range indexes, never a scan (Neo4j's own db-hit count, from PROFILE)."""
-    from graph_service.repository.search import CATALOG_FINGERPRINT
+    from graphdb.repository.search import CATALOG_FINGERPRINT
 
     def hits_with(total: int) -> int:
         graph.execute_query(
@@ -230,7 +230,7 @@ def test_an_ingest_updates_the_catalog_to_what_a_full_load_gives(graph, settings
 @pytest.fixture(scope="module")
 def embedded(neo4j_driver, neo4j_server, tmp_path_factory):
     """A few sample documents, embedded; settings whose data folder holds the indexes."""
-    from graph_service.config import Settings
+    from graphdb.config import Settings
 
     clear_graph(neo4j_driver)
     ingest(neo4j_driver)
@@ -337,8 +337,8 @@ def test_image_search_without_weights_is_a_clear_error_and_text_search_still_wor
 
 
 def test_image_search_finds_the_artifact_an_image_depicts(embedded, tmp_path):
-    from embed.image import write_tiny_vit
-    from embed.images import attach_images, check_image
+    from embed.vit_embedder import write_tiny_vit
+    from embed.image_store import attach_images, check_image
 
     settings, driver = embedded
     vit_settings = settings.model_copy(update={"vit_model": str(write_tiny_vit(tmp_path / "vit")),

@@ -14,7 +14,7 @@ from benchmarks.search_quality import evaluate, load_queries, prepare_graph
 from conftest import clear_graph
 from embed.search import HybridSearch, SearchRequest
 from embed.vectors import VectorService
-from graph_service.config import Settings
+from graphdb.config import Settings
 from seeds import require_seeds_dir
 
 

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from conftest import REPO, cli_env
 from embed.recording import RecordedSearch, SearchRecorder, record_search
 from graph_service.app import create_app
-from graph_service.config import Settings
-from graph_service.db import ConnectionInfo
-from graph_service.neo4j_local import free_port
+from graphdb.config import Settings
+from graphdb.driver import ConnectionInfo
+from graphdb.neo4j_local import free_port
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 

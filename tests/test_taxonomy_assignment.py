@@ -22,8 +22,8 @@ from embed.taxonomy import (
     TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, TaxonomyError, assigner_from_graph, classification_key,
     load_taxonomy,
 )
-from embed.text import MODEL_NAME, shared_text_embedder
-from graph_service.repository.vectors import VectorRepository
+from embed.text_embedder import MODEL_NAME, shared_text_embedder
+from graphdb.repository.vectors import VectorRepository
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.records import content_id
 from ingest.writer import GraphWriter

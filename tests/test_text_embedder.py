@@ -22,7 +22,7 @@ import pytest
 
 from embed import onnx_model
 from embed.devices import DeviceError, cuda_available, resolve_device
-from embed.text import (DIMENSION, MODEL_NAME, EmbedderError, load_text_embedder,
+from embed.text_embedder import (DIMENSION, MODEL_NAME, EmbedderError, load_text_embedder,
                         shared_text_embedder)
 from ingest.parser import parse
 
@@ -56,7 +56,7 @@ def _build_in_two_processes(cache_dir: Path) -> list[dict]:
         "import json, sys\n"
         "from pathlib import Path\n"
         "from embed import onnx_model\n"
-        "from embed.text import load_text_embedder\n"
+        "from embed.text_embedder import load_text_embedder\n"
         "embedder = load_text_embedder('onnx', 'cpu', Path(sys.argv[1]))\n"
         "print(json.dumps({'builds': onnx_model.build_count(), 'backend': embedder.backend}))\n"
     )
@@ -284,7 +284,7 @@ def test_resolve_device_on_this_machine():
 
 
 def test_importing_embed_does_not_import_torch():
-    code = ("import sys, embed.text, embed.image, embed.devices, embed.onnx_model; "
+    code = ("import sys, embed.text_embedder, embed.vit_embedder, embed.devices, embed.onnx_model; "
             "print(sorted(m for m in ('torch', 'onnxruntime', 'transformers', 'sentence_transformers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(REPO)})

@@ -15,7 +15,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from .errors import AuthenticationError
+from graph_service.api.errors import AuthenticationError
 
 NEEDS_KEY = "this operation needs an API key: send X-API-Key or Authorization: Bearer"
 MUTATIONS_DISABLED = (

@@ -8,10 +8,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ..config import Settings
-from ..db import Graph
-from ..metrics import Metrics
-from .loaders import Loaders
+from graphdb.config import Settings
+from graphdb.driver import Graph
+from graph_service.metrics import Metrics
+from graph_service.api.loaders import Loaders
 
 
 @dataclass

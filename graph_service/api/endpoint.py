@@ -26,11 +26,11 @@ from strawberry.asgi import GraphQL
 from strawberry.http import process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from .auth import client_key
-from .context import Context
-from .errors import AuthenticationError, client_safe
-from .limits import query_limit_extensions
-from .schema import create_schema
+from graph_service.api.auth import client_key
+from graph_service.api.context import Context
+from graph_service.api.errors import AuthenticationError, client_safe
+from graph_service.api.limits import query_limit_extensions
+from graph_service.api.schema import create_schema
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"

@@ -56,7 +56,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_v
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
 from strawberry.schema.schema import validate_document
 
-from .errors import INTERNAL_ERROR, client_safe, should_mask
+from graph_service.api.errors import INTERNAL_ERROR, client_safe, should_mask
 
 DEFAULT_LIST_SIZE = 20  # a list without a size argument is assumed to hold this many items
 INTROSPECTION_LIST_SIZE = 10

@@ -7,9 +7,10 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
-from ..db import Graph
-from ..repository import ArtifactRepository, CapabilityRepository, ComparisonRepository
-from ..repository.probes import ProbeRepository
+from graphdb.driver import Graph
+from graphdb.repository import ArtifactRepository, CapabilityRepository, ComparisonRepository
+from graphdb.repository.probes import ProbeRepository
+from graphdb.repository.vectors import ImageRepository
 
 
 def _loader(fetch: Callable[[list[str]], Awaitable[dict]], default=None) -> DataLoader:
@@ -44,8 +45,12 @@ class Loaders:
         return ComparisonRepository(self.graph)
 
     @cached_property
-    def probes(self) -> ProbeRepository:  # graph_service/repository/probes.py
+    def probes(self) -> ProbeRepository:  # graphdb/repository/probes.py
         return ProbeRepository(self.graph)
+
+    @cached_property
+    def images(self) -> ImageRepository:
+        return ImageRepository(self.graph)
 
     # loaders
     @cached_property
@@ -95,6 +100,10 @@ class Loaders:
     @cached_property
     def probe(self) -> DataLoader:
         return _loader(self.probes.probes_by_ids)
+
+    @cached_property
+    def artifact_images(self) -> DataLoader:
+        return _loader(self.images.of_artifacts, list)
 
     def artifact_alternatives(self, first: int) -> DataLoader:
         """Alternatives of many artifacts in one query, fetching only the `first` best of each."""

@@ -8,19 +8,24 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-from .. import __version__
-from ..compare import from_graph, from_page
-from ..repository import ArtifactFilter
-from ..repository.artifacts import decode_cursor
-from ..db import is_unavailable
-from .auth import RequiresApiKey
-from .errors import InputError, NotFoundError, UserError
-from .extensions import OperationMetrics
-from .types import (
+from graphdb import __version__
+from graph_service.compare import from_graph, from_page
+from graphdb.repository import ArtifactFilter
+from graphdb.repository.artifacts import decode_cursor
+from graphdb.driver import is_unavailable
+from graph_service.api.auth import RequiresApiKey
+from graph_service.api.errors import InputError, NotFoundError, UserError
+from graph_service.api.extensions import OperationMetrics
+from graph_service.api.types import (
     Artifact, ArtifactConnection, ArtifactEdge, ArtifactOrder, Capability, Comparison, DocumentInput, IngestReport,
     PageInfo, ProbeJob, RejectedDocument, SearchHit,
 )
-from .types import EmbeddingReport, Image, ImageKind
+from graph_service.api.types import EmbeddingReport, Image, ImageKind
+from ingest.records import slugify
+from embed.search import (
+            ImageSearchUnavailable, SearchInputError, SearchRequest, SearchUnavailable, decode_image,
+        )
+from embed.image_store import ImageError, UnknownArtifact, attach_encoded
 
 MAX_PAGE = 100
 MAX_DOCUMENTS_PER_CALL = 100
@@ -32,8 +37,6 @@ class GraphUnavailable(UserError):
 
 def _slug(key: str) -> str:
     # An exact name and its slug name the same artifact (slug = the name's slugified form).
-    from ingest.records import slugify
-
     return slugify(key)
 
 
@@ -102,10 +105,6 @@ class Query:
                                   "`query` may then be empty). At most 50 hits.")
     async def search(self, info: Info, query: str, limit: int | None = 5, type: str | None = None,
                      image: str | None = None) -> list[SearchHit]:
-        from embed.search import (
-            ImageSearchUnavailable, SearchInputError, SearchRequest, SearchUnavailable, decode_image,
-        )
-
         try:
             request = SearchRequest(text=query, limit=5 if limit is None else limit, type=type,
                                     image=None if image is None else decode_image(image)).checked()
@@ -173,8 +172,6 @@ class Mutation:
                                      "for image search when the server has ViT weights, else `reason` says why not.")
     async def attach_image(self, info: Info, artifact: str, kind: ImageKind, data: str,
                            media_type: str | None = None) -> Image:
-        from embed.images import ImageError, UnknownArtifact, attach_encoded
-
         vectors = info.context.app_state.vectors
         if vectors is None:
             raise UserError("image storage is not available on this server")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .schema import schema
+from graph_service.api.schema import schema
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 HEADER = "# Generated from graph_service/api by `python -m graph_service.api.sdl`; do not edit.\n\n"

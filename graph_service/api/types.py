@@ -7,8 +7,14 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from ..compare import ComparisonView, as_record
-from ..compare import from_page as view_from_page
+from graph_service.compare import ComparisonView, as_record
+from graph_service.compare import from_page as view_from_page
+from graphdb.vocabulary import UNCLASSIFIED_URI
+from graphdb.repository.artifacts import MAX_ALTERNATIVES
+from graph_service.api.errors import InputError
+import json
+from embed.image_store import image_url
+from ingest.render import render_markdown
 
 
 def _loaders(info: Info):
@@ -16,9 +22,6 @@ def _loaders(info: Info):
 
 
 def _bounded(first: int) -> int:
-    from ..repository.artifacts import MAX_ALTERNATIVES
-    from .errors import InputError
-
     if not 0 <= first <= MAX_ALTERNATIVES:
         raise InputError(f"`first` must be between 0 and {MAX_ALTERNATIVES} (got {first})")
     return first
@@ -87,7 +90,7 @@ class Capability:
         hydrated = node.get("alternatives")
         if hydrated is not None:
             hydrated = sorted(hydrated, key=lambda a: a.get("name") or "")  # the loader's order
-        return cls(id=node["id"], uri=node.get("uri") or "capability://unclassified",
+        return cls(id=node["id"], uri=node.get("uri") or UNCLASSIFIED_URI,
                    name=node.get("name") or "", description=node.get("description") or "",
                    unique=node.get("unique"), vs_alternatives=node.get("vsAlternatives"),
                    hydrated_alternatives=hydrated)
@@ -145,8 +148,6 @@ class RankExplanation:
 
     @classmethod
     def from_stored(cls, rank: float | None, signals: str | None, ranked_at) -> "RankExplanation | None":
-        import json
-
         if rank is None or not signals:
             return None
         try:
@@ -235,14 +236,7 @@ class Artifact:
 
     @strawberry.field(description="Images of this artifact (logos, samples, probe outputs), oldest first.")
     async def images(self, info: Info) -> list[Image]:
-        return [Image.from_node(n) for n in await _image_loader(info).load(self.slug)]
-
-
-def _image_loader(info: Info):
-    """Artifact.images for every artifact of the request in one round trip (a per-request DataLoader)."""
-    from ..repository.vectors import artifact_images_loader
-
-    return artifact_images_loader(_loaders(info), info.context.graph)
+        return [Image.from_node(n) for n in await _loaders(info).artifact_images.load(self.slug)]
 
 
 @strawberry.enum(description="What an image of an artifact shows.")
@@ -267,8 +261,6 @@ class Image:
 
     @classmethod
     def from_node(cls, node: dict, reason: str | None = None) -> "Image":
-        from embed.images import image_url
-
         searchable = bool(node.get("searchable"))
         return cls(id=node["id"], kind=ImageKind(node["kind"]), media_type=node["mediaType"], width=node["width"],
                    height=node["height"], sha256=node["sha256"], path=node["path"], url=image_url(node["path"]),
@@ -321,8 +313,6 @@ class Comparison:
 
     @strawberry.field(description="The page rendered back in the documents' own format (parsing it gives the same facts).")
     def markdown(self) -> str:
-        from ingest.render import render_markdown
-
         return render_markdown(as_record(self.view))
 
 

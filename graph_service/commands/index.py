@@ -15,24 +15,23 @@ from pathlib import Path
 import click
 
 from embed.vectors import INDEX_NAMES
+from graphdb.vocabulary import IMAGE_KINDS
 
-IMAGE_KINDS = ("logo", "sample", "probe")
+from graph_service.commands import common
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from embed.stage import EmbeddingStage
+import sys
+from embed.vectors import VectorService
+from embed.image_store import ImageError, attach_images, check_image
 
 
-def _cli():
-    """graph_service.cli, imported when a command runs: the CLI imports this module to register it,
-    so importing it back at module level would be circular."""
-    from .. import cli
 
-    return cli
 
 
 def _progress_bar(console, enabled: bool):
     """A rich progress bar and a `progress(phase, done, total)` callback feeding it (None when off)."""
     if not enabled:
         return nullcontext(), None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=console, transient=True)
     tasks: dict[str, int] = {}
@@ -50,22 +49,18 @@ def run_embedding(settings, quiet: bool = False, embed_images: bool = False, dri
 
     Never raises for a failure of the stage itself: the report carries it (the documents are in).
     """
-    from embed.stage import EmbeddingStage
-
-    cli = _cli()
-    bar, progress = _progress_bar(cli.err, cli.err.is_terminal and not quiet)
-    with (nullcontext(driver) if driver is not None else cli.open_graph(settings)) as graph, bar:
+    bar, progress = _progress_bar(common.err, common.err.is_terminal and not quiet)
+    with (nullcontext(driver) if driver is not None else common.open_graph(settings)) as graph, bar:
         return EmbeddingStage(settings, graph, progress=progress, embed_images=embed_images).run()
 
 
 def print_embedding_summary(report) -> None:
-    cli = _cli()
     if report.error:
-        cli.err.print(f"[bold red]embedding failed:[/] {report.error}", highlight=False, soft_wrap=True)
-        cli.err.print("The documents are ingested; run `matchgraph index rebuild` (or the same ingest again) "
+        common.err.print(f"[bold red]embedding failed:[/] {report.error}", highlight=False, soft_wrap=True)
+        common.err.print("The documents are ingested; run `matchgraph index rebuild` (or the same ingest again) "
                       "to finish embedding them.", highlight=False)
     else:
-        cli.out.print(report.summary(), highlight=False, soft_wrap=True)
+        common.out.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 # -- matchgraph index ---------------------------------------------------------------------------------
@@ -79,18 +74,13 @@ def index() -> None:
 @click.pass_context
 def index_status(ctx: click.Context, as_json: bool) -> None:
     """Each index: kind, vectors, model, whether it matches the graph (exit 1 when one does not)."""
-    cli = _cli()
-    cli.friendly_errors(_status)(cli, ctx, as_json)
+    common.friendly_errors(_status)(ctx, as_json)
 
 
-def _status(cli, ctx: click.Context, as_json: bool) -> None:
-    import sys
-
-    from embed.vectors import VectorService
-
-    settings = cli.settings_from(ctx)
-    cli.ensure_graph(settings)
-    with cli.open_graph(settings) as driver:
+def _status(ctx: click.Context, as_json: bool) -> None:
+    settings = common.settings_from(ctx)
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
         status = VectorService(settings, driver).status()
     if as_json:
         click.echo(json.dumps(status, ensure_ascii=False))
@@ -99,12 +89,12 @@ def _status(cli, ctx: click.Context, as_json: bool) -> None:
             entry = status[name]
             fresh = "[green]fresh[/]" if entry["fresh"] else "[yellow]stale[/]"
             if entry["state"] == "ok":
-                cli.out.print(f"{name:<13} {fresh}  {entry['kind']}, {entry['count']} vectors, "
+                common.out.print(f"{name:<13} {fresh}  {entry['kind']}, {entry['count']} vectors, "
                               f"{entry['dimension']}-d, {entry['model']}", highlight=False, soft_wrap=True)
             else:
-                cli.out.print(f"{name:<13} {fresh}  {entry['state']}: {entry['reason']}", highlight=False, soft_wrap=True)
-        cli.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
-        cli.out.print(f"files in {Path(status['capabilities']['path']).parent}", highlight=False)
+                common.out.print(f"{name:<13} {fresh}  {entry['state']}: {entry['reason']}", highlight=False, soft_wrap=True)
+        common.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
+        common.out.print(f"files in {Path(status['capabilities']['path']).parent}", highlight=False)
     sys.exit(0 if all(status[name]["fresh"] for name in INDEX_NAMES) else 1)
 
 
@@ -116,28 +106,22 @@ def _status(cli, ctx: click.Context, as_json: bool) -> None:
 def index_rebuild(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     """Embed whatever is pending (capabilities, names, classes, images when MATCHGRAPH_VIT_MODEL is set),
     then rebuild the indexes from the vectors in the graph."""
-    cli = _cli()
-    cli.friendly_errors(_rebuild)(cli, ctx, list(names), as_json)
+    common.friendly_errors(_rebuild)(ctx, list(names), as_json)
 
 
-def _rebuild(cli, ctx: click.Context, names: list[str], as_json: bool) -> None:
-    import sys
-
-    from embed.stage import EmbeddingStage
-    from embed.vectors import VectorService
-
-    settings = cli.settings_from(ctx)
-    cli.ensure_graph(settings)
-    with cli.open_graph(settings) as driver:
+def _rebuild(ctx: click.Context, names: list[str], as_json: bool) -> None:
+    settings = common.settings_from(ctx)
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
         vectors = VectorService(settings, driver)
-        bar, progress = _progress_bar(cli.err, cli.err.is_terminal and not as_json)
+        bar, progress = _progress_bar(common.err, common.err.is_terminal and not as_json)
         with bar:
             report = EmbeddingStage(settings, driver, vectors=vectors, progress=progress, update_indexes=False,
                                     embed_images=bool(settings.vit_model)).run()
         if report.error:
             if as_json:
                 click.echo(json.dumps({"embedded": report.as_json(), "rebuilt": []}))
-            raise cli.CliError(f"embedding failed: {report.error}")
+            raise common.CliError(f"embedding failed: {report.error}")
         rebuilt = vectors.rebuild(names or None)
         status = vectors.status()
     if as_json:
@@ -145,8 +129,8 @@ def _rebuild(cli, ctx: click.Context, names: list[str], as_json: bool) -> None:
     else:
         print_embedding_summary(report)
         for line in vectors.events:
-            cli.out.print(line, highlight=False, soft_wrap=True)
-        cli.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
+            common.out.print(line, highlight=False, soft_wrap=True)
+        common.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
     sys.exit(0)
 
 
@@ -169,34 +153,30 @@ def image_add(ctx: click.Context, artifact: str, files: tuple[Path, ...], kind: 
     Without ViT weights (MATCHGRAPH_VIT_MODEL) the images are stored but not searchable until
     `matchgraph index rebuild` embeds them.
     """
-    cli = _cli()
-    cli.friendly_errors(_image_add)(cli, ctx, artifact, list(files), kind, as_json)
+    common.friendly_errors(_image_add)(ctx, artifact, list(files), kind, as_json)
 
 
-def _image_add(cli, ctx: click.Context, artifact: str, files: list[Path], kind: str, as_json: bool) -> None:
-    from embed.images import ImageError, attach_images, check_image
-    from embed.vectors import VectorService
-
-    settings = cli.settings_from(ctx)
+def _image_add(ctx: click.Context, artifact: str, files: list[Path], kind: str, as_json: bool) -> None:
+    settings = common.settings_from(ctx)
     # Every file is checked before anything is written: one bad file stops the command cleanly.
     checked = []
     for path in files:
         try:
             checked.append(check_image(path.read_bytes(), settings.image_max_bytes, name=str(path)))
         except ImageError as error:
-            raise cli.CliError(str(error)) from None
-    cli.ensure_graph(settings)
-    with cli.open_graph(settings) as driver:
+            raise common.CliError(str(error)) from None
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
         vectors = VectorService(settings, driver)
         try:
             attached = attach_images(vectors, artifact, checked, kind)
         except ImageError as error:
-            raise cli.CliError(str(error)) from None
+            raise common.CliError(str(error)) from None
     if as_json:
         click.echo(json.dumps({"attached": [a.as_json() for a in attached]}, ensure_ascii=False))
         return
     for path, result in zip(files, attached):
         where = f"{result.width}×{result.height} {result.media_type}"
         state = "searchable" if result.searchable else f"stored, not searchable: {result.reason}"
-        cli.out.print(f"{path} -> {result.artifact} as {kind} (image {result.id}, {where}): {state}",
+        common.out.print(f"{path} -> {result.artifact} as {kind} (image {result.id}, {where}): {state}",
                       highlight=False, soft_wrap=True)

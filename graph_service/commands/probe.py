@@ -22,18 +22,25 @@ import click
 
 from probes.records import KINDS, ProbeResult, read_results
 
+from graph_service.commands import common
+from probes.specs import SpecError, SpecRegistry
+from probes.devices import DeviceUnavailable
+from probes.runner import ProbeRequest, run_probe
+from probes.specs import SpecError
+from services.probe_runs import ProbeRecorder
+from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from probes.measure import summary_line
+from rich.table import Table
+from probes.verify import human
+from rich.progress import Progress
 
-def _cli():
-    """graph_service.cli, imported when a command runs (the CLI imports this module to register it)."""
-    from .. import cli
 
-    return cli
 
 
 def _friendly(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        return _cli().friendly_errors(command)(*args, **kwargs)
+        return common.friendly_errors(command)(*args, **kwargs)
 
     return wrapper
 
@@ -93,7 +100,7 @@ def probe(ctx: click.Context, **options) -> None:
     if ctx.invoked_subcommand is not None:
         return
     if not options["artifacts"] and not options["all_artifacts"]:
-        raise _cli().CliError("give --artifact SLUG or --all (or a verb: run, import, list; see --help)")
+        raise common.CliError("give --artifact SLUG or --all (or a verb: run, import, list; see --help)")
     _run(ctx, **options)
 
 
@@ -104,62 +111,53 @@ def probe(ctx: click.Context, **options) -> None:
 def probe_run(ctx: click.Context, **options) -> None:
     """Run probes (the same as `matchgraph probe` with options)."""
     if not options["artifacts"] and not options["all_artifacts"]:
-        raise _cli().CliError("give --artifact SLUG or --all")
+        raise common.CliError("give --artifact SLUG or --all")
     _run(ctx, **options)
 
 
 def _registry(spec_files):
-    from probes.specs import SpecError, SpecRegistry
-
     try:
         return SpecRegistry.load(list(spec_files))
     except SpecError as error:
-        raise _cli().CliError(str(error)) from None
+        raise common.CliError(str(error)) from None
 
 
 def _run(ctx, artifacts, all_artifacts, kind, device, batch_sizes, repeats, image_size, spec_files, weights, data,
          dataset, scorer, prompts, steps, as_json) -> None:
     import os
 
-    from probes.devices import DeviceUnavailable
-    from probes.runner import ProbeRequest, run_probe
-    from probes.specs import SpecError
-
-    from ..repository.probes import ProbeStore
-
-    cli = _cli()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    settings = cli.settings_from(ctx)
+    settings = common.settings_from(ctx)
     device = device or settings.probe_device
     batch_sizes = batch_sizes or settings.probe_batch_sizes or None
     repeats = repeats or settings.probe_repeats
     registry = _registry(spec_files)
     if all_artifacts and artifacts:
-        raise cli.CliError("give --artifact or --all, not both")
-    cli.ensure_graph(settings)
-    with cli.open_graph(settings) as driver:
-        store = ProbeStore(driver, settings.neo4j_database)
+        raise common.CliError("give --artifact or --all, not both")
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
+        store = ProbeRecorder(driver, settings.neo4j_database)
         if all_artifacts:
             slugs = sorted(store.existing_artifacts(registry.slugs()))
             if not slugs:
-                raise cli.CliError("no artifact in the graph has a probe spec (ingest the documents first)")
+                raise common.CliError("no artifact in the graph has a probe spec (ingest the documents first)")
         else:
             slugs = list(dict.fromkeys(artifacts))
             known = store.existing_artifacts(slugs)
             missing = [slug for slug in slugs if slug not in known]
             if missing:
-                raise cli.CliError(f"not in the graph: {', '.join(missing)} (artifact slugs, e.g. stable-diffusion-3-5-large)")
+                raise common.CliError(f"not in the graph: {', '.join(missing)} (artifact slugs, e.g. stable-diffusion-3-5-large)")
         if kind == "architecture":
             for slug in slugs:
                 try:
                     registry.require(slug)
                 except SpecError as error:
-                    raise cli.CliError(str(error)) from None
+                    raise common.CliError(str(error)) from None
         results: list[ProbeResult] = []
         verdicts: dict = {}
         try:
-            with _progress(cli, enabled=not as_json) as progress:
+            with _progress(enabled=not as_json) as progress:
                 for slug in slugs:
                     task = progress.add_task(f"{slug} ({kind})", total=1.0)
                     update = lambda fraction, message, task=task: progress.update(  # noqa: E731
@@ -172,11 +170,11 @@ def _run(ctx, artifacts, all_artifacts, kind, device, batch_sizes, repeats, imag
                     results.append(result)
                     verdicts.update(store.record_and_verify([result]))
         except (SpecError, DeviceUnavailable) as error:
-            raise cli.CliError(str(error)) from None
+            raise common.CliError(str(error)) from None
         claims = {slug: store.claims_about(slug) for slug in verdicts}
-    _report(cli, results, claims, as_json)
+    _report(results, claims, as_json)
     if any(r.status == "failed" for r in results):
-        ctx.exit(cli.EXIT_PROBLEMS)
+        ctx.exit(common.EXIT_PROBLEMS)
 
 
 class _NoProgress:
@@ -193,22 +191,18 @@ class _NoProgress:
         pass
 
 
-def _progress(cli, enabled: bool):
-    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
+def _progress(enabled: bool):
     if not enabled:
         return _NoProgress()
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[detail]}"))
-    return _ProgressWithDetail(*columns, console=cli.err, transient=not cli.err.is_terminal)
+    return _ProgressWithDetail(*columns, console=common.err, transient=not common.err.is_terminal)
 
 
 class _ProgressWithDetail:
     """rich Progress whose tasks always carry a `detail` field (the probe's current step)."""
 
     def __init__(self, *columns, **kwargs):
-        from rich.progress import Progress
-
         self._progress = Progress(*columns, **kwargs)
 
     def __enter__(self):
@@ -236,7 +230,7 @@ def _counts(claims: list[dict]) -> dict[str, int]:
             for status in ("verified", "refuted", "unverified")}
 
 
-def _report(cli, results: list[ProbeResult], claims: dict[str, list[dict]], as_json: bool) -> None:
+def _report(results: list[ProbeResult], claims: dict[str, list[dict]], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({
             "probes": [r.to_json() for r in results],
@@ -244,11 +238,8 @@ def _report(cli, results: list[ProbeResult], claims: dict[str, list[dict]], as_j
             "counts": {slug: _counts(found) for slug, found in claims.items()},
         }, ensure_ascii=False))
         return
-    from probes.measure import summary_line
-    from rich.table import Table
-
     for result in results:
-        cli.out.print(summary_line(result), highlight=False, soft_wrap=True)
+        common.out.print(summary_line(result), highlight=False, soft_wrap=True)
     for slug, found in claims.items():
         counts = _counts(found)
         table = Table(title=f"{slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
@@ -261,12 +252,10 @@ def _report(cli, results: list[ProbeResult], claims: dict[str, list[dict]], as_j
             colour = {"verified": "green", "refuted": "red"}.get(status, "yellow")
             measured = "" if claim.get("measured") is None else f"{claim['measured']:.6g}"
             table.add_row(claim["metric"], claimed, f"[{colour}]{status}[/]", measured, claim.get("statusReason") or "")
-        cli.out.print(table)
+        common.out.print(table)
 
 
 def _claimed(claim: dict) -> str:
-    from probes.verify import human
-
     value = human(claim["value"])
     if claim.get("valueMax") is not None:
         value += f"–{human(claim['valueMax'])}"
@@ -285,19 +274,16 @@ def probe_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> 
 
     Records are keyed by their id: importing a file twice records nothing new.
     """
-    from ..repository.probes import ProbeStore
-
-    cli = _cli()
     results: list[ProbeResult] = []
     for path in files:
         try:
             results += read_results(path)
         except ValueError as error:
-            raise cli.CliError(str(error)) from None
-    settings = cli.settings_from(ctx)
-    cli.ensure_graph(settings)
-    with cli.open_graph(settings) as driver:
-        store = ProbeStore(driver, settings.neo4j_database)
+            raise common.CliError(str(error)) from None
+    settings = common.settings_from(ctx)
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
+        store = ProbeRecorder(driver, settings.neo4j_database)
         known = store.existing_artifacts([r.artifact_slug for r in results])
         recorded = [r for r in results if r.artifact_slug in known]
         missing = sorted({r.artifact_slug for r in results} - known)
@@ -309,15 +295,15 @@ def probe_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> 
                                "claims": {slug: [_claim_json(c) for c in found] for slug, found in claims.items()}},
                               ensure_ascii=False))
     else:
-        cli.out.print(f"read {len(results)} probe record(s), recorded {len(recorded)}")
+        common.out.print(f"read {len(results)} probe record(s), recorded {len(recorded)}")
         for slug, found in claims.items():
             counts = _counts(found)
-            cli.out.print(f"  {slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
+            common.out.print(f"  {slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
                           f"{counts['unverified']} unverified claims", highlight=False)
         for slug in missing:
-            cli.err.print(f"[red]not recorded[/] {slug}: not in the graph (ingest a page that names it)", highlight=False)
+            common.err.print(f"[red]not recorded[/] {slug}: not in the graph (ingest a page that names it)", highlight=False)
     if missing:
-        ctx.exit(cli.EXIT_PROBLEMS)
+        ctx.exit(common.EXIT_PROBLEMS)
 
 
 @probe.command("list")
@@ -328,15 +314,12 @@ def probe_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> 
 @_friendly
 def probe_list(ctx: click.Context, spec_files: tuple[Path, ...], as_json: bool) -> None:
     """The probe specs, whether the graph has each artifact, its latest probe and claim counts."""
-    from ..repository.probes import ProbeStore
-
-    cli = _cli()
     registry = _registry(spec_files)
-    settings = cli.settings_from(ctx)
-    cli.ensure_graph(settings)
+    settings = common.settings_from(ctx)
+    common.ensure_graph(settings)
     rows = []
-    with cli.open_graph(settings) as driver:
-        store = ProbeStore(driver, settings.neo4j_database)
+    with common.open_graph(settings) as driver:
+        store = ProbeRecorder(driver, settings.neo4j_database)
         known = store.existing_artifacts(registry.slugs())
         for slug in registry.slugs():
             spec = registry.get(slug)
@@ -349,8 +332,6 @@ def probe_list(ctx: click.Context, spec_files: tuple[Path, ...], as_json: bool) 
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
-    from rich.table import Table
-
     table = Table()
     for column in ("artifact", "model", "task", "in graph", "latest probe", "claims (✓ / ✗ / ?)"):
         table.add_column(column)
@@ -359,4 +340,4 @@ def probe_list(ctx: click.Context, spec_files: tuple[Path, ...], as_json: bool) 
         table.add_row(row["slug"], f"{row['library']}.{row['modelClass']}", row["task"], "yes" if row["inGraph"] else "no",
                       f"{latest['kind']} on {latest['device']}: {latest['status']}" if latest else "",
                       "{verified} / {refuted} / {unverified}".format(**row["counts"]) if row["inGraph"] else "")
-    cli.out.print(table)
+    common.out.print(table)

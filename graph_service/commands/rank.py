@@ -2,8 +2,8 @@
 
     matchgraph rank [--top N] [--json] [--skip-head-to-head] [--artifact SLUG [--explain]]
 
-The formula is in graph_service/rank.py (and the README, "Rank"); the Cypher and the
-read-compute-write sequence (`recompute`) in graph_service/repository/rank.py; Bradley–Terry in
+The formula is in services/rank_model.py (and the README, "Rank"); the Cypher and the
+read-compute-write sequence (`recompute`) in graphdb/repository/rank.py; Bradley–Terry in
 probes/headtohead.py.
 """
 
@@ -14,16 +14,14 @@ from contextlib import nullcontext
 
 import click
 
-from ..repository.rank import RankRun, RankStore, recompute
+from graphdb.repository.rank import RankStore
+from services.rank import RankRun, recompute
+
+from graph_service.commands import common
+from rich.table import Table
+from ingest.records import slugify
 
 
-def _cli():
-    """graph_service.cli (CliError, friendly_errors, the consoles, …), imported when the command runs:
-    the CLI imports this module to register it, so importing it back at module level is circular
-    (and, under `python -m graph_service.cli`, imports a second copy half-way through)."""
-    from .. import cli
-
-    return cli
 
 
 def _report(run: RankRun, top: int, explained) -> dict:
@@ -44,8 +42,6 @@ def _report(run: RankRun, top: int, explained) -> dict:
 
 
 def _print_table(out, run: RankRun, top: int) -> None:
-    from rich.table import Table
-
     table = Table(title=f"Top {min(top, len(run.results))} of {len(run.results)} by computed rank")
     for column, justify in (("#", "right"), ("artifact", "left"), ("computed", "right"), ("published", "right"),
                             ("change", "right")):
@@ -58,8 +54,6 @@ def _print_table(out, run: RankRun, top: int) -> None:
 
 
 def _print_explanation(out, result, explain: bool) -> None:
-    from rich.table import Table
-
     published = "none" if result.published_rank is None else f"{result.published_rank}/100"
     out.print(f"[bold]{result.name}[/] ({result.slug}): computed rank [bold]{result.rank:.2f}[/], "
               f"published {published}", highlight=False)
@@ -93,24 +87,21 @@ def rank(ctx: click.Context, top: int, as_json: bool, artifact_key: str | None, 
     Prints the top artifacts by computed rank with the published rank beside it; see the README
     ("Rank") for the formula.
     """
-    cli = _cli()
-    cli.friendly_errors(_rank)(cli, ctx, top, as_json, artifact_key, explain, skip_head_to_head)
+    common.friendly_errors(_rank)(ctx, top, as_json, artifact_key, explain, skip_head_to_head)
 
 
-def _rank(cli, ctx: click.Context, top: int, as_json: bool, artifact_key: str | None, explain: bool,
+def _rank(ctx: click.Context, top: int, as_json: bool, artifact_key: str | None, explain: bool,
           skip_head_to_head: bool) -> None:
-    from ingest.records import slugify
-
-    CliError, err, out = cli.CliError, cli.err, cli.out  # noqa: N806 - the CLI's names
+    CliError, err, out = common.CliError, common.err, common.out  # noqa: N806 - the CLI's names
 
     if explain and not artifact_key:
         raise CliError("--explain needs --artifact SLUG")
     slug = slugify(artifact_key) if artifact_key else None
     if artifact_key is not None and not slug:
         raise CliError(f"--artifact {artifact_key!r} is not a name or slug")
-    settings = cli.settings_from(ctx)
-    cli.ensure_graph(settings)
-    with cli.open_graph(settings) as driver:
+    settings = common.settings_from(ctx)
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
         if slug is not None:
             status = RankStore(driver, settings.neo4j_database).artifact_status(slug)
             if status is None:

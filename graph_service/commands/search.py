@@ -15,29 +15,25 @@ from pathlib import Path
 
 import click
 
+from graph_service.commands import common
+from embed.vectors import VectorService
+from rich.table import Table
+from embed.recording import record_search
+from embed.search import HybridSearch, ImageSearchUnavailable, SearchInputError, SearchRequest
 
-def _cli():
-    """graph_service.cli, imported when the command runs: the CLI imports this module to register
-    it, so importing it back at module level would be circular (`python -m graph_service.cli`)."""
-    from .. import cli
 
-    return cli
 
 
 def load_vectors(settings, driver):
     """The VectorService over the graph, its indexes brought up to date (rebuilt ones are logged)."""
-    from embed.vectors import VectorService
-
     vectors = VectorService(settings, driver)
     for name in vectors.ensure_fresh(force=True):
-        _cli().err.print(f"search index '{name}' rebuilt from the graph", highlight=False)
+        common.err.print(f"search index '{name}' rebuilt from the graph", highlight=False)
     return vectors
 
 
 def print_table(result) -> None:
-    from rich.table import Table
-
-    out = _cli().out
+    out = common.out
     if not result.hits:
         out.print("no matches")
         return
@@ -62,27 +58,23 @@ def print_table(result) -> None:
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int, type_: str | None, image: Path | None, as_json: bool) -> None:
     """Search the match graph: artifacts for a description of what you need (or an image)."""
-    cli = _cli()
-    cli.friendly_errors(_search)(cli, ctx, query, limit, type_, image, as_json)
+    common.friendly_errors(_search)(ctx, query, limit, type_, image, as_json)
 
 
-def _search(cli, ctx: click.Context, query: str, limit: int, type_: str | None, image: Path | None,
+def _search(ctx: click.Context, query: str, limit: int, type_: str | None, image: Path | None,
             as_json: bool) -> None:
-    from embed.recording import record_search
-    from embed.search import HybridSearch, ImageSearchUnavailable, SearchInputError, SearchRequest
-
-    settings = cli.settings_from(ctx)
+    settings = common.settings_from(ctx)
     request = SearchRequest(text=query, limit=limit, type=type_, image=image.read_bytes() if image else None)
     try:
         request.checked()
     except SearchInputError as error:
-        raise cli.CliError(str(error).replace("`query`", "QUERY").replace("`image`", "--image")) from None
-    with cli.open_graph(settings) as driver:
+        raise common.CliError(str(error).replace("`query`", "QUERY").replace("`image`", "--image")) from None
+    with common.open_graph(settings) as driver:
         engine = HybridSearch(load_vectors(settings, driver))
         try:
             result = engine.search_sync(request)
         except (SearchInputError, ImageSearchUnavailable) as error:
-            raise cli.CliError(str(error)) from None
+            raise common.CliError(str(error)) from None
         if as_json:
             click.echo(json.dumps({"query": query, "hits": [hit.as_json() for hit in result.hits]}, ensure_ascii=False))
         else:
@@ -92,4 +84,4 @@ def _search(cli, ctx: click.Context, query: str, limit: int, type_: str | None, 
         try:
             record_search(driver, settings.neo4j_database, result.recorded())
         except Exception as error:  # noqa: BLE001 - the results are out; the search log is best effort
-            cli.err.print(f"warning: this search was not recorded in the graph ({error})", highlight=False)
+            common.err.print(f"warning: this search was not recorded in the graph ({error})", highlight=False)

@@ -1,7 +1,7 @@
 """The Cypher of the vector side: embeddings, taxonomy classes and assignment, images.
 
 Used by the embedding stage (embed/stage.py), the taxonomy (embed/taxonomy.py), the vector
-service (embed/vectors.py) and images (embed/images.py), all on a sync driver; `ImageRepository`
+service (embed/vectors.py) and images (embed/image_store.py), all on a sync driver; `ImageRepository`
 is the API's (async) reader of `Artifact.images`. Every query is parameterised; writes are `UNWIND`
 batches.
 
@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..db import Graph
+from graphdb.driver import Graph, SyncGraph
 
-UNCLASSIFIED_URI = "capability://unclassified"
 
 # -- capabilities and artifact names ------------------------------------------------------------------
 PENDING_CAPABILITIES = """
@@ -221,57 +220,50 @@ class VectorRepository:
     """The sync side: the stage, the taxonomy, the vector service and images."""
 
     def __init__(self, driver, database: str = "neo4j"):
-        self.driver = driver
-        self.database = database
+        self.graph = SyncGraph(driver, database)
 
-    def _read(self, query: str, **parameters) -> list[dict]:
-        records, _, _ = self.driver.execute_query(query, parameters_=parameters, database_=self.database,
-                                                  routing_="r")
-        return [record.data() for record in records]
 
-    def _write(self, query: str, **parameters) -> None:
-        self.driver.execute_query(query, parameters_=parameters, database_=self.database)
 
     # capabilities and names
     def pending_capabilities(self, model: str) -> list[dict]:
-        return self._read(PENDING_CAPABILITIES, model=model)
+        return self.graph.read(PENDING_CAPABILITIES, model=model)
 
     def write_capability_embeddings(self, rows: list[dict], model: str, classified_with: str) -> None:
         """rows: {key, vector, withUnique, uri, score}."""
-        self._write(WRITE_CAPABILITY_EMBEDDINGS, rows=rows, model=model, classifiedWith=classified_with)
+        self.graph.write(WRITE_CAPABILITY_EMBEDDINGS, rows=rows, model=model, classifiedWith=classified_with)
 
     def pending_artifact_names(self, model: str) -> list[dict]:
-        return self._read(PENDING_ARTIFACT_NAMES, model=model)
+        return self.graph.read(PENDING_ARTIFACT_NAMES, model=model)
 
     def write_artifact_embeddings(self, rows: list[dict], model: str) -> None:
         """rows: {key, vector, name}."""
-        self._write(WRITE_ARTIFACT_EMBEDDINGS, rows=rows, model=model)
+        self.graph.write(WRITE_ARTIFACT_EMBEDDINGS, rows=rows, model=model)
 
     # taxonomy
     def class_state(self) -> dict[str, dict]:
-        return {row["uri"]: row for row in self._read(CLASS_STATE)}
+        return {row["uri"]: row for row in self.graph.read(CLASS_STATE)}
 
     def write_classes(self, rows: list[dict], model: str) -> None:
         """rows: {uri, name, area, description, examples, checksum, vector}; other classes are deleted."""
-        self._write(WRITE_CLASSES, rows=rows, model=model)
-        self._write(DELETE_OTHER_CLASSES, uris=[row["uri"] for row in rows])
+        self.graph.write(WRITE_CLASSES, rows=rows, model=model)
+        self.graph.write(DELETE_OTHER_CLASSES, uris=[row["uri"] for row in rows])
 
     def class_vectors(self, model: str) -> list[dict]:
-        return self._read(CLASS_VECTORS, model=model)
+        return self.graph.read(CLASS_VECTORS, model=model)
 
     def unassigned_capabilities(self, model: str, classified_with: str, limit: int) -> list[dict]:
-        return self._read(UNASSIGNED_CAPABILITIES, model=model, classifiedWith=classified_with, limit=limit)
+        return self.graph.read(UNASSIGNED_CAPABILITIES, model=model, classifiedWith=classified_with, limit=limit)
 
     def write_assignments(self, rows: list[dict], classified_with: str) -> None:
         """rows: {key, uri, score}."""
-        self._write(WRITE_ASSIGNMENTS, rows=rows, classifiedWith=classified_with)
+        self.graph.write(WRITE_ASSIGNMENTS, rows=rows, classifiedWith=classified_with)
 
     def assignment_summary(self) -> dict:
-        return self._read(ASSIGNMENT_SUMMARY, unclassified=UNCLASSIFIED_URI)[0]
+        return self.graph.read(ASSIGNMENT_SUMMARY, unclassified=UNCLASSIFIED_URI)[0]
 
     # indexes
     def fingerprints(self) -> dict[str, Fingerprint]:
-        row = self._read(FINGERPRINTS)[0]
+        row = self.graph.read(FINGERPRINTS)[0]
         return {name: Fingerprint(row[name], row[f"{name}At"]) for name in ("capabilities", "artifacts", "images")}
 
     def vectors(self, name: str, since: str | None = None, page: int = 5000) -> list[dict]:
@@ -279,7 +271,7 @@ class VectorRepository:
         rows: list[dict] = []
         after = ""
         while True:
-            batch = self._read(VECTOR_PAGES[name], after=after, since=since, limit=page)
+            batch = self.graph.read(VECTOR_PAGES[name], after=after, since=since, limit=page)
             rows += batch
             if len(batch) < page:
                 return rows
@@ -287,22 +279,22 @@ class VectorRepository:
 
     # images
     def find_artifact(self, slug: str) -> dict | None:
-        rows = self._read(FIND_ARTIFACT, slug=slug)
+        rows = self.graph.read(FIND_ARTIFACT, slug=slug)
         return rows[0] if rows else None
 
     def attach_image(self, slug: str, image: dict) -> dict | None:
-        records, _, _ = self.driver.execute_query(ATTACH_IMAGE, slug=slug, image=image, database_=self.database)
-        return records[0].data() if records else None
+        rows = self.graph.write(ATTACH_IMAGE, slug=slug, image=image)
+        return rows[0] if rows else None
 
     def pending_images(self, model: str) -> list[dict]:
-        return self._read(PENDING_IMAGES, model=model)
+        return self.graph.read(PENDING_IMAGES, model=model)
 
     def unembedded_images(self) -> int:
-        return self._read(COUNT_UNEMBEDDED_IMAGES)[0]["n"]
+        return self.graph.read(COUNT_UNEMBEDDED_IMAGES)[0]["n"]
 
     def write_image_embeddings(self, rows: list[dict], model: str) -> None:
         """rows: {key, vector}."""
-        self._write(WRITE_IMAGE_EMBEDDINGS, rows=rows, model=model)
+        self.graph.write(WRITE_IMAGE_EMBEDDINGS, rows=rows, model=model)
 
 
 class ImageRepository:
@@ -314,21 +306,3 @@ class ImageRepository:
     async def of_artifacts(self, slugs: list[str]) -> dict[str, list[dict]]:
         rows = await self.graph.read(IMAGES_OF_ARTIFACTS, slugs=slugs)
         return {row["slug"]: row["images"] for row in rows}
-
-
-def artifact_images_loader(loaders, graph: Graph):
-    """The per-request DataLoader behind `Artifact.images`, kept on the request's Loaders object
-    (created on first use, so requests that ask for no images pay nothing)."""
-    loader = getattr(loaders, "artifact_images", None)
-    if loader is None:
-        from strawberry.dataloader import DataLoader
-
-        repository = ImageRepository(graph)
-
-        async def load(slugs: list[str]) -> list[list[dict]]:
-            found = await repository.of_artifacts(list(slugs))
-            return [found.get(slug, []) for slug in slugs]
-
-        loader = DataLoader(load_fn=load)
-        loaders.artifact_images = loader
-    return loader

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from graphdb.config import load_settings
 
 NEO4J_VERSION = "5.26.30"
 BROWSER_VERSION = "5.24.0"
@@ -95,7 +96,5 @@ def _java_major(version_output: str) -> int | None:
     return int(match.group(2)) if first == 1 and match.group(2) else first
 
 
-if __name__ == "__main__":  # python -m graph_service.neo4j_local.jars: pre-fetch (CI warm-up)
-    from graph_service.config import load_settings
-
+if __name__ == "__main__":  # python -m graphdb.neo4j_local.jars: pre-fetch (CI warm-up)
     print(ensure_jars(load_settings().cache_dir, log=lambda m: print(m, file=sys.stderr)))

@@ -1,7 +1,7 @@
 """The local Neo4j Community server that the demo and the test suite run (design §4)."""
 
-from .jars import BROWSER_VERSION, NEO4J_VERSION, Neo4jSetupError, ensure_jars
-from .server import LocalNeo4j, ServerStatus, free_port, port_is_free
+from graphdb.neo4j_local.jars import BROWSER_VERSION, NEO4J_VERSION, Neo4jSetupError, ensure_jars
+from graphdb.neo4j_local.server import LocalNeo4j, ServerStatus, free_port, port_is_free
 
 __all__ = [
     "BROWSER_VERSION", "NEO4J_VERSION", "Neo4jSetupError", "ensure_jars",

@@ -10,7 +10,8 @@ import base64
 import json
 from dataclasses import dataclass
 
-from ..db import Graph
+from graphdb.driver import Graph
+from graphdb.vocabulary import UNCLASSIFIED_URI
 
 # How an alternative is scored (best first): each reason counts, capped so one strong signal cannot
 # drown the others. Documented in the README ("Alternatives").
@@ -60,7 +61,7 @@ CALL (a) {
     RETURN b, 'compared' AS reason, count(DISTINCT c) AS weight
     UNION ALL
     MATCH (a)-[:HAS_CAPABILITY]->(k:Capability)
-    WHERE k.uri IS NOT NULL AND k.uri <> 'capability://unclassified'
+    WHERE k.uri IS NOT NULL AND k.uri <> $unclassified
     WITH a, collect(DISTINCT k.uri) AS uris
     UNWIND uris AS uri
     CALL (a, uri) {
@@ -144,7 +145,7 @@ class ArtifactRepository:
     async def alternatives(self, slugs: list[str], limit: int = MAX_ALTERNATIVES) -> dict[str, list[dict]]:
         """Per artifact: [{artifact, reasons: [{reason, weight}], score}], best first, at most ``limit``."""
         rows = await self.graph.read(ALTERNATIVES_BY_ARTIFACT, slugs=slugs, limit=limit, sharedScan=SHARED_SCAN,
-                                     weights=ALTERNATIVE_WEIGHTS, caps=ALTERNATIVE_CAPS)
+                                     weights=ALTERNATIVE_WEIGHTS, caps=ALTERNATIVE_CAPS, unclassified=UNCLASSIFIED_URI)
         return {row["slug"]: row["alternatives"] for row in rows}
 
     async def comparison_ids(self, slugs: list[str]) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 """The computed rank: a 0..100 score per described artifact from documented signals (issue 6, item 6).
 
-Pure Python over plain data: `graph_service.repository.rank` reads the inputs from the graph and
+Pure Python over plain data: `graphdb.repository.rank` reads the inputs from the graph and
 writes the results; `matchgraph rank` (graph_service/commands/rank.py) runs both. The formula is
 documented in the README ("Rank"):
 
@@ -20,6 +20,7 @@ documented in the README ("Rank"):
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -27,99 +28,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from graphdb.repository.rank import ArtifactInputs, HeadToHeadGroup
+from graphdb.vocabulary import (
+    ACTIVITY,
+    DEFAULT_RANK_WEIGHTS,
+    EVIDENCE,
+    PUBLISHED,
+    RANK_SIGNALS,
+    normalise_weights,
+    parse_weights,
+)
+
 NEUTRAL = 0.5
 SEARCH_HALF_SATURATION = 10  # search matches at which the demand signal reaches 0.5
 PAGERANK_DAMPING = 0.85
 
-# Published: missing -> weight spread over the present signals. Evidence: missing -> NEUTRAL.
-PUBLISHED, EVIDENCE, ACTIVITY = "published", "evidence", "activity"
-SIGNALS: dict[str, str] = {
-    "publishedRank": PUBLISHED,      # latest published UnfragileRank / 100
-    "adoption": PUBLISHED,           # the table's Adoption cell (0 or 1 on every page seen), clipped to 0..1
-    "quality": PUBLISHED,            # the table's Quality cell
-    "ecosystem": PUBLISHED,          # the table's Ecosystem cell
-    "matchGraph": PUBLISHED,         # the table's Match Graph cell
-    "headToHead": EVIDENCE,          # games-weighted mean over its groups of P(beats the reference player)
-    "coMatchCentrality": ACTIVITY,   # weighted PageRank over CO_MATCHED edges / the highest PageRank
-    "searchDemand": ACTIVITY,        # searchMatches / (searchMatches + SEARCH_HALF_SATURATION)
-    "claims": EVIDENCE,              # (verified + 1) / (verified + refuted + 2)
-}
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "publishedRank": 0.35,
-    "adoption": 0.05,
-    "quality": 0.05,
-    "ecosystem": 0.05,
-    "matchGraph": 0.05,
-    "headToHead": 0.15,
-    "coMatchCentrality": 0.10,
-    "searchDemand": 0.10,
-    "claims": 0.10,
-}
+SIGNALS = RANK_SIGNALS
+DEFAULT_WEIGHTS = DEFAULT_RANK_WEIGHTS
 TABLE_CELLS = {"adoption": "Adoption", "quality": "Quality", "ecosystem": "Ecosystem", "matchGraph": "Match Graph"}
 
 
-# ------------------------------------------------------------------------------- weights ---
-def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:
-    """Every signal's weight (unnamed ones 0), scaled to sum to 1; ValueError when that is impossible."""
-    unknown = sorted(set(weights) - set(SIGNALS))
-    if unknown:
-        raise ValueError(f"unknown rank signal(s) {', '.join(unknown)}; known: {', '.join(SIGNALS)}")
-    for name, value in weights.items():
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"weight of {name} must be a number >= 0 (got {value})")
-    total = sum(weights.values())
-    if total <= 0:
-        raise ValueError("at least one rank weight must be above 0")
-    return {name: weights.get(name, 0.0) / total for name in SIGNALS}
-
-
-def parse_weights(raw: str) -> dict[str, float]:
-    """`name=weight,…` (MATCHGRAPH_RANK_WEIGHTS) over the defaults, normalised; empty -> the defaults."""
-    weights = dict(DEFAULT_WEIGHTS)
-    for item in (part.strip() for part in raw.split(",")):
-        if not item:
-            continue
-        name, separator, value = item.partition("=")
-        if not separator:
-            raise ValueError(f"expected name=weight, got {item!r}")
-        try:
-            weights[name.strip()] = float(value)
-        except ValueError:
-            raise ValueError(f"weight of {name.strip()} is not a number: {value.strip()!r}") from None
-    return normalise_weights(weights)
-
-
 # ------------------------------------------------------------------------------- inputs ---
-@dataclass(frozen=True)
-class HeadToHeadGroup:
-    """An artifact's standing in one head-to-head group, as its HEAD_TO_HEAD edges carry it."""
-
-    task: str
-    device: str
-    metric: str
-    strength: float
-    games: float
-    wins: float
-    opponents: int
-
-
-@dataclass(frozen=True)
-class ArtifactInputs:
-    """What the rank reads about one described artifact (values as stored in the graph)."""
-
-    slug: str
-    name: str
-    published_rank: object = None
-    adoption: object = None
-    quality: object = None
-    ecosystem: object = None
-    match_graph: object = None
-    search_matches: object = 0
-    verified_claims: int = 0
-    refuted_claims: int = 0
-    head_to_head: tuple[HeadToHeadGroup, ...] = ()
-
-
 @dataclass(frozen=True)
 class Centrality:
     value: float  # 0..1, PageRank over the highest PageRank
@@ -148,6 +77,11 @@ class RankResult:
     published_rank: int | None
     rank: float
     contributions: tuple[Contribution, ...] = field(default=())
+
+    def as_row(self) -> dict:
+        """What RankStore.write_ranks stores: the rank and its explanation as JSON."""
+        return {"slug": self.slug, "rank": self.rank,
+                "signals": json.dumps([c.as_json() for c in self.contributions], ensure_ascii=False)}
 
     def as_json(self) -> dict:
         return {"slug": self.slug, "name": self.name, "rank": self.published_rank, "computedRank": self.rank,

@@ -12,7 +12,7 @@ L2-normalised. Backends:
 backend="auto" picks the fast path on CPU when onnxruntime is importable and the cached check
 passed, else torch; on a CUDA machine it picks torch fp16, which is faster there than onnxruntime
 on the CPU. torch, sentence-transformers and onnxruntime are imported inside functions: importing
-`embed.text` stays cheap for the API server and the CLI, and the cached fast path never imports
+`embed.text_embedder` stays cheap for the API server and the CLI, and the cached fast path never imports
 torch at all.
 """
 
@@ -27,6 +27,8 @@ from typing import Sequence
 import numpy as np
 
 from embed.devices import resolve_device
+from embed.onnx_model import FastPathError, ensure_fast_model
+from embed.onnx_model import OnnxEmbeddingModel, load_tokenizer
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -59,7 +61,7 @@ def packaged_model_path() -> Path:
 
 
 def default_cache_dir() -> Path:
-    """MATCHGRAPH_CACHE_DIR, else the same default as graph_service.config."""
+    """MATCHGRAPH_CACHE_DIR, else the same default as graphdb.config."""
     configured = os.environ.get("MATCHGRAPH_CACHE_DIR")
     if configured:
         return Path(configured).expanduser()
@@ -151,8 +153,6 @@ class OnnxTextEmbedder(TextEmbedder):
     """The cached, checked ONNX model on onnxruntime (CPU)."""
 
     def __init__(self, fast_model, model_path: Path) -> None:
-        from embed.onnx_model import OnnxEmbeddingModel, load_tokenizer
-
         super().__init__(fast_model.selected, "cpu")
         self.model_dir: Path = fast_model.folder
         self.manifest: dict = fast_model.manifest
@@ -220,8 +220,6 @@ def load_text_embedder(
 
 def _load_fast_or_torch(cache_dir: Path | None) -> TextEmbedder:
     """The fast path when its cached check passed; torch (CPU), with a log line saying why, else."""
-    from embed.onnx_model import FastPathError, ensure_fast_model
-
     model_path = packaged_model_path()
     try:
         fast_model = ensure_fast_model(model_path, Path(cache_dir) if cache_dir else default_cache_dir())

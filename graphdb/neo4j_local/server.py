@@ -28,7 +28,7 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from .jars import NEO4J_VERSION, Neo4jSetupError, ensure_jars, java_executable
+from graphdb.neo4j_local.jars import NEO4J_VERSION, Neo4jSetupError, ensure_jars, java_executable
 
 USER = "neo4j"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"

@@ -5,9 +5,9 @@ answer many keys per round trip. Search reads the graph through its in-process c
 (embed/catalog.py, Cypher in search.py here) and needs no round trip per request.
 """
 
-from .artifacts import ArtifactFilter, ArtifactPage, ArtifactRepository
-from .capabilities import CapabilityRepository
-from .comparisons import ComparisonRepository
+from graphdb.repository.artifacts import ArtifactFilter, ArtifactPage, ArtifactRepository
+from graphdb.repository.capabilities import CapabilityRepository
+from graphdb.repository.comparisons import ComparisonRepository
 
 __all__ = [
     "ArtifactFilter", "ArtifactPage", "ArtifactRepository", "CapabilityRepository",

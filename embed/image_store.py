@@ -4,10 +4,10 @@
         -[:DEPICTS]->(:Artifact)
 
 The file goes to `<MATCHGRAPH_DATA_DIR>/images/<sha256>.<ext>` (written once, atomically; `path` on
-the node is relative to the data dir) and is served at `/images/<sha256>.<ext>`. An image is one
+the node is relative to the data dir) and is served at `/images/<sha256>.<ext>` (graph_service/images.py). An image is one
 node per content and kind (`id` hashes both), so attaching the same file twice changes nothing.
 
-It is embedded with the ViT image embedder (embed/image.py) when weights are configured
+It is embedded with the ViT image embedder (embed/vit_embedder.py) when weights are configured
 (MATCHGRAPH_VIT_MODEL); without them it is stored, `searchable` is false with the reason, and
 `matchgraph index rebuild` embeds the pending images once weights are set.
 """
@@ -25,9 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from graphdb.vocabulary import IMAGE_KINDS
+from embed.vit_embedder import ImageWeightsMissing
+from ingest.records import slugify
+
 log = logging.getLogger("matchgraph.images")
 
-KINDS = ("logo", "sample", "probe")
+KINDS = IMAGE_KINDS
 MEDIA_TYPES = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp"),
                "GIF": ("image/gif", "gif")}
 MAX_PIXELS = 40_000_000  # decompression bombs: a small file that decodes to gigabytes
@@ -138,8 +142,6 @@ def _encode(embedder, datas: list[bytes]) -> np.ndarray:
 
 
 def _weights_missing():
-    from .image import ImageWeightsMissing
-
     return ImageWeightsMissing
 
 
@@ -148,8 +150,6 @@ def attach_images(vectors, artifact: str, images: list[CheckedImage], kind: str)
 
     ``vectors`` is the caller's embed.vectors.VectorService (its driver, settings and indexes).
     """
-    from ingest.records import slugify
-
     if kind not in KINDS:
         raise ImageError(f"unknown image kind {kind!r}: one of {', '.join(KINDS)}")
     slug = slugify(artifact or "")
@@ -238,15 +238,3 @@ def stored_image_path(data_dir: Path, name: str) -> Path | None:
         return None
     path = Path(data_dir) / "images" / name
     return path if path.is_file() else None
-
-
-async def image_file(request):
-    """GET /images/<sha256>.<ext>: a stored image (immutable: the name is its content hash)."""
-    from starlette.responses import FileResponse, JSONResponse
-
-    settings = request.app.state.matchgraph.settings
-    path = stored_image_path(settings.data_dir, request.path_params["name"])
-    if path is None:
-        return JSONResponse({"error": "no such image"}, status_code=404)
-    media_type = next(t for t, ext in MEDIA_TYPES.values() if path.suffix == f".{ext}")
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=31536000, immutable"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..db import Graph
+from graphdb.driver import Graph
 
 BY_IDS = "UNWIND $ids AS id MATCH (k:Capability {id: id}) RETURN id, k {.*, embedding: null} AS capability"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from neo4j import RoutingControl
+from graphdb.driver import SyncGraph
 
 # Counts come from Neo4j's count store and each newest timestamp from a range index
 # (schema/002, 004, 008: ORDER BY … DESC LIMIT 1 is one index lookup), so the check costs about a
@@ -120,32 +120,26 @@ class CatalogRepository:
     """The catalog's reads, on a sync driver (the catalog loads in worker or background threads)."""
 
     def __init__(self, driver, database: str):
-        self.driver = driver
-        self.database = database
+        self.graph = SyncGraph(driver, database)
         self.reads = 0  # round trips so far (tests check that searches make none)
 
-    def _read(self, query: str, **parameters) -> list[dict]:
-        self.reads += 1
-        records, _, _ = self.driver.execute_query(query, parameters, database_=self.database,
-                                                  routing_=RoutingControl.READ)
-        return [dict(record.items()) for record in records]  # plain values: strings, numbers, booleans
 
     def fingerprint(self) -> CatalogFingerprint:
-        row = self._read(CATALOG_FINGERPRINT)[0]
+        row = self.graph.read(CATALOG_FINGERPRINT)[0]
         return CatalogFingerprint(content="|".join(str(row[part]) for part in CONTENT_PARTS),
                                   signals="|".join(str(row[part]) for part in SIGNAL_PARTS), values=row)
 
     def artifacts(self) -> list[dict]:
-        return self._read(CATALOG_ARTIFACTS)
+        return self.graph.read(CATALOG_ARTIFACTS)
 
     def capabilities(self) -> list[dict]:
-        return self._read(CATALOG_CAPABILITIES)
+        return self.graph.read(CATALOG_CAPABILITIES)
 
     def changed_capabilities(self, since: str) -> list[dict]:
-        return self._read(CATALOG_CHANGED_CAPABILITIES, since=since, margin=CHANGE_MARGIN_SECONDS)
+        return self.graph.read(CATALOG_CHANGED_CAPABILITIES, since=since, margin=CHANGE_MARGIN_SECONDS)
 
     def images(self) -> list[dict]:
-        return self._read(CATALOG_IMAGES)
+        return self.graph.read(CATALOG_IMAGES)
 
     def signals(self) -> list[dict]:
-        return self._read(CATALOG_SIGNALS)
+        return self.graph.read(CATALOG_SIGNALS)

@@ -5,7 +5,7 @@ MATCHGRAPH_VIT_MODEL names a local folder (config.json, the weights and preproce
 as `save_pretrained` writes them) or a hub id whose files are already in the local Hugging Face
 cache (read with local_files_only=True). Anything that cannot be loaded raises
 `ImageWeightsMissing`, whose message says what to set. torch and transformers are imported inside
-functions: importing `embed.image` stays cheap.
+functions: importing `embed.vit_embedder` stays cheap.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from .records import utc_now
-from .runner import ProbeRequest
+from probes.records import utc_now
+from probes.runner import ProbeRequest
 
 log = logging.getLogger("matchgraph.probes")
 KEEP_JOBS = 500

@@ -1,7 +1,7 @@
 """Configuration: environment variables and an optional `.env` file, validated once at start-up.
 
 Every setting has a sensible default except the credentials of a remote Neo4j. When `NEO4J_URI`
-is unset, matchgraph uses its own local Neo4j server (see `graph_service.neo4j_local`).
+is unset, matchgraph uses its own local Neo4j server (see `graphdb.neo4j_local`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graphdb.vocabulary import DEVICE_CHOICES, MAX_BATCH_SIZE, MIN_BATCH_SIZE, parse_weights
 
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -99,7 +101,7 @@ class Settings(BaseSettings):
     @field_validator("probe_device")
     @classmethod
     def _check_probe_device(cls, value: str) -> str:
-        if value.strip().lower() not in ("auto", "cpu", "cuda"):
+        if value.strip().lower() not in DEVICE_CHOICES:
             raise ValueError(f"must be auto, cpu or cuda (got {value!r})")
         return value.strip().lower()
 
@@ -107,8 +109,8 @@ class Settings(BaseSettings):
     @classmethod
     def _check_probe_batch_sizes(cls, value: str) -> str:
         parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not all(p.isdigit() and 1 <= int(p) <= 4096 for p in parts):
-            raise ValueError(f"must be comma-separated batch sizes between 1 and 4096, like 1,8,32 (got {value!r})")
+        if not all(p.isdigit() and MIN_BATCH_SIZE <= int(p) <= MAX_BATCH_SIZE for p in parts):
+            raise ValueError(f"must be comma-separated batch sizes between {MIN_BATCH_SIZE} and {MAX_BATCH_SIZE}, like 1,8,32 (got {value!r})")
         return value
 
     @property
@@ -127,8 +129,8 @@ class Settings(BaseSettings):
     def probe_files_dir(self) -> Path:
         return self.probe_files_dir_raw or self.data_dir / "probe-files"
 
-    # Rank and head-to-head (`matchgraph rank`; graph_service/rank.py, probes/headtohead.py).
-    # Weights as `signal=weight,…` over the defaults in graph_service/rank.py, normalised to sum to 1.
+    # Rank and head-to-head (`matchgraph rank`; services/rank_model.py, probes/headtohead.py).
+    # Weights as `signal=weight,…` over the defaults in services/rank_model.py, normalised to sum to 1.
     rank_weights_raw: str = Field(default="", validation_alias="MATCHGRAPH_RANK_WEIGHTS")
     head_to_head_resamples: int = Field(default=200, ge=0, le=10_000, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_RESAMPLES")
     head_to_head_seed: int = Field(default=0, ge=0, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_SEED")
@@ -136,18 +138,14 @@ class Settings(BaseSettings):
     @field_validator("rank_weights_raw")
     @classmethod
     def _check_rank_weights(cls, value: str) -> str:
-        from .rank import parse_weights
-
         parse_weights(value)  # raises ValueError with the reason
         return value
 
     @property
     def rank_weights(self) -> dict[str, float]:
-        from .rank import parse_weights
-
         return parse_weights(self.rank_weights_raw)
 
-    # Embedders (embed/text.py, embed/image.py, embed/devices.py). embed_backend: auto picks the
+    # Embedders (embed/text_embedder.py, embed/vit_embedder.py, embed/devices.py). embed_backend: auto picks the
     # checked ONNX int8 fast path on CPU (torch fp16 on CUDA); device: where torch models run;
     # vit_model: a local ViT folder, or a hub id already in the local HF cache (image search).
     embed_backend: str = Field(default="auto", validation_alias="MATCHGRAPH_EMBED_BACKEND")
@@ -164,7 +162,7 @@ class Settings(BaseSettings):
     @field_validator("device")
     @classmethod
     def _check_device(cls, value: str) -> str:
-        if value.strip().lower() not in ("auto", "cpu", "cuda"):
+        if value.strip().lower() not in DEVICE_CHOICES:
             raise ValueError(f"must be auto, cpu or cuda (got {value!r})")
         return value.strip().lower()
 

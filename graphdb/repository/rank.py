@@ -1,11 +1,7 @@
-"""All Cypher of the rank and the head-to-head edges, and `recompute`, the read-fit-write sequence
-that `matchgraph rank` runs.
+"""All Cypher of the rank and the head-to-head edges (services/rank.py runs the sequence).
 
-A fixed number of round trips whatever the graph's size (8): head-to-head reads probes and their
-artifacts' capability classes in two queries and replaces every HEAD_TO_HEAD edge in one
-transaction; the rank reads the described artifacts, the checked claims, the head-to-head
-standings and the co-match edges in four queries, and writes all ranks in one transaction of
-`UNWIND` batches.
+`RankStore` reads what the rank needs (as `ArtifactInputs`) and writes head-to-head edges and
+ranks in one transaction each, in `UNWIND` batches.
 
 Sync driver: the CLI runs it (the API only reads the stored results, through the artifact
 projections it already makes).
@@ -13,17 +9,12 @@ projections it already makes).
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from neo4j import RoutingControl
 
-from probes.headtohead import METRIC_OF_KIND, UNCLASSIFIED_URI, HeadToHeadEdge
-from probes.headtohead import head_to_head as fit_head_to_head
-
-from ..rank import DEFAULT_WEIGHTS, ArtifactInputs, HeadToHeadGroup, RankResult, compute_ranks
+from graphdb.driver import SyncGraph
+from graphdb.vocabulary import UNCLASSIFIED_URI
 
 WRITE_BATCH = 2_000  # rows per UNWIND statement
 
@@ -112,60 +103,83 @@ def _batches(rows: list[dict], size: int = WRITE_BATCH) -> Iterable[list[dict]]:
         yield rows[start:start + size]
 
 
+@dataclass(frozen=True)
+class HeadToHeadGroup:
+    """An artifact's standing in one head-to-head group, as its HEAD_TO_HEAD edges carry it."""
+
+    task: str
+    device: str
+    metric: str
+    strength: float
+    games: float
+    wins: float
+    opponents: int
+
+
+@dataclass(frozen=True)
+class ArtifactInputs:
+    """What the rank reads about one described artifact (values as stored in the graph)."""
+
+    slug: str
+    name: str
+    published_rank: object = None
+    adoption: object = None
+    quality: object = None
+    ecosystem: object = None
+    match_graph: object = None
+    search_matches: object = 0
+    verified_claims: int = 0
+    refuted_claims: int = 0
+    head_to_head: tuple[HeadToHeadGroup, ...] = ()
+
+
+
 class RankStore:
     """Reads the rank's inputs and writes its outputs, on the sync driver."""
 
     def __init__(self, driver, database: str = "neo4j"):
-        self.driver = driver
-        self.database = database
-        self.round_trips = 0
+        self.graph = SyncGraph(driver, database)
 
-    def _read(self, query: str, **parameters) -> list[dict]:
-        self.round_trips += 1
-        records, _, _ = self.driver.execute_query(query, parameters_=parameters, database_=self.database,
-                                                  routing_=RoutingControl.READ)
-        return [record.data() for record in records]
+    @property
+    def round_trips(self) -> int:
+        return self.graph.round_trips
 
-    def _write_transaction(self, work) -> None:
-        self.round_trips += 1
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+
 
     # -- head-to-head ------------------------------------------------------------------------
-    def probe_results(self) -> list[dict]:
+    def probe_results(self, kinds: list[str]) -> list[dict]:
         """Every `ok` probe of a kind head-to-head compares, with the slug it MEASURED as `artifact`."""
-        return self._read(PROBE_RESULTS, kinds=sorted(METRIC_OF_KIND))
+        return self.graph.read(PROBE_RESULTS, kinds=kinds)
 
-    def probed_classes(self) -> dict[str, list[str]]:
+    def probed_classes(self, kinds: list[str]) -> dict[str, list[str]]:
         """The classified capability uris of every probed artifact."""
-        rows = self._read(PROBED_CLASSES, kinds=sorted(METRIC_OF_KIND), unclassified=UNCLASSIFIED_URI)
+        rows = self.graph.read(PROBED_CLASSES, kinds=kinds, unclassified=UNCLASSIFIED_URI)
         return {row["slug"]: sorted(row["classes"]) for row in rows}
 
-    def replace_head_to_head(self, edges: list[HeadToHeadEdge]) -> None:
-        """Deletes every HEAD_TO_HEAD edge and writes ``edges``, in one transaction."""
-        rows = [edge.as_row() for edge in edges]
+    def replace_head_to_head(self, rows: list[dict]) -> None:
+        """Deletes every HEAD_TO_HEAD edge and writes ``rows`` (HeadToHeadEdge.as_row()), in one transaction."""
 
         def work(tx) -> None:
             tx.run(DELETE_HEAD_TO_HEAD).consume()
             for batch in _batches(rows):
                 tx.run(WRITE_HEAD_TO_HEAD, rows=batch).consume()
 
-        self._write_transaction(work)
+        self.graph.transaction(work)
 
     # -- rank --------------------------------------------------------------------------------
     def rank_inputs(self) -> list[ArtifactInputs]:
         """Every described artifact with its published cells, checked claims and head-to-head standing."""
         checked: dict[str, dict[str, int]] = {}
-        (claims,) = self._read(CHECKED_CLAIMS)
+        (claims,) = self.graph.read(CHECKED_CLAIMS)
         for slug, status, count in zip(claims["slug"], claims["status"], claims["claims"]):
             checked.setdefault(slug, {})[status] = count
         standings: dict[str, list[HeadToHeadGroup]] = {}
-        for g in self._read(HEAD_TO_HEAD_STANDINGS):
+        for g in self.graph.read(HEAD_TO_HEAD_STANDINGS):
             standings.setdefault(g["slug"], []).append(HeadToHeadGroup(
                 task=g["task"] or "", device=g["device"] or "", metric=g["metric"] or "",
                 strength=float(g["strength"] or 0.0), games=float(g["games"] or 0.0), wins=float(g["wins"] or 0.0),
                 opponents=int(g["opponents"] or 0)))
-        (columns,) = self._read(RANK_INPUTS)
+        (columns,) = self.graph.read(RANK_INPUTS)
         artifacts = []
         for slug, name, rank, adoption, quality, ecosystem, match_graph, searches in zip(
                 columns["slug"], columns["name"], columns["rank"], columns["adoption"], columns["quality"],
@@ -179,81 +193,19 @@ class RankStore:
         return artifacts
 
     def co_matches(self) -> list[tuple[str, str, float]]:
-        (columns,) = self._read(CO_MATCHES)
+        (columns,) = self.graph.read(CO_MATCHES)
         return list(zip(columns["a"], columns["b"], columns["count"]))
 
-    def write_ranks(self, results: list[RankResult]) -> None:
-        """Stores computedRank, rankSignals (JSON) and rankedAt for every result, in one transaction."""
-        rows = [{"slug": r.slug, "rank": r.rank,
-                 "signals": json.dumps([c.as_json() for c in r.contributions], ensure_ascii=False)}
-                for r in results]
-
+    def write_ranks(self, rows: list[dict]) -> None:
+        """Stores computedRank, rankSignals (JSON) and rankedAt for every row ({slug, rank, signals}), in one transaction."""
         def work(tx) -> None:
             for batch in _batches(rows):
                 tx.run(WRITE_RANKS, rows=batch).consume()
             tx.run(CLEAR_UNRANKED).consume()
 
-        self._write_transaction(work)
+        self.graph.transaction(work)
 
     def artifact_status(self, slug: str) -> dict | None:
         """{name, mentionedOnly} of one artifact, or None when there is none with this slug."""
-        rows = self._read(ARTIFACT_STATUS, slug=slug)
+        rows = self.graph.read(ARTIFACT_STATUS, slug=slug)
         return rows[0] if rows else None
-
-
-@dataclass
-class RankRun:
-    """What one `matchgraph rank` did."""
-
-    results: list = field(default_factory=list)  # RankResult, best first
-    head_to_head_skipped: bool = False
-    head_to_head_groups: list = field(default_factory=list)  # GroupKey
-    head_to_head_edges: int = 0
-    probes: int = 0
-    round_trips: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def result_for(self, slug: str):
-        return next((r for r in self.results if r.slug == slug), None)
-
-
-def recompute(driver, database: str = "neo4j", *, weights=None, resamples: int = 200, seed: int = 0,
-              head_to_head: bool = True, stage=lambda name: None) -> RankRun:
-    """Head-to-head edges (unless skipped), then every described artifact's computed rank.
-
-    A fixed number of round trips: 2 reads + 1 write transaction for head-to-head, 4 reads + 1
-    write transaction for the rank. ``stage(name)`` is told when each stage starts (progress).
-    """
-    store = RankStore(driver, database)
-    run = RankRun(head_to_head_skipped=not head_to_head)
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        run.seconds[name] = round(now - clock, 3)
-        clock = now
-
-    if head_to_head:
-        stage("reading probe results")
-        probes = store.probe_results()
-        classes = store.probed_classes()
-        run.probes = len(probes)
-        stage(f"fitting head-to-head ({len(probes)} probes)")
-        run.head_to_head_groups, edges = fit_head_to_head(probes, classes, resamples=resamples, seed=seed)
-        stage(f"writing {len(edges)} head-to-head edges")
-        store.replace_head_to_head(edges)
-        run.head_to_head_edges = len(edges)
-        lap("headToHead")
-    stage("reading rank inputs")
-    artifacts = store.rank_inputs()
-    co_matches = store.co_matches()
-    lap("read")
-    stage(f"computing {len(artifacts)} ranks")
-    run.results = compute_ranks(artifacts, co_matches, weights or DEFAULT_WEIGHTS)
-    lap("compute")
-    stage(f"writing {len(run.results)} ranks")
-    store.write_ranks(run.results)
-    lap("write")
-    run.round_trips = store.round_trips
-    return run

@@ -8,7 +8,7 @@ and the verdict's winner (`winner`).
 
 from __future__ import annotations
 
-from ..db import Graph
+from graphdb.driver import Graph
 
 # Shared tail: given rows of `c`, returns each comparison hydrated.
 _HYDRATE = """

@@ -1,9 +1,10 @@
 """Neo4j access: where the graph is, and the one driver per process that talks to it.
 
 `connection_info(settings)` answers "which server, which credentials": the configured remote one,
-or the local server's. `Graph` wraps the async driver the API uses; it counts Cypher round trips
-(the API's cost is bounded in them, and /metrics reports them). The ingester and the CLI use the
-sync driver from `sync_driver()`.
+or the local server's. Two thin wrappers run every repository's Cypher: `Graph` over the async
+driver the API uses, and `SyncGraph` over a sync driver (`sync_driver()`: the CLI, the ingester,
+the embedding stage, background threads). Both count Cypher round trips (the API's cost is bounded
+in them, and /metrics reports them).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from .config import Settings
-from .neo4j_local import LocalNeo4j, Neo4jSetupError
+from graphdb.config import Settings
+from graphdb.neo4j_local import LocalNeo4j, Neo4jSetupError
 
 log = logging.getLogger("matchgraph.db")
 
@@ -50,10 +51,40 @@ def connection_info(settings: Settings) -> ConnectionInfo:
     return ConnectionInfo(uri, "neo4j", password, settings.neo4j_database, local=True)
 
 
-def sync_driver(info: ConnectionInfo):
-    return GraphDatabase.driver(info.uri, auth=(info.user, info.password), connection_timeout=5,
-                                connection_acquisition_timeout=10, max_connection_lifetime=3600,
-                                notifications_min_severity="OFF")
+def sync_driver(info: ConnectionInfo, **options):
+    """A sync driver on ``info``'s server; ``options`` override the driver's settings (e.g. a short
+    ``max_transaction_retry_time`` for writes not worth a 30 s retry loop)."""
+    settings = dict(connection_timeout=5, connection_acquisition_timeout=10, max_connection_lifetime=3600,
+                    notifications_min_severity="OFF")
+    return GraphDatabase.driver(info.uri, auth=(info.user, info.password), **{**settings, **options})
+
+
+class SyncGraph:
+    """A sync driver and its database: one `read`, `write` and `transaction` for every repository."""
+
+    def __init__(self, driver, database: str = "neo4j"):
+        self.driver = driver
+        self.database = database
+        self.round_trips = 0
+
+    def read(self, query: str, **parameters) -> list[dict]:
+        """Runs one parameterised read query (one round trip, routed to a reader); the records as dicts."""
+        self.round_trips += 1
+        records, _, _ = self.driver.execute_query(query, parameters_=parameters, database_=self.database,
+                                                  routing_=RoutingControl.READ)
+        return [dict(record.items()) for record in records]
+
+    def write(self, query: str, **parameters) -> list[dict]:
+        """Runs one parameterised write query in its own transaction; the records as dicts."""
+        self.round_trips += 1
+        records, _, _ = self.driver.execute_query(query, parameters_=parameters, database_=self.database)
+        return [dict(record.items()) for record in records]
+
+    def transaction(self, work):
+        """Runs ``work(tx)`` in one managed write transaction (retried on transient errors)."""
+        self.round_trips += 1
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
 
 
 class Graph:
