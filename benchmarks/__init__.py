@@ -33,8 +33,9 @@ class BenchNeo4j:
 
 
 @contextmanager
-def temporary_neo4j(heap: str = "2g", pagecache: str = "1g", log: Callable[[str], None] = _stderr,
-                    prefix: str = "matchgraph-bench-") -> Iterator[BenchNeo4j]:
+def temporary_neo4j(
+    heap: str = "2g", pagecache: str = "1g", log: Callable[[str], None] = _stderr, prefix: str = "matchgraph-bench-"
+) -> Iterator[BenchNeo4j]:
     """An empty Neo4j of the benchmark's own (the project's jars, a temporary folder, free ports),
     with the schema applied; stopped and deleted afterwards."""
     from graphdb.config import load_settings
@@ -43,8 +44,14 @@ def temporary_neo4j(heap: str = "2g", pagecache: str = "1g", log: Callable[[str]
     from graphdb.schema import apply_schema
 
     with tempfile.TemporaryDirectory(prefix=prefix) as home:
-        server = LocalNeo4j(Path(home) / "neo4j", load_settings().cache_dir, bolt_port=free_port(),
-                            http_port=free_port(), heap=heap, pagecache=pagecache)
+        server = LocalNeo4j(
+            Path(home) / "neo4j",
+            load_settings().cache_dir,
+            bolt_port=free_port(),
+            http_port=free_port(),
+            heap=heap,
+            pagecache=pagecache,
+        )
         server.start(timeout=240, log=log)
         try:
             info = ConnectionInfo(server.bolt_uri, "neo4j", server.password(), "neo4j", local=False)

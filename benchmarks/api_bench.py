@@ -148,9 +148,20 @@ CALL (i) {
 BULK_TEXT = {
     "types": ["Model", "Model", "Model", "API", "Repository", "Framework"],
     "pricings": ["Free", "Open source", "Freemium", "Paid"],
-    "names": ["Image classification", "Object detection", "Text generation", "Code generation",
-              "Text-to-image", "Speech recognition", "Embeddings", "Summarisation", "Tool calling",
-              "Depth estimation", "Instance segmentation", "Question answering"],
+    "names": [
+        "Image classification",
+        "Object detection",
+        "Text generation",
+        "Code generation",
+        "Text-to-image",
+        "Speech recognition",
+        "Embeddings",
+        "Summarisation",
+        "Tool calling",
+        "Depth estimation",
+        "Instance segmentation",
+        "Question answering",
+    ],
     "descriptions": [
         "Classifies images into the 1,000 classes of ImageNet-1k with a compact convolutional backbone tuned for "
         "mobile devices and low-latency inference",
@@ -174,7 +185,9 @@ BULK_TEXT = {
 
 def clear(driver) -> None:
     with driver.session() as session:
-        session.run("MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+        session.run(
+            "MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+        ).consume()
 
 
 def count(driver, query: str) -> int:
@@ -226,12 +239,18 @@ def workloads(driver, rng: random.Random, size: int) -> dict[str, list[bytes]]:
     """Request bodies per page; the compare pairs are shared by both servers."""
     from graphdb.repository.artifacts import encode_cursor
 
-    pairs = [(r["a"], r["b"]) for r in driver.execute_query(
-        "MATCH (c:Comparison) RETURN c.aSlug AS a, c.bSlug AS b ORDER BY c.id")[0]]
-    slugs = [r["s"] for r in driver.execute_query(
-        "MATCH (a:Artifact {mentionedOnly: false}) RETURN a.slug AS s ORDER BY s")[0]]
-    keys = [(r["k"], r["s"]) for r in driver.execute_query(
-        "MATCH (a:Artifact) RETURN coalesce(a.rank, -1) AS k, a.slug AS s ORDER BY s")[0]]
+    pairs = [
+        (r["a"], r["b"])
+        for r in driver.execute_query("MATCH (c:Comparison) RETURN c.aSlug AS a, c.bSlug AS b ORDER BY c.id")[0]
+    ]
+    slugs = [
+        r["s"]
+        for r in driver.execute_query("MATCH (a:Artifact {mentionedOnly: false}) RETURN a.slug AS s ORDER BY s")[0]
+    ]
+    keys = [
+        (r["k"], r["s"])
+        for r in driver.execute_query("MATCH (a:Artifact) RETURN coalesce(a.rank, -1) AS k, a.slug AS s ORDER BY s")[0]
+    ]
     chosen_pairs = [tuple(rng.sample(pair, 2)) for pair in rng.choices(pairs, k=size)]  # random order too
 
     def graphql(query: str, variables: dict) -> bytes:
@@ -275,8 +294,9 @@ async def _load(spec: dict) -> dict:
     host, port, path = spec["host"], spec["port"], spec["path"]
     bodies = [body.encode() for body in spec["bodies"]]
     graphql = spec["graphql"]
-    header = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-              f"Accept: application/json\r\n").encode()
+    header = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\nAccept: application/json\r\n"
+    ).encode()
     requests = [header + b"Content-Length: %d\r\n\r\n" % len(body) + body for body in bodies]
     latencies: list[float] = []
     errors: list[str] = []
@@ -326,6 +346,7 @@ async def _load(spec: dict) -> dict:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
         async with httpx.AsyncClient(base_url=f"http://{host}:{port}", limits=limits, timeout=60) as client:
+
             async def one() -> None:
                 nonlocal last_done
                 while (index := next_index()) is not None:
@@ -351,8 +372,12 @@ async def _load(spec: dict) -> dict:
     elapsed = max(last_done - started, 1e-9)
     latencies.sort()
     return {
-        "requests": len(latencies), "elapsed_s": elapsed, "errors": len(errors), "error_samples": errors[:3],
-        "p50_ms": _percentile(latencies, 50) * 1000, "p99_ms": _percentile(latencies, 99) * 1000,
+        "requests": len(latencies),
+        "elapsed_s": elapsed,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "p50_ms": _percentile(latencies, 50) * 1000,
+        "p99_ms": _percentile(latencies, 99) * 1000,
         "mean_ms": (sum(latencies) / len(latencies) * 1000) if latencies else math.nan,
         "max_ms": (latencies[-1] * 1000) if latencies else math.nan,
         "loadgen_cpu_s": time.process_time() - cpu_before,
@@ -379,12 +404,28 @@ def loadgen_main() -> int:
     return 0
 
 
-def drive(port: int, path: str, bodies: list[bytes], clients: int, requests: int, seconds: float,
-          graphql: bool, client: str) -> dict:
-    spec = {"host": "127.0.0.1", "port": port, "path": path, "bodies": [b.decode() for b in bodies],
-            "clients": clients, "requests": requests, "seconds": seconds, "graphql": graphql, "client": client}
-    done = subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--loadgen"], input=json.dumps(spec),
-                          capture_output=True, text=True, cwd=REPO, check=False)
+def drive(
+    port: int, path: str, bodies: list[bytes], clients: int, requests: int, seconds: float, graphql: bool, client: str
+) -> dict:
+    spec = {
+        "host": "127.0.0.1",
+        "port": port,
+        "path": path,
+        "bodies": [b.decode() for b in bodies],
+        "clients": clients,
+        "requests": requests,
+        "seconds": seconds,
+        "graphql": graphql,
+        "client": client,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.api_bench", "--loadgen"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout)
@@ -417,8 +458,9 @@ class Served:
         self.name, self.port = name, port
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, timeout: float = 60) -> None:
         import httpx
@@ -433,7 +475,9 @@ class Served:
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"{self.name} did not answer /healthz within {timeout}s: {self.log_path.read_text()[-2000:]}")
+        raise RuntimeError(
+            f"{self.name} did not answer /healthz within {timeout}s: {self.log_path.read_text()[-2000:]}"
+        )
 
     def round_trips(self) -> int:
         import httpx
@@ -488,8 +532,12 @@ def matchgraph_command(port: int, profile_to: Path | None = None) -> list[str]:
     script = Path(sys.executable).parent / "matchgraph"
     if script.exists():
         return [str(script), *serve]
-    return [sys.executable, "-c", "import sys; from graph_service.cli import main; sys.argv[0] = 'matchgraph'; main()",
-            *serve]
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from graph_service.cli import main; sys.argv[0] = 'matchgraph'; main()",
+        *serve,
+    ]
 
 
 def bare_command(port: int, profile_to: Path | None = None) -> list[str]:
@@ -498,8 +546,9 @@ def bare_command(port: int, profile_to: Path | None = None) -> list[str]:
     return [sys.executable, "-m", "benchmarks.bare_endpoint", "--port", str(port)]
 
 
-def profile_server(name: str, page: str, command, env: dict, home: Path, path: str, bodies: list[bytes], args,
-                   log) -> dict:
+def profile_server(
+    name: str, page: str, command, env: dict, home: Path, path: str, bodies: list[bytes], args, log
+) -> dict:
     """cProfile of one server under one page at 16 clients, after a warm-up."""
     from graphdb.neo4j_local import free_port
 
@@ -534,8 +583,9 @@ def check_answers(port: int, bodies: dict[str, list[bytes]], bare_port: int) -> 
     with httpx.Client(timeout=60) as client:
         for page in PAGES:
             for body in bodies[page][:3]:
-                answer = client.post(f"http://127.0.0.1:{port}/graphql", content=body,
-                                     headers={"Content-Type": "application/json"}).json()
+                answer = client.post(
+                    f"http://127.0.0.1:{port}/graphql", content=body, headers={"Content-Type": "application/json"}
+                ).json()
                 assert "errors" not in answer, answer["errors"]
                 field = {"artifact": "artifact", "compare": "compare", "artifacts50": "artifacts"}[page]
                 assert answer["data"][field], f"{page}: empty answer for {body[:200]!r}"
@@ -566,27 +616,40 @@ class Quiet:
             self.left -= 2
 
 
-def measure(server: Served, neo4j_pid: int | None, path: str, bodies: list[bytes], clients: int, args,
-            graphql: bool) -> dict:
+def measure(
+    server: Served, neo4j_pid: int | None, path: str, bodies: list[bytes], clients: int, args, graphql: bool
+) -> dict:
     idle_load = args.quiet.wait()
     trips = server.round_trips()
     cpu = (cpu_seconds(server.process.pid), cpu_seconds(neo4j_pid), machine_busy_seconds(), time.perf_counter())
     result = drive(server.port, path, bodies, clients, args.requests, args.seconds, graphql, args.client)
-    cpu = (cpu_seconds(server.process.pid) - cpu[0], cpu_seconds(neo4j_pid) - cpu[1], machine_busy_seconds() - cpu[2],
-           time.perf_counter() - cpu[3])
+    cpu = (
+        cpu_seconds(server.process.pid) - cpu[0],
+        cpu_seconds(neo4j_pid) - cpu[1],
+        machine_busy_seconds() - cpu[2],
+        time.perf_counter() - cpu[3],
+    )
     trips = server.round_trips() - trips
     seconds = result["elapsed_s"]
     # Everything else that ran on the machine meanwhile (the load generator's start-up, other users).
     other = max(0.0, cpu[2] - cpu[0] - cpu[1] - result["loadgen_cpu_s"]) / cpu[3]
     return {
-        "requests": result["requests"], "seconds": round(seconds, 2),
+        "requests": result["requests"],
+        "seconds": round(seconds, 2),
         "throughput_rps": round(result["requests"] / seconds, 1),
-        "p50_ms": round(result["p50_ms"], 2), "p99_ms": round(result["p99_ms"], 2),
-        "mean_ms": round(result["mean_ms"], 2), "max_ms": round(result["max_ms"], 2),
-        "errors": result["errors"], "error_samples": result["error_samples"],
+        "p50_ms": round(result["p50_ms"], 2),
+        "p99_ms": round(result["p99_ms"], 2),
+        "mean_ms": round(result["mean_ms"], 2),
+        "max_ms": round(result["max_ms"], 2),
+        "errors": result["errors"],
+        "error_samples": result["error_samples"],
         "round_trips_per_request": round(trips / max(1, result["requests"]), 2),
-        "cpu_cores": {"server": round(cpu[0] / seconds, 2), "neo4j": round(cpu[1] / seconds, 2),
-                      "loadgen": round(result["loadgen_cpu_s"] / seconds, 2), "other": round(other, 2)},
+        "cpu_cores": {
+            "server": round(cpu[0] / seconds, 2),
+            "neo4j": round(cpu[1] / seconds, 2),
+            "loadgen": round(result["loadgen_cpu_s"] / seconds, 2),
+            "other": round(other, 2),
+        },
         "server_cpu_ms_per_request": round(cpu[0] * 1000 / max(1, result["requests"]), 2),
         "machine_load_before_cores": idle_load,
     }
@@ -594,9 +657,29 @@ def measure(server: Served, neo4j_pid: int | None, path: str, bodies: list[bytes
 
 # ------------------------------------------------------------------------------- profile ---
 
-PACKAGES = ("graphql", "strawberry", "neo4j", "starlette", "uvicorn", "httptools", "prometheus_client", "pydantic",
-            "cross_web", "asyncio", "json", "graph_service", "ingest", "logging", "uvloop", "typing", "inspect",
-            "dataclasses", "enum", "re", "email")
+PACKAGES = (
+    "graphql",
+    "strawberry",
+    "neo4j",
+    "starlette",
+    "uvicorn",
+    "httptools",
+    "prometheus_client",
+    "pydantic",
+    "cross_web",
+    "asyncio",
+    "json",
+    "graph_service",
+    "ingest",
+    "logging",
+    "uvloop",
+    "typing",
+    "inspect",
+    "dataclasses",
+    "enum",
+    "re",
+    "email",
+)
 
 
 def _package(filename: str) -> str:
@@ -631,8 +714,11 @@ def summarise_profile(path: Path, requests: int, top: int = 25) -> dict:
     stats = pstats.Stats(str(path))
     phases = {}
     for label, suffix, function in PHASES:
-        matches = [cum for (filename, _, name), (_, _, _, cum, _) in stats.stats.items()
-                   if name == function and filename.replace(os.sep, "/").endswith(suffix)]
+        matches = [
+            cum
+            for (filename, _, name), (_, _, _, cum, _) in stats.stats.items()
+            if name == function and filename.replace(os.sep, "/").endswith(suffix)
+        ]
         if matches:
             phases[label] = round(max(matches) * 1000 / max(1, requests), 3)
     total = 0.0
@@ -650,11 +736,18 @@ def summarise_profile(path: Path, requests: int, top: int = 25) -> dict:
         "profiled_requests": requests,
         "total_ms_per_request": round(total * per, 3),
         "phases_ms_per_request": phases,
-        "by_package_ms_per_request": {k: round(v * per, 3) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])
-                                      if v * per >= 0.005},
-        "top_functions": [{"function": f, "own_ms_per_request": round(t * per, 3),
-                           "cum_ms_per_request": round(c * per, 3),
-                           "calls_per_request": round(n / max(1, requests), 1)} for t, c, n, f in functions[:top]],
+        "by_package_ms_per_request": {
+            k: round(v * per, 3) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1]) if v * per >= 0.005
+        },
+        "top_functions": [
+            {
+                "function": f,
+                "own_ms_per_request": round(t * per, 3),
+                "cum_ms_per_request": round(c * per, 3),
+                "calls_per_request": round(n / max(1, requests), 1),
+            }
+            for t, c, n, f in functions[:top]
+        ],
     }
 
 
@@ -679,11 +772,26 @@ class ReplayGraph:
 
 
 async def _asgi_post(app, path: str, body: bytes) -> bytes:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "state": {},
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"accept", b"application/json"), (b"content-length", str(len(body)).encode())],
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "state": {},
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"accept", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
     received = False
     sent: list[dict] = []
 
@@ -727,9 +835,12 @@ def layer_costs(info, bodies: dict[str, list[bytes]], requests: int = 300) -> di
     settings = Settings(neo4j_uri=info.uri, neo4j_password=info.password, rate_limit_anonymous=0, _env_file=None)
 
     def cached_extensions(s):
-        return [partial(MaxTokensLimiter, max_token_count=s.max_query_tokens),
-                partial(MaskInternalErrors, should_mask_error=should_mask, error_message=INTERNAL_ERROR),
-                partial(ParserCache, maxsize=256), partial(ValidationCache, maxsize=256)]
+        return [
+            partial(MaxTokensLimiter, max_token_count=s.max_query_tokens),
+            partial(MaskInternalErrors, should_mask_error=should_mask, error_message=INTERNAL_ERROR),
+            partial(ParserCache, maxsize=256),
+            partial(ValidationCache, maxsize=256),
+        ]
 
     with sync_driver(info) as driver:
         replay = ReplayGraph(driver)
@@ -743,9 +854,11 @@ def layer_costs(info, bodies: dict[str, list[bytes]], requests: int = 300) -> di
             endpoint.query_limit_extensions = original
         cached.state.matchgraph.graph = replay
         bare = bare_endpoint.create_app(settings, graph=replay)
-        variants = {"as shipped": (shipped, "/graphql", bodies["compare"][:50]),
-                    "strawberry caches, no limits": (cached, "/graphql", bodies["compare"][:50]),
-                    "bare handler": (bare, "/compare", bodies["bare_compare"][:50])}
+        variants = {
+            "as shipped": (shipped, "/graphql", bodies["compare"][:50]),
+            "strawberry caches, no limits": (cached, "/graphql", bodies["compare"][:50]),
+            "bare handler": (bare, "/compare", bodies["bare_compare"][:50]),
+        }
 
         async def measure_all() -> dict:
             costs = {}
@@ -762,9 +875,11 @@ def layer_costs(info, bodies: dict[str, list[bytes]], requests: int = 300) -> di
             return costs
 
         costs = asyncio.run(measure_all())
-    return {"note": "compare page, CPU ms per request in one process (thread time, best of 3 x "
-                    f"{requests}); Neo4j answers replayed from memory, so the driver and HTTP costs are not in it",
-            "cpu_ms_per_request": costs}
+    return {
+        "note": "compare page, CPU ms per request in one process (thread time, best of 3 x "
+        f"{requests}); Neo4j answers replayed from memory, so the driver and HTTP costs are not in it",
+        "cpu_ms_per_request": costs,
+    }
 
 
 # ----------------------------------------------------------------------------------- run ---
@@ -772,12 +887,15 @@ def layer_costs(info, bodies: dict[str, list[bytes]], requests: int = 300) -> di
 
 def code_version() -> dict:
     """The commit and whether the server's code differs from it (other people edit the tree while this runs)."""
+
     def git(*command: str) -> str:
         done = subprocess.run(["git", *command], cwd=REPO, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "uncommitted": git("status", "--porcelain", "--", "graph_service", "ingest", "benchmarks/bare_endpoint.py")}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted": git("status", "--porcelain", "--", "graph_service", "ingest", "benchmarks/bare_endpoint.py"),
+    }
 
 
 def run(args) -> dict:
@@ -790,12 +908,25 @@ def run(args) -> dict:
 
     clock = time.perf_counter()
     started_with = code_version()
-    result: dict = {"code": started_with,
-                    "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-                                "cores": os.cpu_count(), "neo4j": NEO4J_VERSION, "neo4j_heap": args.heap},
-                    "settings": {"artifacts": args.artifacts, "ingest_documents": args.ingest_documents,
-                                 "requests": args.requests, "seconds": args.seconds, "clients": args.clients,
-                                 "client": args.client, "seed": args.seed}}
+    result: dict = {
+        "code": started_with,
+        "machine": {
+            "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "neo4j": NEO4J_VERSION,
+            "neo4j_heap": args.heap,
+        },
+        "settings": {
+            "artifacts": args.artifacts,
+            "ingest_documents": args.ingest_documents,
+            "requests": args.requests,
+            "seconds": args.seconds,
+            "clients": args.clients,
+            "client": args.client,
+            "seed": args.seed,
+        },
+    }
     with temporary_neo4j(args.heap, log=log, prefix="matchgraph-api-bench-") as neo4j:
         home = neo4j.home
         servers: list[Served] = []
@@ -804,9 +935,16 @@ def run(args) -> dict:
             result["graph"] = build_graph(neo4j.driver, args.artifacts, args.ingest_documents, log)
             bodies = workloads(neo4j.driver, random.Random(args.seed), args.pool)
             neo4j_pid = neo4j.server.running_pid()
-            env = {**os.environ, "NEO4J_URI": neo4j.info.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": neo4j.info.password,
-                   "NEO4J_DATABASE": "neo4j", "MATCHGRAPH_RATE_LIMIT_ANONYMOUS": "0",
-                   "MATCHGRAPH_DATA_DIR": str(home / "data"), "PYTHONPATH": str(REPO)}
+            env = {
+                **os.environ,
+                "NEO4J_URI": neo4j.info.uri,
+                "NEO4J_USER": "neo4j",
+                "NEO4J_PASSWORD": neo4j.info.password,
+                "NEO4J_DATABASE": "neo4j",
+                "MATCHGRAPH_RATE_LIMIT_ANONYMOUS": "0",
+                "MATCHGRAPH_DATA_DIR": str(home / "data"),
+                "PYTHONPATH": str(REPO),
+            }
             mg = Served("matchgraph", matchgraph_command(port := free_port()), port, env, home / "matchgraph.log")
             servers.append(mg)
             bare = Served("bare", bare_command(bare_port := free_port()), bare_port, env, home / "bare.log")
@@ -817,10 +955,19 @@ def run(args) -> dict:
 
             log("warming up…")
             for page in PAGES:
-                drive(mg.port, "/graphql", bodies[page], 16, args.warmup_requests, args.warmup_seconds, True,
-                      args.client)
-            drive(bare.port, "/compare", bodies["bare_compare"], 16, args.warmup_requests, args.warmup_seconds, False,
-                  args.client)
+                drive(
+                    mg.port, "/graphql", bodies[page], 16, args.warmup_requests, args.warmup_seconds, True, args.client
+                )
+            drive(
+                bare.port,
+                "/compare",
+                bodies["bare_compare"],
+                16,
+                args.warmup_requests,
+                args.warmup_seconds,
+                False,
+                args.client,
+            )
 
             cells = []
             for clients in args.clients:
@@ -843,12 +990,19 @@ def run(args) -> dict:
                     servers.remove(server)
                 result["profile"] = {
                     "note": "cProfile (wall clock) of the event loop's thread over one cell at 16 clients per "
-                            "server and page, after a warm-up; per measured request. cProfile inflates Python-heavy "
-                            "code: read shares and the difference between the two servers, not absolute times",
-                    "matchgraph": {page: profile_server("matchgraph", page, matchgraph_command, env, home, "/graphql",
-                                                        bodies[page], args, log) for page in args.profile_pages},
-                    "bare": {"compare": profile_server("bare", "compare", bare_command, env, home, "/compare",
-                                                       bodies["bare_compare"], args, log)},
+                    "server and page, after a warm-up; per measured request. cProfile inflates Python-heavy "
+                    "code: read shares and the difference between the two servers, not absolute times",
+                    "matchgraph": {
+                        page: profile_server(
+                            "matchgraph", page, matchgraph_command, env, home, "/graphql", bodies[page], args, log
+                        )
+                        for page in args.profile_pages
+                    },
+                    "bare": {
+                        "compare": profile_server(
+                            "bare", "compare", bare_command, env, home, "/compare", bodies["bare_compare"], args, log
+                        )
+                    },
                 }
         finally:
             for server in servers:
@@ -876,55 +1030,78 @@ def acceptance(cells: list[dict], clients: list[int]) -> dict:
             tails[server] = round(sixteen["p99_ms"] / one["p50_ms"], 2)
             # Closed loop (Little's law): mean latency at 16 clients = 16 / throughput, and p99 >= mean,
             # so p99 <= 3 x p50(1) needs at least this throughput at 16 clients.
-            needed[server] = {"throughput_needed_rps": round(16 / (3 * one["p50_ms"] / 1000), 1),
-                              "throughput_measured_rps": sixteen["throughput_rps"],
-                              "server_cpu_ms_per_request_allowed_on_one_core": round(3 * one["p50_ms"] / 16, 2),
-                              "server_cpu_ms_per_request_measured": sixteen["server_cpu_ms_per_request"]}
+            needed[server] = {
+                "throughput_needed_rps": round(16 / (3 * one["p50_ms"] / 1000), 1),
+                "throughput_measured_rps": sixteen["throughput_rps"],
+                "server_cpu_ms_per_request_allowed_on_one_core": round(3 * one["p50_ms"] / 16, 2),
+                "server_cpu_ms_per_request_measured": sixteen["server_cpu_ms_per_request"],
+            }
     return {
-        "compare_throughput_graphql_over_bare": {"by_clients": ratios, "target_min": 0.5,
-                                                 "met": bool(ratios) and all(r >= 0.5 for r in ratios.values())},
-        "compare_p99_16_over_p50_1": {"by_server": tails, "target_max": 3.0,
-                                      "met": "matchgraph" in tails and tails["matchgraph"] <= 3.0,
-                                      "littles_law": needed},
+        "compare_throughput_graphql_over_bare": {
+            "by_clients": ratios,
+            "target_min": 0.5,
+            "met": bool(ratios) and all(r >= 0.5 for r in ratios.values()),
+        },
+        "compare_p99_16_over_p50_1": {
+            "by_server": tails,
+            "target_max": 3.0,
+            "met": "matchgraph" in tails and tails["matchgraph"] <= 3.0,
+            "littles_law": needed,
+        },
     }
 
 
 def _row(c: dict) -> str:
     cpu = c["cpu_cores"]
     server = "GraphQL" if c["server"] == "matchgraph" else "bare"
-    return (f"  {server:<8} {PAGE_LABELS[c['page']]:<21} {c['clients']:>3}  {c['requests']:>6} {c['throughput_rps']:>8.1f} "
-            f"{c['p50_ms']:>8.1f} {c['p99_ms']:>8.1f} {c['errors']:>4} {c['round_trips_per_request']:>6.2f} "
-            f"{c['server_cpu_ms_per_request']:>7.2f}   {cpu['server']:.2f}/{cpu['neo4j']:.2f}/{cpu['loadgen']:.2f}/{cpu['other']:.2f}")
+    return (
+        f"  {server:<8} {PAGE_LABELS[c['page']]:<21} {c['clients']:>3}  {c['requests']:>6} {c['throughput_rps']:>8.1f} "
+        f"{c['p50_ms']:>8.1f} {c['p99_ms']:>8.1f} {c['errors']:>4} {c['round_trips_per_request']:>6.2f} "
+        f"{c['server_cpu_ms_per_request']:>7.2f}   {cpu['server']:.2f}/{cpu['neo4j']:.2f}/{cpu['loadgen']:.2f}/{cpu['other']:.2f}"
+    )
 
 
-HEADER = (f"  {'server':<8} {'page':<21} {'cli':>3}  {'reqs':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'err':>4} "
-          f"{'trips':>6} {'cpu ms':>7}   cores srv/neo4j/gen/other")
+HEADER = (
+    f"  {'server':<8} {'page':<21} {'cli':>3}  {'reqs':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'err':>4} "
+    f"{'trips':>6} {'cpu ms':>7}   cores srv/neo4j/gen/other"
+)
 
 
 def print_report(result: dict) -> None:
     g = result["graph"]
-    print(f"\n{g['artifacts']:,} artifacts ({g['described_artifacts']:,} described; {g['ingested_documents']} documents "
-          f"ingested, {g['cypher_artifacts']:,} artifacts by Cypher), {g['capabilities']:,} capabilities, "
-          f"{g['comparisons']:,} comparisons, {g['nodes']:,} nodes, {g['relationships']:,} relationships")
+    print(
+        f"\n{g['artifacts']:,} artifacts ({g['described_artifacts']:,} described; {g['ingested_documents']} documents "
+        f"ingested, {g['cypher_artifacts']:,} artifacts by Cypher), {g['capabilities']:,} capabilities, "
+        f"{g['comparisons']:,} comparisons, {g['nodes']:,} nodes, {g['relationships']:,} relationships"
+    )
     m = result["machine"]
-    print(f"{m['cores']} cores shared by Neo4j, the server (uvicorn, 1 worker) and the load generator (own process); "
-          f"'cores' = CPU used / wall time")
+    print(
+        f"{m['cores']} cores shared by Neo4j, the server (uvicorn, 1 worker) and the load generator (own process); "
+        f"'cores' = CPU used / wall time"
+    )
     print(HEADER)
     for c in result["cells"]:
         print(_row(c))
     a = result["acceptance"]
     t = a["compare_throughput_graphql_over_bare"]
-    print("\ncompare page, GraphQL / bare throughput: " + ", ".join(f"{n} clients {r:.0%}" for n, r in t["by_clients"].items())
-          + f"  (target >= 50%: {'met' if t['met'] else 'NOT met'})")
+    print(
+        "\ncompare page, GraphQL / bare throughput: "
+        + ", ".join(f"{n} clients {r:.0%}" for n, r in t["by_clients"].items())
+        + f"  (target >= 50%: {'met' if t['met'] else 'NOT met'})"
+    )
     p = a["compare_p99_16_over_p50_1"]
-    print("compare page, p99 at 16 clients / p50 at 1 client: "
-          + ", ".join(f"{s} {r:.1f}x" for s, r in p["by_server"].items())
-          + f"  (target <= 3x for matchgraph: {'met' if p['met'] else 'NOT met'})")
+    print(
+        "compare page, p99 at 16 clients / p50 at 1 client: "
+        + ", ".join(f"{s} {r:.1f}x" for s, r in p["by_server"].items())
+        + f"  (target <= 3x for matchgraph: {'met' if p['met'] else 'NOT met'})"
+    )
     for server, n in p.get("littles_law", {}).items():
-        print(f"  {server}: <= 3x needs >= {n['throughput_needed_rps']:.0f} req/s at 16 clients (closed loop: mean "
-              f"latency = 16 / throughput), i.e. <= {n['server_cpu_ms_per_request_allowed_on_one_core']:.1f} ms of "
-              f"server CPU per request on its one core; measured {n['throughput_measured_rps']:.0f} req/s, "
-              f"{n['server_cpu_ms_per_request_measured']:.1f} ms")
+        print(
+            f"  {server}: <= 3x needs >= {n['throughput_needed_rps']:.0f} req/s at 16 clients (closed loop: mean "
+            f"latency = 16 / throughput), i.e. <= {n['server_cpu_ms_per_request_allowed_on_one_core']:.1f} ms of "
+            f"server CPU per request on its one core; measured {n['throughput_measured_rps']:.0f} req/s, "
+            f"{n['server_cpu_ms_per_request_measured']:.1f} ms"
+        )
     if "layer_costs" in result:
         costs = result["layer_costs"]
         print(f"\n{costs['note']}:\n  " + ", ".join(f"{k} {v:.2f} ms" for k, v in costs["cpu_ms_per_request"].items()))
@@ -933,20 +1110,30 @@ def print_report(result: dict) -> None:
         runs = [(f"matchgraph {PAGE_LABELS[page]}", prof) for page, prof in result["profile"]["matchgraph"].items()]
         runs.append(("bare compare page", result["profile"]["bare"]["compare"]))
         for label, prof in runs:
-            print(f"  {label}: {prof['total_ms_per_request']:.2f} ms own time per request "
-                  f"({prof['throughput_under_profiler_rps']:.1f} req/s under the profiler)")
-            print("    by package: " + ", ".join(
-                f"{k} {v:.2f}" for k, v in list(prof["by_package_ms_per_request"].items())[:8]))
-            print("    phases (cumulative): " + ", ".join(
-                f"{k.strip()} {v:.2f}" for k, v in prof["phases_ms_per_request"].items()))
+            print(
+                f"  {label}: {prof['total_ms_per_request']:.2f} ms own time per request "
+                f"({prof['throughput_under_profiler_rps']:.1f} req/s under the profiler)"
+            )
+            print(
+                "    by package: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in list(prof["by_package_ms_per_request"].items())[:8])
+            )
+            print(
+                "    phases (cumulative): "
+                + ", ".join(f"{k.strip()} {v:.2f}" for k, v in prof["phases_ms_per_request"].items())
+            )
         compare = result["profile"]["matchgraph"].get("compare")
         if compare:
             print("  matchgraph compare page, top functions by own time (ms/request):")
             for f in compare["top_functions"][:10]:
-                print(f"  {f['own_ms_per_request']:>7.3f} own {f['cum_ms_per_request']:>7.3f} cum "
-                      f"{f['calls_per_request']:>7.1f} calls  {f['function']}")
-    print(f"\nruntime {result['runtime_s']:.0f}s, code at {result['code']['commit']}"
-          + (" (changed during the run!)" if "changed_during_run" in result["code"] else ""))
+                print(
+                    f"  {f['own_ms_per_request']:>7.3f} own {f['cum_ms_per_request']:>7.3f} cum "
+                    f"{f['calls_per_request']:>7.1f} calls  {f['function']}"
+                )
+    print(
+        f"\nruntime {result['runtime_s']:.0f}s, code at {result['code']['commit']}"
+        + (" (changed during the run!)" if "changed_during_run" in result["code"] else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -955,22 +1142,34 @@ def main(argv: list[str] | None = None) -> int:
         return loadgen_main()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--artifacts", type=int, default=10_000)
-    parser.add_argument("--ingest-documents", type=int, default=200,
-                        help="synthetic documents written by the real ingester (the rest is built by Cypher)")
+    parser.add_argument(
+        "--ingest-documents",
+        type=int,
+        default=200,
+        help="synthetic documents written by the real ingester (the rest is built by Cypher)",
+    )
     parser.add_argument("--requests", type=int, default=2000, help="at most this many requests per cell")
     parser.add_argument("--seconds", type=float, default=15, help="at most this long per cell")
     parser.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[1, 16, 64])
     parser.add_argument("--warmup-requests", type=int, default=300)
     parser.add_argument("--warmup-seconds", type=float, default=4)
     parser.add_argument("--pool", type=int, default=5000, help="distinct requests per page (cycled)")
-    parser.add_argument("--quiet-wait", type=float, default=45,
-                        help="seconds, in all, to wait before cells for other work on the machine to stop")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=45,
+        help="seconds, in all, to wait before cells for other work on the machine to stop",
+    )
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--no-profile", dest="profile", action="store_false")
-    parser.add_argument("--profile-pages", type=lambda s: [p for p in s.split(",") if p in PAGES],
-                        default=list(PAGES), help="pages to profile matchgraph under (comma-separated)")
+    parser.add_argument(
+        "--profile-pages",
+        type=lambda s: [p for p in s.split(",") if p in PAGES],
+        default=list(PAGES),
+        help="pages to profile matchgraph under (comma-separated)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
     args = parser.parse_args(argv)
     args.quiet = Quiet(args.quiet_wait)

@@ -57,8 +57,9 @@ def create_app(settings=None, graph=None) -> Starlette:
         rows = await graph.read(BEST_FOR_PAIR, a=a, b=b)
         page = rows[0]["page"] if rows else None
         # default=str: ingested comparisons carry a Neo4j DateTime (ingestedAt).
-        return Response(json.dumps({"compare": page}, default=str, separators=(",", ":")),
-                        media_type="application/json")
+        return Response(
+            json.dumps({"compare": page}, default=str, separators=(",", ":")), media_type="application/json"
+        )
 
     async def stats(request: Request) -> Response:
         return JSONResponse({"round_trips": state["graph"].round_trips})

@@ -79,8 +79,13 @@ def machine() -> dict:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count()
-    return {"cores": os.cpu_count(), "usable_cores": usable, "cpu": cpu, "platform": platform.platform(),
-            "python": platform.python_version()}
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     fast_path = load_text_embedder("onnx", "cpu", args.cache_dir)
     fast_load = time.perf_counter() - started
     built_now = onnx_model.build_count() > builds
-    console.log(f"torch loaded in {torch_load:.1f} s; fast path ({fast_path.backend}) "
-                f"{'built and ' if built_now else ''}loaded in {fast_load:.1f} s")
+    console.log(
+        f"torch loaded in {torch_load:.1f} s; fast path ({fast_path.backend}) "
+        f"{'built and ' if built_now else ''}loaded in {fast_load:.1f} s"
+    )
     import torch
 
     default_threads = torch.get_num_threads()
@@ -136,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     with console.status("single-query latency"):
         for index in range(args.repeats):
             query = queries[index % len(queries)]
-            for name in (order if index % 2 == 0 else order[::-1]):
+            for name in order if index % 2 == 0 else order[::-1]:
                 embedder = paths[name]
                 torch.set_num_threads(threads_for(name))
                 began = time.perf_counter()
@@ -146,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds: dict[str, list[float]] = {name: [] for name in paths}
     vectors: dict[str, np.ndarray] = {}
     for run in range(args.runs):
-        for name in (order if run % 2 == 0 else order[::-1]):
+        for name in order if run % 2 == 0 else order[::-1]:
             embedder = paths[name]
             torch.set_num_threads(threads_for(name))
             with console.status(f"throughput run {run + 1}/{args.runs}: {name}"):
@@ -159,22 +166,35 @@ def main(argv: list[str] | None = None) -> int:
     query_cosines = np.sum(torch_path.encode(queries) * np.stack([fast_path.encode_query(q) for q in queries]), axis=1)
     cosines = np.concatenate([text_cosines, query_cosines])
 
-    result: dict = {"machine": machine(), "device": torch_path.device,
-                    "load_average_before": [round(v, 2) for v in load_before],
-                    "load_average_after": [round(v, 2) for v in os.getloadavg()],
-                    "versions": {name: metadata.version(name) for name in
-                                 ("torch", "sentence-transformers", "onnxruntime", "onnx", "tokenizers", "numpy")},
-                    "torch_threads": default_threads, "onnxruntime_threads": onnx_model.session_threads(),
-                    "fast_backend": fast_path.backend, "fast_model_dir": str(fast_path.model_dir),
-                    "fast_build_seconds": fast_path.manifest.get("build_seconds"), "built_in_this_run": built_now,
-                    "calibration_check": fast_path.manifest.get("check"),
-                    "texts": len(texts), "mean_text_chars": round(statistics.mean(len(t) for t in texts), 1),
-                    "queries": len(queries), "repeats": args.repeats, "batch_size": args.batch_size,
-                    "runs": args.runs, "paths": {}}
+    result: dict = {
+        "machine": machine(),
+        "device": torch_path.device,
+        "load_average_before": [round(v, 2) for v in load_before],
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        "versions": {
+            name: metadata.version(name)
+            for name in ("torch", "sentence-transformers", "onnxruntime", "onnx", "tokenizers", "numpy")
+        },
+        "torch_threads": default_threads,
+        "onnxruntime_threads": onnx_model.session_threads(),
+        "fast_backend": fast_path.backend,
+        "fast_model_dir": str(fast_path.model_dir),
+        "fast_build_seconds": fast_path.manifest.get("build_seconds"),
+        "built_in_this_run": built_now,
+        "calibration_check": fast_path.manifest.get("check"),
+        "texts": len(texts),
+        "mean_text_chars": round(statistics.mean(len(t) for t in texts), 1),
+        "queries": len(queries),
+        "repeats": args.repeats,
+        "batch_size": args.batch_size,
+        "runs": args.runs,
+        "paths": {},
+    }
     for name in paths:
         median_seconds = statistics.median(seconds[name])
         result["paths"][name] = {
-            "backend": paths[name].backend, "threads": threads_for(name) if name != "fast" else onnx_model.session_threads(),
+            "backend": paths[name].backend,
+            "threads": threads_for(name) if name != "fast" else onnx_model.session_threads(),
             "query_p50_ms": round(percentile(latencies[name], 50), 2),
             "query_p99_ms": round(percentile(latencies[name], 99), 2),
             "texts_per_s": round(len(texts) / median_seconds, 1),
@@ -186,34 +206,56 @@ def main(argv: list[str] | None = None) -> int:
         "query_p99_speedup": round(torch_numbers["query_p99_ms"] / fast_numbers["query_p99_ms"], 2),
         "throughput_speedup": round(fast_numbers["texts_per_s"] / torch_numbers["texts_per_s"], 2),
         "vs_torch_1_thread": {
-            "query_p50_speedup": round(result["paths"]["torch_1_thread"]["query_p50_ms"] / fast_numbers["query_p50_ms"], 2),
-            "throughput_speedup": round(fast_numbers["texts_per_s"] / result["paths"]["torch_1_thread"]["texts_per_s"], 2),
+            "query_p50_speedup": round(
+                result["paths"]["torch_1_thread"]["query_p50_ms"] / fast_numbers["query_p50_ms"], 2
+            ),
+            "throughput_speedup": round(
+                fast_numbers["texts_per_s"] / result["paths"]["torch_1_thread"]["texts_per_s"], 2
+            ),
         },
     }
-    result["cosine"] = {"min": round(float(cosines.min()), 4), "mean": round(float(cosines.mean()), 4),
-                        "texts_min": round(float(text_cosines.min()), 4),
-                        "queries_min": round(float(query_cosines.min()), 4)}
+    result["cosine"] = {
+        "min": round(float(cosines.min()), 4),
+        "mean": round(float(cosines.mean()), 4),
+        "texts_min": round(float(text_cosines.min()), 4),
+        "queries_min": round(float(query_cosines.min()), 4),
+    }
     result["target_met"] = bool(result["ratios"]["throughput_speedup"] >= 2.0 and cosines.min() >= 0.99)
 
-    table = Table(title=f"text embedding, {result['machine']['usable_cores']} cores, {len(texts)} texts, "
-                        f"batch {args.batch_size}")
+    table = Table(
+        title=f"text embedding, {result['machine']['usable_cores']} cores, {len(texts)} texts, batch {args.batch_size}"
+    )
     for column in ("path", "query p50 ms", "query p99 ms", "texts/s"):
         table.add_column(column, justify="left" if column == "path" else "right")
     for name in paths:
         numbers = result["paths"][name]
-        label = {"torch": f"torch, {default_threads} threads (default)",
-                 "torch_1_thread": "torch, 1 thread", "fast": f"fast ({numbers['backend']})"}[name]
-        table.add_row(label, f"{numbers['query_p50_ms']:.2f}", f"{numbers['query_p99_ms']:.2f}",
-                      f"{numbers['texts_per_s']:.1f}")
+        label = {
+            "torch": f"torch, {default_threads} threads (default)",
+            "torch_1_thread": "torch, 1 thread",
+            "fast": f"fast ({numbers['backend']})",
+        }[name]
+        table.add_row(
+            label, f"{numbers['query_p50_ms']:.2f}", f"{numbers['query_p99_ms']:.2f}", f"{numbers['texts_per_s']:.1f}"
+        )
     ratios = result["ratios"]
-    table.add_row("fast / torch", f"{ratios['query_p50_speedup']:.2f}x faster",
-                  f"{ratios['query_p99_speedup']:.2f}x faster", f"{ratios['throughput_speedup']:.2f}x")
-    table.add_row("fast / torch, 1 thread", f"{ratios['vs_torch_1_thread']['query_p50_speedup']:.2f}x faster", "",
-                  f"{ratios['vs_torch_1_thread']['throughput_speedup']:.2f}x")
+    table.add_row(
+        "fast / torch",
+        f"{ratios['query_p50_speedup']:.2f}x faster",
+        f"{ratios['query_p99_speedup']:.2f}x faster",
+        f"{ratios['throughput_speedup']:.2f}x",
+    )
+    table.add_row(
+        "fast / torch, 1 thread",
+        f"{ratios['vs_torch_1_thread']['query_p50_speedup']:.2f}x faster",
+        "",
+        f"{ratios['vs_torch_1_thread']['throughput_speedup']:.2f}x",
+    )
     Console().print(table)
-    print(f"cosine fast vs torch: min {result['cosine']['min']:.4f}, mean {result['cosine']['mean']:.4f} "
-          f"({len(texts)} texts batched, {len(queries)} queries alone); "
-          f"target (>= 2x throughput at cosine >= 0.99) {'met' if result['target_met'] else 'NOT met'}")
+    print(
+        f"cosine fast vs torch: min {result['cosine']['min']:.4f}, mean {result['cosine']['mean']:.4f} "
+        f"({len(texts)} texts batched, {len(queries)} queries alone); "
+        f"target (>= 2x throughput at cosine >= 0.99) {'met' if result['target_met'] else 'NOT met'}"
+    )
     write_results(args.out, result)
     return 0
 

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import temporary_neo4j, write_results
 from benchmarks.synthetic import generate
 from ingest.parser import parse
 from ingest.pipeline import Ingester
@@ -30,14 +31,14 @@ from ingest.reading import read_document
 from ingest.rows import GraphRows, block_facts, provisional_capability_name, rows_for
 from ingest.writer import GraphWriter
 
-from benchmarks import temporary_neo4j, write_results
-
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def clear(driver) -> None:
     with driver.session() as session:
-        session.run("MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+        session.run(
+            "MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+        ).consume()
 
 
 def graph_size(driver) -> tuple[int, int]:
@@ -71,7 +72,7 @@ def run(documents: int, artifacts: int, batch_size: int, heap: str) -> dict:
         batches = []
         for start in range(0, len(corpus), batch_size):
             rows = GraphRows()
-            for index, (name, data) in enumerate(corpus[start:start + batch_size], start):
+            for index, (name, data) in enumerate(corpus[start : start + batch_size], start):
                 document = read_document(data, name)
                 rows.extend(rows_for(parse(document), document, sequence=index))
             batches.append(rows)
@@ -101,13 +102,18 @@ def run(documents: int, artifacts: int, batch_size: int, heap: str) -> dict:
     if baseline_size != pipeline_size:  # both must write the same graph for the ratio to mean anything
         print(f"warning: graphs differ: baseline {baseline_size}, pipeline {pipeline_size}", file=sys.stderr)
     result = {
-        "documents": documents, "artifacts": artifacts, "batch_size": batch_size, "corpus_mb": round(megabytes, 1),
+        "documents": documents,
+        "artifacts": artifacts,
+        "batch_size": batch_size,
+        "corpus_mb": round(megabytes, 1),
         "parse_docs_per_s": round(documents / parse_seconds, 1),
         "parse_and_rows_docs_per_s": round(documents / rows_seconds, 1),
         "baseline_docs_per_s": round(documents / baseline_seconds, 1),
         "pipeline_docs_per_s": round(documents / pipeline_seconds, 1),
         "pipeline_over_baseline": round(baseline_seconds / pipeline_seconds, 3),
-        "ingested": report.ingested, "unchanged": report.unchanged, "rejected": len(report.rejected),
+        "ingested": report.ingested,
+        "unchanged": report.unchanged,
+        "rejected": len(report.rejected),
         "graph_nodes_relationships": {"baseline": baseline_size, "pipeline": pipeline_size},
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
         "neo4j_heap": heap,
@@ -133,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         ("pipeline / baseline", f"{result['pipeline_over_baseline']:.0%}"),
     ]
     width = max(len(label) for label, _ in rows)
-    print(f"\n{result['documents']:,} documents ({result['corpus_mb']} MB), {result['artifacts']:,} artifacts, "
-          f"batch {result['batch_size']}")
+    print(
+        f"\n{result['documents']:,} documents ({result['corpus_mb']} MB), {result['artifacts']:,} artifacts, "
+        f"batch {result['batch_size']}"
+    )
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
     write_results(args.out, result)

@@ -29,9 +29,11 @@ def rate(corpus: list[tuple[str, bytes]], repeat: int = 1) -> dict:
         for name, data in corpus:
             parse(read_document(data, name))
     count = len(corpus) * repeat
-    return {"documents": count,
-            "cpu_docs_per_s": round(count / (time.process_time() - cpu), 1),
-            "wall_docs_per_s": round(count / (time.perf_counter() - wall), 1)}
+    return {
+        "documents": count,
+        "cpu_docs_per_s": round(count / (time.process_time() - cpu), 1),
+        "wall_docs_per_s": round(count / (time.perf_counter() - wall), 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         seeds = [(p.name, p.read_bytes()) for p in sorted(SEEDS.glob("*.txt"))]
         result["seeds"] = rate(seeds, repeat=400)
     for name, numbers in result.items():
-        print(f"{name:<10} {numbers['documents']:>6} docs  {numbers['cpu_docs_per_s']:>8,.0f} docs/s (CPU)"
-              f"  {numbers['wall_docs_per_s']:>8,.0f} docs/s (wall)")
+        print(
+            f"{name:<10} {numbers['documents']:>6} docs  {numbers['cpu_docs_per_s']:>8,.0f} docs/s (CPU)"
+            f"  {numbers['wall_docs_per_s']:>8,.0f} docs/s (wall)"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "parse.json").write_text(json.dumps(result, indent=2) + "\n")
     return 0

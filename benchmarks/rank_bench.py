@@ -33,13 +33,12 @@ import time
 import zlib
 from pathlib import Path
 
+from benchmarks import temporary_neo4j, write_results
 from benchmarks.synthetic import generate
 from graphdb.repository.rank import WRITE_BATCH
-from services.rank import recompute
 from ingest.pipeline import Ingester
 from ingest.writer import GraphWriter
-
-from benchmarks import temporary_neo4j, write_results
+from services.rank import recompute
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSES = 60
@@ -84,7 +83,7 @@ SET a.computedRank = row.rank, a.rankSignals = row.signals, a.rankedAt = datetim
 
 def _write(driver, query: str, rows: list[dict], batch: int = 5_000) -> None:
     for start in range(0, len(rows), batch):
-        driver.execute_query(query, rows=rows[start:start + batch])
+        driver.execute_query(query, rows=rows[start : start + batch])
 
 
 def _column(driver, query: str, name: str) -> list:
@@ -101,13 +100,27 @@ def build(driver, args, log) -> dict:
 
     described = _column(driver, "MATCH (a:Artifact {mentionedOnly: false}) RETURN a.slug AS s ORDER BY s", "s")
     missing = max(0, args.artifacts - len(described))
-    _write(driver, TOP_UP, [{"slug": f"bench-top-up-{i}", "name": f"Bench top-up {i}", "rank": 1 + i % 99,
-                             "cells": [i % 2, (i // 2) % 2, (i // 3) % 2, (i // 5) % 2]} for i in range(missing)])
+    _write(
+        driver,
+        TOP_UP,
+        [
+            {
+                "slug": f"bench-top-up-{i}",
+                "name": f"Bench top-up {i}",
+                "rank": 1 + i % 99,
+                "cells": [i % 2, (i // 2) % 2, (i // 3) % 2, (i // 5) % 2],
+            }
+            for i in range(missing)
+        ],
+    )
     described = _column(driver, "MATCH (a:Artifact {mentionedOnly: false}) RETURN a.slug AS s ORDER BY s", "s")
 
     capabilities = _column(driver, "MATCH (k:Capability) RETURN k.id AS id", "id")
-    _write(driver, SET_CLASSES, [{"id": k, "uri": f"capability://bench-class-{zlib.crc32(k.encode()) % CLASSES}"}
-                                 for k in capabilities])
+    _write(
+        driver,
+        SET_CLASSES,
+        [{"id": k, "uri": f"capability://bench-class-{zlib.crc32(k.encode()) % CLASSES}"} for k in capabilities],
+    )
     claims = sorted(_column(driver, "MATCH (c:Claim) RETURN c.id AS id", "id"))
     checked = rng.sample(claims, len(claims) // 10)
     _write(driver, SET_CLAIMS, [{"id": c, "status": rng.choice(("verified", "refuted"))} for c in checked])
@@ -127,22 +140,44 @@ def build(driver, args, log) -> dict:
     for n, slug in enumerate(rng.sample(described, args.probed)):
         task = TASKS[n % len(TASKS)]
         speed = rng.uniform(5, 500)
-        samples = {str(b): [round(speed * b ** 0.8 * rng.uniform(0.9, 1.1), 3) for _ in range(5)] for b in BATCHES}
-        probes.append({"id": f"bench-probe-{n}", "kind": "architecture", "slug": slug, "task": task,
-                       "batchSizes": list(BATCHES), "throughput": [statistics.median(v) for v in samples.values()],
-                       "samples": json.dumps(samples), "top1": None})
+        samples = {str(b): [round(speed * b**0.8 * rng.uniform(0.9, 1.1), 3) for _ in range(5)] for b in BATCHES}
+        probes.append(
+            {
+                "id": f"bench-probe-{n}",
+                "kind": "architecture",
+                "slug": slug,
+                "task": task,
+                "batchSizes": list(BATCHES),
+                "throughput": [statistics.median(v) for v in samples.values()],
+                "samples": json.dumps(samples),
+                "top1": None,
+            }
+        )
         if n % 3 == 0:
-            probes.append({"id": f"bench-top1-{n}", "kind": "classification_top1", "slug": slug, "task": task,
-                           "batchSizes": None, "throughput": None, "samples": None, "top1": rng.uniform(0.5, 0.9)})
+            probes.append(
+                {
+                    "id": f"bench-top1-{n}",
+                    "kind": "classification_top1",
+                    "slug": slug,
+                    "task": task,
+                    "batchSizes": None,
+                    "throughput": None,
+                    "samples": None,
+                    "top1": rng.uniform(0.5, 0.9),
+                }
+            )
     _write(driver, PROBES, probes)
-    counts = {name: _column(driver, query, "n")[0] for name, query in (
-        ("described", "MATCH (a:Artifact {mentionedOnly: false}) RETURN count(a) AS n"),
-        ("artifacts", "MATCH (a:Artifact) RETURN count(a) AS n"),
-        ("capabilities", "MATCH (k:Capability) RETURN count(k) AS n"),
-        ("claims", "MATCH (c:Claim) RETURN count(c) AS n"),
-        ("coMatched", "MATCH ()-[m:CO_MATCHED]->() RETURN count(m) AS n"),
-        ("probes", "MATCH (p:Probe) RETURN count(p) AS n"),
-    )}
+    counts = {
+        name: _column(driver, query, "n")[0]
+        for name, query in (
+            ("described", "MATCH (a:Artifact {mentionedOnly: false}) RETURN count(a) AS n"),
+            ("artifacts", "MATCH (a:Artifact) RETURN count(a) AS n"),
+            ("capabilities", "MATCH (k:Capability) RETURN count(k) AS n"),
+            ("claims", "MATCH (c:Claim) RETURN count(c) AS n"),
+            ("coMatched", "MATCH ()-[m:CO_MATCHED]->() RETURN count(m) AS n"),
+            ("probes", "MATCH (p:Probe) RETURN count(p) AS n"),
+        )
+    }
     log(f"graph: {counts}")
     return counts
 
@@ -154,9 +189,11 @@ def baseline(driver, signals_size: int) -> float:
     slugs = _column(driver, BASELINE_READ, "slug")
     rows = [{"slug": slug, "rank": 50.0, "signals": padding} for slug in slugs]
     with driver.session() as session:
+
         def work(tx):
             for start in range(0, len(rows), WRITE_BATCH):
-                tx.run(BASELINE_WRITE, rows=rows[start:start + WRITE_BATCH]).consume()
+                tx.run(BASELINE_WRITE, rows=rows[start : start + WRITE_BATCH]).consume()
+
         session.execute_write(work)
     return time.perf_counter() - started
 
@@ -169,8 +206,11 @@ def run(args) -> dict:
         driver = neo4j.driver
         graph = build(driver, args, log)
         warm = recompute(driver, resamples=args.resamples)  # plans every query once
-        signals_size = len(_column(driver, "MATCH (a:Artifact) WHERE a.rankSignals IS NOT NULL "
-                                           "RETURN a.rankSignals AS s LIMIT 1", "s")[0])
+        signals_size = len(
+            _column(
+                driver, "MATCH (a:Artifact) WHERE a.rankSignals IS NOT NULL RETURN a.rankSignals AS s LIMIT 1", "s"
+            )[0]
+        )
         full, ranks_only, floors, runs = [], [], [], []
         for repeat in range(args.repeats):
             floors.append(baseline(driver, signals_size))
@@ -180,21 +220,34 @@ def run(args) -> dict:
             started = time.perf_counter()
             recompute(driver, head_to_head=False)
             ranks_only.append(time.perf_counter() - started)
-            log(f"repeat {repeat + 1}: full {full[-1]:.2f}s, rank only {ranks_only[-1]:.2f}s, "
-                f"baseline {floors[-1]:.2f}s")
+            log(
+                f"repeat {repeat + 1}: full {full[-1]:.2f}s, rank only {ranks_only[-1]:.2f}s, "
+                f"baseline {floors[-1]:.2f}s"
+            )
 
     last = runs[-1]
     median = statistics.median
     return {
         "graph": graph,
         "ranked": len(last.results),
-        "headToHead": {"groups": len(last.head_to_head_groups), "edges": last.head_to_head_edges,
-                       "probes": last.probes, "resamples": args.resamples},
+        "headToHead": {
+            "groups": len(last.head_to_head_groups),
+            "edges": last.head_to_head_edges,
+            "probes": last.probes,
+            "resamples": args.resamples,
+        },
         "roundTrips": last.round_trips,
-        "seconds": {"full": round(median(full), 3), "rankOnly": round(median(ranks_only), 3),
-                    "baseline": round(median(floors), 3), "stages": last.seconds,
-                    "all": {"full": [round(s, 3) for s in full], "rankOnly": [round(s, 3) for s in ranks_only],
-                            "baseline": [round(s, 3) for s in floors]}},
+        "seconds": {
+            "full": round(median(full), 3),
+            "rankOnly": round(median(ranks_only), 3),
+            "baseline": round(median(floors), 3),
+            "stages": last.seconds,
+            "all": {
+                "full": [round(s, 3) for s in full],
+                "rankOnly": [round(s, 3) for s in ranks_only],
+                "baseline": [round(s, 3) for s in floors],
+            },
+        },
         "rankOnlyOverBaseline": round(median(ranks_only) / median(floors), 2),
         "fullOverBaseline": round(median(full) / median(floors), 2),
         "warmUpSeconds": round(sum(warm.seconds.values()), 3),
@@ -228,9 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         ("full / baseline", f"{result['fullOverBaseline']:.2f}x"),
     ]
     width = max(len(label) for label, _ in rows)
-    print(f"\nrank on {result['graph']['described']:,} described artifacts ({result['graph']['artifacts']:,} in all), "
-          f"{result['graph']['coMatched']:,} co-match edges, {result['graph']['probes']} probes; medians of "
-          f"{len(s['all']['full'])} runs")
+    print(
+        f"\nrank on {result['graph']['described']:,} described artifacts ({result['graph']['artifacts']:,} in all), "
+        f"{result['graph']['coMatched']:,} co-match edges, {result['graph']['probes']} probes; medians of "
+        f"{len(s['all']['full'])} runs"
+    )
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>12}")
     print(f"  stages of the last full run: {s['stages']}")

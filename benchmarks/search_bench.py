@@ -177,10 +177,21 @@ def write_graph(driver, artifacts: list[dict], vectors: np.ndarray, origin: np.n
         minutes_ago = 5 * (len(artifacts) - start) // WRITE_BATCH + 60  # the last batch an hour ago
         for position in range(start, min(start + WRITE_BATCH, len(artifacts))):
             artifact = artifacts[position]
-            rows.append({**artifact, "embeddedMinutesAgo": minutes_ago, "capabilities": [
-                {"id": f"bench-{i}", "name": " ".join(texts[origin[i]].split()[:4]),
-                 "description": texts[origin[i]], "embedding": vectors[i].tolist()}
-                for i in per_artifact[position]]})
+            rows.append(
+                {
+                    **artifact,
+                    "embeddedMinutesAgo": minutes_ago,
+                    "capabilities": [
+                        {
+                            "id": f"bench-{i}",
+                            "name": " ".join(texts[origin[i]].split()[:4]),
+                            "description": texts[origin[i]],
+                            "embedding": vectors[i].tolist(),
+                        }
+                        for i in per_artifact[position]
+                    ],
+                }
+            )
         driver.execute_query(WRITE_ARTIFACTS, rows=rows)
     driver.execute_query("CALL db.awaitIndexes(1200)")
 
@@ -232,8 +243,13 @@ def benchmark_graph(heap: str):
     from graphdb.schema import apply_schema
 
     if os.environ.get("NEO4J_URI"):
-        info = ConnectionInfo(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
-                              os.environ["NEO4J_PASSWORD"], os.environ.get("NEO4J_DATABASE", "neo4j"), local=False)
+        info = ConnectionInfo(
+            os.environ["NEO4J_URI"],
+            os.environ.get("NEO4J_USER", "neo4j"),
+            os.environ["NEO4J_PASSWORD"],
+            os.environ.get("NEO4J_DATABASE", "neo4j"),
+            local=False,
+        )
         with sync_driver(info) as driver:
             apply_schema(driver, info.database)
             count = driver.execute_query("MATCH (n) WHERE NOT n:SchemaVersion RETURN count(n) AS n")[0][0]["n"]
@@ -260,16 +276,24 @@ def faiss_sweep(index, keys: list[str], queries: np.ndarray, truth: list[list[st
             _, ids = index.search(row.reshape(1, -1), K)
             latencies.append((time.perf_counter() - started) * 1000)
             found.append([keys[i] for i in ids[0] if i >= 0])
-        rows.append({"efSearch": ef, "recall_at_10": round(recall_at_k(found, truth), 4),
-                     "p50_ms": round(percentile(latencies, 50), 3), "p99_ms": round(percentile(latencies, 99), 3)})
+        rows.append(
+            {
+                "efSearch": ef,
+                "recall_at_10": round(recall_at_k(found, truth), 4),
+                "p50_ms": round(percentile(latencies, 50), 3),
+                "p99_ms": round(percentile(latencies, 99), 3),
+            }
+        )
     return rows
 
 
 def neo4j_vector_sweep(driver, database: str, queries: np.ndarray, truth: list[list[str]]) -> list[dict]:
     from neo4j import RoutingControl
 
-    query = (f"CALL db.index.vector.queryNodes('{NEO4J_VECTOR_INDEX}', $k, $vector) YIELD node, score "
-             "RETURN node.id AS id ORDER BY score DESC LIMIT 10")
+    query = (
+        f"CALL db.index.vector.queryNodes('{NEO4J_VECTOR_INDEX}', $k, $vector) YIELD node, score "
+        "RETURN node.id AS id ORDER BY score DESC LIMIT 10"
+    )
     rows = []
     for k in NEO4J_K_SWEEP:
         for row in queries[:5]:  # warm the plan and the index pages
@@ -278,12 +302,19 @@ def neo4j_vector_sweep(driver, database: str, queries: np.ndarray, truth: list[l
         for row in queries:
             vector = row.tolist()
             started = time.perf_counter()
-            records, _, _ = driver.execute_query(query, k=k, vector=vector, database_=database,
-                                                 routing_=RoutingControl.READ)
+            records, _, _ = driver.execute_query(
+                query, k=k, vector=vector, database_=database, routing_=RoutingControl.READ
+            )
             latencies.append((time.perf_counter() - started) * 1000)
             found.append([r["id"] for r in records])
-        rows.append({"k": k, "recall_at_10": round(recall_at_k(found, truth), 4),
-                     "p50_ms": round(percentile(latencies, 50), 3), "p99_ms": round(percentile(latencies, 99), 3)})
+        rows.append(
+            {
+                "k": k,
+                "recall_at_10": round(recall_at_k(found, truth), 4),
+                "p50_ms": round(percentile(latencies, 50), 3),
+                "p99_ms": round(percentile(latencies, 99), 3),
+            }
+        )
     return rows
 
 
@@ -309,18 +340,38 @@ def run(vectors_count: int, artifacts_count: int, base_count: int, query_count: 
         vectors, origin = perturbed(base, vectors_count, rng)
         cosine_to_base = np.einsum("ij,ij->i", vectors, base[origin])
     pool = Pool(artifacts_count, seed=seed)
-    artifacts = [{"slug": slugify(a.name), "name": a.name, "type": a.type, "rank": a.base_rank,
-                  "matched": int(rng.integers(0, 60))} for a in pool.artifacts]
+    artifacts = [
+        {
+            "slug": slugify(a.name),
+            "name": a.name,
+            "type": a.type,
+            "rank": a.base_rank,
+            "matched": int(rng.integers(0, 60)),
+        }
+        for a in pool.artifacts
+    ]
     with timed(f"embed {artifacts_count:,} artifact names"):
         names = embedder.encode([a["name"] for a in artifacts], batch_size=256)
 
     capability_keys = [f"bench-{i}" for i in range(vectors_count)]
     with timed("build the FAISS indexes (HNSW over capabilities; names by the same rule)"):
         # HNSW, as embed/index.py builds it at this size (forced on for small trial runs too).
-        capability_index = VectorIndex.build("capabilities", capability_keys, vectors, embedder.model_name, "bench",
-                                             approximate_threshold=min(20_000, vectors_count))
-        name_index = VectorIndex.build("artifacts", [a["slug"] for a in artifacts], names, embedder.model_name, "bench",
-                                       approximate_threshold=20_000)
+        capability_index = VectorIndex.build(
+            "capabilities",
+            capability_keys,
+            vectors,
+            embedder.model_name,
+            "bench",
+            approximate_threshold=min(20_000, vectors_count),
+        )
+        name_index = VectorIndex.build(
+            "artifacts",
+            [a["slug"] for a in artifacts],
+            names,
+            embedder.model_name,
+            "bench",
+            approximate_threshold=20_000,
+        )
     queries = benchmark_queries(query_count)
     query_vectors = embedder.encode(queries, batch_size=64)
 
@@ -348,13 +399,15 @@ def run(vectors_count: int, artifacts_count: int, base_count: int, query_count: 
             driver.execute_query(
                 f"CREATE VECTOR INDEX {NEO4J_VECTOR_INDEX} IF NOT EXISTS FOR (c:Capability) ON c.embedding "
                 "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",
-                dimensions=int(vectors.shape[1]))
+                dimensions=int(vectors.shape[1]),
+            )
             driver.execute_query("CALL db.awaitIndexes(1800)")
         with timed("Neo4j vector index sweep"):
             neo4j_rows = neo4j_vector_sweep(driver, database, query_vectors, truth)
 
-        bench_vectors = BenchVectors(embedder, {"capabilities": capability_index, "artifacts": name_index},
-                                     driver, database)
+        bench_vectors = BenchVectors(
+            embedder, {"capabilities": capability_index, "artifacts": name_index}, driver, database
+        )
         with timed("search catalog: load from the graph, keyword indexes"):
             catalog_started = time.perf_counter()
             catalog = bench_vectors.catalog()
@@ -393,9 +446,14 @@ def run(vectors_count: int, artifacts_count: int, base_count: int, query_count: 
                 encode_only.append((time.perf_counter() - started) * 1000)
 
         with timed(f"search catalog: follow a one-document ingest ({SMALL_INGEST_CAPABILITIES} new capabilities)"):
-            driver.execute_query(SMALL_INGEST, slug=artifacts[0]["slug"], capabilities=[
-                {"id": f"bench-later-{i}", "name": " ".join(texts[i].split()[:4]), "description": texts[i]}
-                for i in range(SMALL_INGEST_CAPABILITIES)])
+            driver.execute_query(
+                SMALL_INGEST,
+                slug=artifacts[0]["slug"],
+                capabilities=[
+                    {"id": f"bench-later-{i}", "name": " ".join(texts[i].split()[:4]), "description": texts[i]}
+                    for i in range(SMALL_INGEST_CAPABILITIES)
+                ],
+            )
             started = time.perf_counter()
             followed = catalog.refresh()
             catalog_update_s = time.perf_counter() - started
@@ -427,41 +485,74 @@ def run(vectors_count: int, artifacts_count: int, base_count: int, query_count: 
     in_use = next(r for r in faiss_rows if r["efSearch"] == HNSW_EF_SEARCH) if HNSW_EF_SEARCH in EF_SWEEP else None
     comparison = equal_recall(faiss_rows, neo4j_rows)
     return {
-        "vectors": vectors_count, "artifacts": artifacts_count, "base_texts": len(texts), "queries": len(queries),
+        "vectors": vectors_count,
+        "artifacts": artifacts_count,
+        "base_texts": len(texts),
+        "queries": len(queries),
         "dimension": int(vectors.shape[1]),
-        "cosine_to_base_text": {"p5": round(percentile(cosine_to_base.tolist(), 5), 3),
-                                "p50": round(percentile(cosine_to_base.tolist(), 50), 3),
-                                "p95": round(percentile(cosine_to_base.tolist(), 95), 3)},
+        "cosine_to_base_text": {
+            "p5": round(percentile(cosine_to_base.tolist(), 5), 3),
+            "p50": round(percentile(cosine_to_base.tolist(), 50), 3),
+            "p95": round(percentile(cosine_to_base.tolist(), 95), 3),
+        },
         "embedder": {"model": embedder.model_name, "backend": embedder.backend, "device": embedder.device},
-        "end_to_end_ms": {"p50": round(percentile(end_to_end, 50), 2), "p99": round(percentile(end_to_end, 99), 2),
-                          "samples": len(end_to_end), "mean_hits": round(float(np.mean(fusion_hits)), 2),
-                          "cypher_round_trips_per_search": 0,
-                          "catalog_background_reads": catalog_reads},
-        "end_to_end_in_thread_ms": {"p50": round(percentile(sync_path, 50), 2),
-                                    "p99": round(percentile(sync_path, 99), 2),
-                                    "stages": {name: {"p50": round(percentile(v, 50), 2), "p99": round(percentile(v, 99), 2)}
-                                               for name, v in stage_ms.items()}},
-        "catalog": {**load_stats, "load_s": round(catalog_load_s, 2),
-                    "after_small_ingest": {"reloaded": followed, "incremental": update_stats["incremental"],
-                                           "capabilities": update_stats["capabilities"],
-                                           "seconds": round(catalog_update_s, 3),
-                                           "over_full_load": round(catalog_update_s / catalog_load_s, 4)}},
+        "end_to_end_ms": {
+            "p50": round(percentile(end_to_end, 50), 2),
+            "p99": round(percentile(end_to_end, 99), 2),
+            "samples": len(end_to_end),
+            "mean_hits": round(float(np.mean(fusion_hits)), 2),
+            "cypher_round_trips_per_search": 0,
+            "catalog_background_reads": catalog_reads,
+        },
+        "end_to_end_in_thread_ms": {
+            "p50": round(percentile(sync_path, 50), 2),
+            "p99": round(percentile(sync_path, 99), 2),
+            "stages": {
+                name: {"p50": round(percentile(v, 50), 2), "p99": round(percentile(v, 99), 2)}
+                for name, v in stage_ms.items()
+            },
+        },
+        "catalog": {
+            **load_stats,
+            "load_s": round(catalog_load_s, 2),
+            "after_small_ingest": {
+                "reloaded": followed,
+                "incremental": update_stats["incremental"],
+                "capabilities": update_stats["capabilities"],
+                "seconds": round(catalog_update_s, 3),
+                "over_full_load": round(catalog_update_s / catalog_load_s, 4),
+            },
+        },
         "query_encode_ms": {"p50": round(percentile(encode_only, 50), 2), "p99": round(percentile(encode_only, 99), 2)},
-        "baseline_plain_torch_encode_ms": {"p50": round(percentile(baseline, 50), 2),
-                                           "p99": round(percentile(baseline, 99), 2), "samples": len(baseline),
-                                           "by_threads": {t: {"p50": round(percentile(v, 50), 2),
-                                                              "p99": round(percentile(v, 99), 2)}
-                                                          for t, v in by_threads.items()},
-                                           "torch_threads": baseline_threads},
+        "baseline_plain_torch_encode_ms": {
+            "p50": round(percentile(baseline, 50), 2),
+            "p99": round(percentile(baseline, 99), 2),
+            "samples": len(baseline),
+            "by_threads": {
+                t: {"p50": round(percentile(v, 50), 2), "p99": round(percentile(v, 99), 2)}
+                for t, v in by_threads.items()
+            },
+            "torch_threads": baseline_threads,
+        },
         "end_to_end_p99_over_baseline_p50": round(percentile(end_to_end, 99) / percentile(baseline, 50), 3),
-        "exact_flat_ip_ms": {"p50": round(percentile(exact_latencies, 50), 3),
-                             "p99": round(percentile(exact_latencies, 99), 3)},
-        "faiss_hnsw": {"M": 32, "efConstruction": 200, "efSearch_in_use": HNSW_EF_SEARCH, "in_use": in_use,
-                       "sweep": faiss_rows},
+        "exact_flat_ip_ms": {
+            "p50": round(percentile(exact_latencies, 50), 3),
+            "p99": round(percentile(exact_latencies, 99), 3),
+        },
+        "faiss_hnsw": {
+            "M": 32,
+            "efConstruction": 200,
+            "efSearch_in_use": HNSW_EF_SEARCH,
+            "in_use": in_use,
+            "sweep": faiss_rows,
+        },
         "neo4j_vector_index": {"sweep": neo4j_rows},
         "equal_recall": comparison,
-        "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-                    "cores": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+        },
         "neo4j_heap": heap,
     }
 
@@ -492,23 +583,38 @@ def equal_recall(faiss_rows: list[dict], neo4j_rows: list[dict]) -> list[dict]:
             rows.append({"neo4j_k": neo["k"], "recall_at_10": neo["recall_at_10"], "faiss_efSearch": None})
             continue
         best = min(matching, key=lambda f: f["p50_ms"])
-        rows.append({"neo4j_k": neo["k"], "neo4j_recall_at_10": neo["recall_at_10"], "neo4j_p50_ms": neo["p50_ms"],
-                     "faiss_efSearch": best["efSearch"], "faiss_recall_at_10": best["recall_at_10"],
-                     "faiss_p50_ms": best["p50_ms"], "speedup_p50": round(neo["p50_ms"] / best["p50_ms"], 1)})
+        rows.append(
+            {
+                "neo4j_k": neo["k"],
+                "neo4j_recall_at_10": neo["recall_at_10"],
+                "neo4j_p50_ms": neo["p50_ms"],
+                "faiss_efSearch": best["efSearch"],
+                "faiss_recall_at_10": best["recall_at_10"],
+                "faiss_p50_ms": best["p50_ms"],
+                "speedup_p50": round(neo["p50_ms"] / best["p50_ms"], 1),
+            }
+        )
     return rows
 
 
 def print_table(result: dict) -> None:
     e2e, base, enc = result["end_to_end_ms"], result["baseline_plain_torch_encode_ms"], result["query_encode_ms"]
-    print(f"\n{result['vectors']:,} capability vectors over {result['artifacts']:,} artifacts "
-          f"({result['base_texts']} base texts), {result['queries']} queries; embedder "
-          f"{result['embedder']['backend']} on {result['embedder']['device']}")
+    print(
+        f"\n{result['vectors']:,} capability vectors over {result['artifacts']:,} artifacts "
+        f"({result['base_texts']} base texts), {result['queries']} queries; embedder "
+        f"{result['embedder']['backend']} on {result['embedder']['device']}"
+    )
     print(f"  {'':<52} {'p50 ms':>9} {'p99 ms':>9}")
     in_thread = result["end_to_end_in_thread_ms"]
-    print(f"  {'end-to-end search, API path (embed + FAISS + catalog + fusion)':<52} {e2e['p50']:>9.2f} {e2e['p99']:>9.2f}")
+    print(
+        f"  {'end-to-end search, API path (embed + FAISS + catalog + fusion)':<52} {e2e['p50']:>9.2f} {e2e['p99']:>9.2f}"
+    )
     print(f"  {'end-to-end search, in the calling thread':<52} {in_thread['p50']:>9.2f} {in_thread['p99']:>9.2f}")
-    for stage, label in (("embed_and_faiss", "query embedding + FAISS"), ("catalog", "catalog: keywords, candidates"),
-                         ("fusion", "fusion")):
+    for stage, label in (
+        ("embed_and_faiss", "query embedding + FAISS"),
+        ("catalog", "catalog: keywords, candidates"),
+        ("fusion", "fusion"),
+    ):
         timing = in_thread["stages"][stage]
         print(f"  {'  of which ' + label:<52} {timing['p50']:>9.2f} {timing['p99']:>9.2f}")
     print(f"  {'query embedding alone':<52} {enc['p50']:>9.2f} {enc['p99']:>9.2f}")
@@ -516,12 +622,18 @@ def print_table(result: dict) -> None:
     print(f"  {label:<52} {base['p50']:>9.2f} {base['p99']:>9.2f}")
     print(f"  end-to-end p99 / baseline p50: {result['end_to_end_p99_over_baseline_p50']:.2f} (target <= 1)")
     catalog = result["catalog"]
-    print(f"  Cypher round trips per search: 0; the catalog ({catalog['capabilities']:,} capabilities) loaded in "
-          f"{catalog['load_s']:.1f}s; {e2e['catalog_background_reads']} background catalog reads during the searches")
+    print(
+        f"  Cypher round trips per search: 0; the catalog ({catalog['capabilities']:,} capabilities) loaded in "
+        f"{catalog['load_s']:.1f}s; {e2e['catalog_background_reads']} background catalog reads during the searches"
+    )
     after = catalog["after_small_ingest"]
-    print(f"  the catalog followed a one-document ingest in {after['seconds']:.2f}s "
-          f"({'an update' if after['incremental'] else 'a full reload'}; {after['over_full_load']:.1%} of a full load)")
-    print(f"\n  {'vector search, top 10 of ' + format(result['vectors'], ','):<40} {'recall@10':>10} {'p50 ms':>9} {'p99 ms':>9}")
+    print(
+        f"  the catalog followed a one-document ingest in {after['seconds']:.2f}s "
+        f"({'an update' if after['incremental'] else 'a full reload'}; {after['over_full_load']:.1%} of a full load)"
+    )
+    print(
+        f"\n  {'vector search, top 10 of ' + format(result['vectors'], ','):<40} {'recall@10':>10} {'p50 ms':>9} {'p99 ms':>9}"
+    )
     flat = result["exact_flat_ip_ms"]
     print(f"  {'FAISS IndexFlatIP (exact)':<40} {1.0:>10.3f} {flat['p50']:>9.3f} {flat['p99']:>9.3f}")
     for row in result["faiss_hnsw"]["sweep"]:
@@ -535,8 +647,10 @@ def print_table(result: dict) -> None:
         if row.get("faiss_efSearch") is None:
             print(f"  Neo4j k={row['neo4j_k']}: no FAISS setting reaches its recall {row['recall_at_10']}")
         else:
-            print(f"  at Neo4j k={row['neo4j_k']} recall {row['neo4j_recall_at_10']:.3f}: FAISS efSearch="
-                  f"{row['faiss_efSearch']} ({row['faiss_recall_at_10']:.3f}) is {row['speedup_p50']}x faster (p50)")
+            print(
+                f"  at Neo4j k={row['neo4j_k']} recall {row['neo4j_recall_at_10']:.3f}: FAISS efSearch="
+                f"{row['faiss_efSearch']} ({row['faiss_recall_at_10']:.3f}) is {row['speedup_p50']}x faster (p50)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

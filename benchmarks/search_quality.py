@@ -90,8 +90,12 @@ class QualityReport:
 
     def as_json(self) -> dict:
         return {
-            "queries": len(self.outcomes), "skipped": self.skipped, "k": K,
-            "recall_at_5": round(self.recall_at_k, 4), "hit_at_5": round(self.hit_at_k, 4), "mrr": round(self.mrr, 4),
+            "queries": len(self.outcomes),
+            "skipped": self.skipped,
+            "k": K,
+            "recall_at_5": round(self.recall_at_k, 4),
+            "hit_at_5": round(self.hit_at_k, 4),
+            "mrr": round(self.mrr, 4),
             "seconds": round(self.seconds, 1),
             "misses": [{**asdict(o), "recall": round(o.recall, 3)} for o in self.misses()],
         }
@@ -102,9 +106,13 @@ def evaluate(engine, driver, database: str, queries: list[dict]) -> QualityRepor
     from embed.search import SearchRequest
 
     # Expected artifacts count when a document describes them (a mentioned-only one has nothing to match).
-    present = {r["slug"] for r in driver.execute_query(
-        "MATCH (a:Artifact) WHERE coalesce(a.mentionedOnly, false) = false RETURN a.slug AS slug",
-        database_=database)[0]}
+    present = {
+        r["slug"]
+        for r in driver.execute_query(
+            "MATCH (a:Artifact) WHERE coalesce(a.mentionedOnly, false) = false RETURN a.slug AS slug",
+            database_=database,
+        )[0]
+    }
     report = QualityReport(outcomes=[])
     started = time.perf_counter()
     for item in queries:
@@ -159,8 +167,15 @@ def own_graph():
     from graphdb.config import Settings
 
     with temporary_neo4j(heap="1g", pagecache="256m", prefix="matchgraph-quality-") as neo4j:
-        yield Settings(neo4j_uri=neo4j.info.uri, neo4j_password=neo4j.info.password, data_dir=neo4j.home / "data",
-                       _env_file=None), neo4j.driver
+        yield (
+            Settings(
+                neo4j_uri=neo4j.info.uri,
+                neo4j_password=neo4j.info.password,
+                data_dir=neo4j.home / "data",
+                _env_file=None,
+            ),
+            neo4j.driver,
+        )
 
 
 @contextmanager
@@ -172,14 +187,19 @@ def configured_graph(clear: bool):
     settings = load_settings()
     with sync_driver(connection_info(settings)) as driver:
         apply_schema(driver, settings.neo4j_database)
-        count = driver.execute_query("MATCH (n) WHERE NOT n:SchemaVersion RETURN count(n) AS n",
-                                     database_=settings.neo4j_database)[0][0]["n"]
+        count = driver.execute_query(
+            "MATCH (n) WHERE NOT n:SchemaVersion RETURN count(n) AS n", database_=settings.neo4j_database
+        )[0][0]["n"]
         if count and not clear:
-            raise SystemExit(f"the configured graph holds {count} nodes: the quality run needs a clean database "
-                             "(pass --clear to empty it first; this deletes everything in it)")
+            raise SystemExit(
+                f"the configured graph holds {count} nodes: the quality run needs a clean database "
+                "(pass --clear to empty it first; this deletes everything in it)"
+            )
         if count:
-            driver.execute_query("MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } "
-                                 "IN TRANSACTIONS OF 5000 ROWS", database_=settings.neo4j_database)
+            driver.execute_query(
+                "MATCH (n) WHERE NOT n:SchemaVersion CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS",
+                database_=settings.neo4j_database,
+            )
         yield settings, driver
 
 
@@ -205,14 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     seeds = args.seeds if args.seeds.is_dir() else None
     if seeds is None:
         say(f"seed documents not found in {args.seeds}: queries about seed-only artifacts are skipped")
-    with (configured_graph(args.clear) if args.configured else own_graph()) as (settings, driver):
+    with configured_graph(args.clear) if args.configured else own_graph() as (settings, driver):
         prepare_graph(settings, driver, seeds, progress=say)
         engine = HybridSearch(VectorService(settings, driver))
         report = evaluate(engine, driver, settings.neo4j_database, load_queries(args.queries))
     print_report(report)
-    result = {**report.as_json(), "seeds": str(seeds) if seeds else None,
-              "embedder": {"backend": engine.vectors.text_embedder().backend,
-                           "device": engine.vectors.text_embedder().device}}
+    result = {
+        **report.as_json(),
+        "seeds": str(seeds) if seeds else None,
+        "embedder": {
+            "backend": engine.vectors.text_embedder().backend,
+            "device": engine.vectors.text_embedder().device,
+        },
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwrote {args.out}")

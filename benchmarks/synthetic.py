@@ -30,29 +30,109 @@ PAGE_LIMIT = 8
 FEATURES = ("adoption", "quality", "ecosystem", "match graph")
 COPYRIGHT = "© 2026 matchgraph synthetic benchmark corpus."
 DISORDER_KINDS = (
-    "broken-row-2", "broken-row-3", "no-side-headers", "no-header-a", "no-header-b",
-    "mid-block-verdict", "crlf", "no-verdict-header", "glued-footer",
+    "broken-row-2",
+    "broken-row-3",
+    "no-side-headers",
+    "no-header-a",
+    "no-header-b",
+    "mid-block-verdict",
+    "crlf",
+    "no-verdict-header",
+    "glued-footer",
 )
 
 # ------------------------------------------------------------------------------- vocabulary ---
 
 SYLLABLES_A = (
-    "Al", "Bor", "Cal", "Dar", "El", "Fen", "Gal", "Hal", "Ir", "Jun", "Kel", "Lum", "Mar", "Nor",
-    "Or", "Pel", "Quar", "Ros", "Sol", "Tal", "Ul", "Val", "Wren", "Xan", "Yar", "Zel", "Cor", "Bri",
-    "Ast", "Cyr", "Del", "Eon", "Fal", "Gry", "Hex", "Ion", "Kor", "Lyr", "Myr", "Nex",
+    "Al",
+    "Bor",
+    "Cal",
+    "Dar",
+    "El",
+    "Fen",
+    "Gal",
+    "Hal",
+    "Ir",
+    "Jun",
+    "Kel",
+    "Lum",
+    "Mar",
+    "Nor",
+    "Or",
+    "Pel",
+    "Quar",
+    "Ros",
+    "Sol",
+    "Tal",
+    "Ul",
+    "Val",
+    "Wren",
+    "Xan",
+    "Yar",
+    "Zel",
+    "Cor",
+    "Bri",
+    "Ast",
+    "Cyr",
+    "Del",
+    "Eon",
+    "Fal",
+    "Gry",
+    "Hex",
+    "Ion",
+    "Kor",
+    "Lyr",
+    "Myr",
+    "Nex",
 )
 SYLLABLES_B = (
-    "a", "en", "ion", "ora", "ix", "us", "yn", "eth", "ar", "ane", "ith", "os", "ea", "iel", "umb",
-    "ara", "ex", "ine", "ova", "is", "on", "el", "ire", "ax", "ys", "ent", "ula", "or", "ian", "ette",
+    "a",
+    "en",
+    "ion",
+    "ora",
+    "ix",
+    "us",
+    "yn",
+    "eth",
+    "ar",
+    "ane",
+    "ith",
+    "os",
+    "ea",
+    "iel",
+    "umb",
+    "ara",
+    "ex",
+    "ine",
+    "ova",
+    "is",
+    "on",
+    "el",
+    "ire",
+    "ax",
+    "ys",
+    "ent",
+    "ula",
+    "or",
+    "ian",
+    "ette",
 )
 
 KINDS = ("vision", "llm", "diffusion", "tool")
 KIND_WEIGHTS = (0.3, 0.3, 0.2, 0.2)
 
-TYPES = {"vision": ("Model",), "llm": ("Model", "Model", "API"), "diffusion": ("Model", "Model", "Repository"),
-         "tool": ("Repository", "Framework", "Repository")}
-PRICING = {"Model": ("Free", "Free", "Open source"), "API": ("Paid", "Freemium"),
-           "Repository": ("Free", "Open source"), "Framework": ("Open source", "Free")}
+TYPES = {
+    "vision": ("Model",),
+    "llm": ("Model", "Model", "API"),
+    "diffusion": ("Model", "Model", "Repository"),
+    "tool": ("Repository", "Framework", "Repository"),
+}
+PRICING = {
+    "Model": ("Free", "Free", "Open source"),
+    "API": ("Paid", "Freemium"),
+    "Repository": ("Free", "Open source"),
+    "Framework": ("Open source", "Free"),
+}
 
 TASKS = {
     "vision": (
@@ -183,21 +263,46 @@ UNIQUE_OPENERS = (
 )
 
 RELATIONS = (
-    "Outperforms", "Lighter than", "Faster than", "More flexible than", "Cheaper to run than",
-    "Simpler to deploy than", "More accurate than", "Smaller than", "Comparable to", "Trails",
-    "More memory-efficient than", "Better documented than",
+    "Outperforms",
+    "Lighter than",
+    "Faster than",
+    "More flexible than",
+    "Cheaper to run than",
+    "Simpler to deploy than",
+    "More accurate than",
+    "Smaller than",
+    "Comparable to",
+    "Trails",
+    "More memory-efficient than",
+    "Better documented than",
 )
 REASONS = (
-    "at a similar parameter count", "on the same hardware", "because it avoids an extra encoder pass",
-    "thanks to fused kernels", "when batch sizes exceed {batch}", "on long inputs",
-    "for edge deployment", "under a permissive license", "with fewer tuning knobs",
-    "on consumer GPUs with {vram} GB of memory", "after INT8 quantization", "in zero-shot settings",
+    "at a similar parameter count",
+    "on the same hardware",
+    "because it avoids an extra encoder pass",
+    "thanks to fused kernels",
+    "when batch sizes exceed {batch}",
+    "on long inputs",
+    "for edge deployment",
+    "under a permissive license",
+    "with fewer tuning knobs",
+    "on consumer GPUs with {vram} GB of memory",
+    "after INT8 quantization",
+    "in zero-shot settings",
 )
 GENERIC_ALTERNATIVES = (
-    "hand-written CUDA kernels", "naive per-request batching", "training from scratch",
-    "cloud-only APIs", "manual ONNX conversion", "single-image inference loops",
-    "fixed regularization sets", "updating every weight", "rule-based pipelines", "unquantized FP32 serving",
-    "CPU-only inference", "static learning-rate schedules",
+    "hand-written CUDA kernels",
+    "naive per-request batching",
+    "training from scratch",
+    "cloud-only APIs",
+    "manual ONNX conversion",
+    "single-image inference loops",
+    "fixed regularization sets",
+    "updating every weight",
+    "rule-based pipelines",
+    "unquantized FP32 serving",
+    "CPU-only inference",
+    "static learning-rate schedules",
 )
 DEVICES = ("A100", "H100", "RTX 4090", "T4", "L4", "M2 Max", "Pixel 8", "Jetson Orin", "Xeon core")
 DATASETS = ("ImageNet-1k", "ImageNet-21k", "Places365", "iNaturalist 2021")
@@ -256,28 +361,34 @@ def _make_name(kind: str, r: random.Random) -> str:
     stem = r.choice(SYLLABLES_A) + r.choice(SYLLABLES_B)
     low = stem.lower()
     if kind == "vision":
-        return r.choice((
-            f"{low}-vit-{r.choice(('tiny', 'small', 'base', 'large'))}-p{r.choice((8, 14, 16))}-{r.choice((224, 384))}",
-            f"{stem}Net-B{r.randint(0, 7)}",
-            f"{low}-det-{r.choice(('nano', 'small', 'medium'))}",
-            f"{stem}-Seg {r.choice(('S', 'B', 'L', 'H'))}",
-            f"{low}-convnext-{r.choice(('atto', 'tiny', 'small'))}",
-        ))
+        return r.choice(
+            (
+                f"{low}-vit-{r.choice(('tiny', 'small', 'base', 'large'))}-p{r.choice((8, 14, 16))}-{r.choice((224, 384))}",
+                f"{stem}Net-B{r.randint(0, 7)}",
+                f"{low}-det-{r.choice(('nano', 'small', 'medium'))}",
+                f"{stem}-Seg {r.choice(('S', 'B', 'L', 'H'))}",
+                f"{low}-convnext-{r.choice(('atto', 'tiny', 'small'))}",
+            )
+        )
     if kind == "llm":
         size = r.choice((1, 3, 7, 8, 13, 14, 34, 70))
-        return r.choice((
-            f"{stem} {r.randint(1, 4)} {size}B",
-            f"{stem}-{size}B-Instruct",
-            f"{stem} {r.randint(1, 3)}.{r.randint(0, 9)} {r.choice(('Mini', 'Pro', 'Lite'))}",
-            f"{low}-chat-{size}b",
-        ))
+        return r.choice(
+            (
+                f"{stem} {r.randint(1, 4)} {size}B",
+                f"{stem}-{size}B-Instruct",
+                f"{stem} {r.randint(1, 3)}.{r.randint(0, 9)} {r.choice(('Mini', 'Pro', 'Lite'))}",
+                f"{low}-chat-{size}b",
+            )
+        )
     if kind == "diffusion":
-        return r.choice((
-            f"{stem} Diffusion {r.randint(1, 4)}.{r.randint(0, 5)} {r.choice(('Large', 'XL', 'Turbo', 'Medium'))}",
-            f"{low}-diffusion-webui",
-            f"{stem}Flow-{r.choice(('schnell', 'dev', 'pro'))}",
-            f"{stem} Image API",
-        ))
+        return r.choice(
+            (
+                f"{stem} Diffusion {r.randint(1, 4)}.{r.randint(0, 5)} {r.choice(('Large', 'XL', 'Turbo', 'Medium'))}",
+                f"{low}-diffusion-webui",
+                f"{stem}Flow-{r.choice(('schnell', 'dev', 'pro'))}",
+                f"{stem} Image API",
+            )
+        )
     return r.choice((f"{low}.cpp", f"{stem}Serve", f"{low}-runtime", f"{stem} Toolkit", f"{low}-lora-trainer"))
 
 
@@ -332,21 +443,44 @@ class Pool:
 
     def _values(self, r: random.Random) -> dict[str, object]:
         return {
-            "classes": r.choice((100, 365, 1000, 10450)), "dataset": r.choice(DATASETS),
-            "res": r.choice((224, 256, 384, 512, 640, 768, 1024)), "fps": r.choice((24, 30, 60, 120)),
-            "langs": r.randint(8, 40), "ctx": r.choice((8, 32, 64, 128, 256)), "up": r.choice((2, 4)),
-            "frames": r.choice((16, 25, 49, 81)), "shots": r.randint(3, 20), "bits": r.choice((2, 3, 4, 8)),
-            "gpus": r.choice((8, 16, 64, 256, 1024)), "stages": r.choice((3, 4, 5)), "patch": r.choice((8, 14, 16)),
-            "layers": r.choice((24, 28, 32, 40, 48, 80)), "experts": r.choice((8, 16, 64)),
-            "window": r.choice((1024, 2048, 4096)), "vocab": r.choice((32, 64, 128, 152, 256)),
-            "lat": r.choice((64, 96, 128)), "steps": r.choice((1, 2, 4, 8, 20, 28, 50)),
-            "acc": round(r.uniform(68, 89), 1), "params": round(r.uniform(2.5, 320), 1),
-            "lat_ms": round(r.uniform(0.6, 95), 1), "device": r.choice(DEVICES), "map": round(r.uniform(25, 58), 1),
-            "gflops": round(r.uniform(0.2, 60), 1), "mmlu": round(r.uniform(35, 86), 1),
-            "bparams": round(r.uniform(0.5, 72), 1), "tps": r.randint(12, 240), "kv": r.choice((32, 56, 64, 128, 160, 512)),
-            "tokens": round(r.uniform(1, 18), 1), "fid": round(r.uniform(5, 25), 1), "vram": r.choice((4, 6, 8, 12, 16, 24, 48)),
-            "speed": round(r.uniform(1.5, 24), 1), "batch": r.choice((4, 8, 16, 32, 64, 128)), "mem": r.randint(15, 70),
-            "shrink": r.choice((2, 3, 4, 6, 8)), "loss": round(r.uniform(0.2, 2.5), 1), "cold": r.randint(40, 900),
+            "classes": r.choice((100, 365, 1000, 10450)),
+            "dataset": r.choice(DATASETS),
+            "res": r.choice((224, 256, 384, 512, 640, 768, 1024)),
+            "fps": r.choice((24, 30, 60, 120)),
+            "langs": r.randint(8, 40),
+            "ctx": r.choice((8, 32, 64, 128, 256)),
+            "up": r.choice((2, 4)),
+            "frames": r.choice((16, 25, 49, 81)),
+            "shots": r.randint(3, 20),
+            "bits": r.choice((2, 3, 4, 8)),
+            "gpus": r.choice((8, 16, 64, 256, 1024)),
+            "stages": r.choice((3, 4, 5)),
+            "patch": r.choice((8, 14, 16)),
+            "layers": r.choice((24, 28, 32, 40, 48, 80)),
+            "experts": r.choice((8, 16, 64)),
+            "window": r.choice((1024, 2048, 4096)),
+            "vocab": r.choice((32, 64, 128, 152, 256)),
+            "lat": r.choice((64, 96, 128)),
+            "steps": r.choice((1, 2, 4, 8, 20, 28, 50)),
+            "acc": round(r.uniform(68, 89), 1),
+            "params": round(r.uniform(2.5, 320), 1),
+            "lat_ms": round(r.uniform(0.6, 95), 1),
+            "device": r.choice(DEVICES),
+            "map": round(r.uniform(25, 58), 1),
+            "gflops": round(r.uniform(0.2, 60), 1),
+            "mmlu": round(r.uniform(35, 86), 1),
+            "bparams": round(r.uniform(0.5, 72), 1),
+            "tps": r.randint(12, 240),
+            "kv": r.choice((32, 56, 64, 128, 160, 512)),
+            "tokens": round(r.uniform(1, 18), 1),
+            "fid": round(r.uniform(5, 25), 1),
+            "vram": r.choice((4, 6, 8, 12, 16, 24, 48)),
+            "speed": round(r.uniform(1.5, 24), 1),
+            "batch": r.choice((4, 8, 16, 32, 64, 128)),
+            "mem": r.randint(15, 70),
+            "shrink": r.choice((2, 3, 4, 6, 8)),
+            "loss": round(r.uniform(0.2, 2.5), 1),
+            "cold": r.randint(40, 900),
         }
 
     def _claim(self, kind: str, r: random.Random, v: dict[str, object]) -> str:
@@ -355,8 +489,12 @@ class Pool:
     def _block(self, art: SynthArtifact, i: int, task: str, r: random.Random) -> tuple[str, str, str]:
         v = self._values(r)
         mechs = r.sample(MECHANISMS[art.kind], k=3)
-        kind_label = {"vision": "vision model", "llm": "language model", "diffusion": "image generator",
-                      "tool": "tool"}[art.kind]
+        kind_label = {
+            "vision": "vision model",
+            "llm": "language model",
+            "diffusion": "image generator",
+            "tool": "tool",
+        }[art.kind]
         sentences = [
             f"{task.format(**v)} using {mechs[0].format(**v)}.",
             f"The {kind_label} relies on {mechs[1].format(**v)}, {self._claim(art.kind, r, v)}.",
@@ -375,7 +513,9 @@ class Pool:
                 num = self._claim(art.kind, r, self._values(r))
                 parts.append(f"{r.choice(RELATIONS).lower()} {other} ({num}) {r.choice(REASONS).format(**v)}")
             else:
-                parts.append(f"{r.choice(RELATIONS).lower()} {r.choice(GENERIC_ALTERNATIVES)} {r.choice(REASONS).format(**v)}")
+                parts.append(
+                    f"{r.choice(RELATIONS).lower()} {r.choice(GENERIC_ALTERNATIVES)} {r.choice(REASONS).format(**v)}"
+                )
         vs = "; ".join(parts)
         return description, unique, vs[0].upper() + vs[1:]
 
@@ -431,9 +571,12 @@ def _document(pool: Pool, seed: int, index: int, disorder: float) -> tuple[str, 
     else:
         subtitle = r.choice(GENERIC_SUBTITLES)
     rows = [
-        ("Type", A.type, B.type), ("UnfragileRank", f"{ra}/100", f"{rb}/100"),
-        ("Adoption", cells[0], cells[1]), ("Quality", cells[2], cells[3]),
-        ("Ecosystem", cells[4], cells[5]), ("Match Graph", cells[6], cells[7]),
+        ("Type", A.type, B.type),
+        ("UnfragileRank", f"{ra}/100", f"{rb}/100"),
+        ("Adoption", cells[0], cells[1]),
+        ("Quality", cells[2], cells[3]),
+        ("Ecosystem", cells[4], cells[5]),
+        ("Match Graph", cells[6], cells[7]),
         ("Pricing", A.pricing, B.pricing),
         ("Capabilities", f"{A.decomposed} decomposed", f"{B.decomposed} decomposed"),
         ("Times Matched", str(r.randint(0, 40)), str(r.randint(0, 40))),
@@ -453,11 +596,15 @@ def _document(pool: Pool, seed: int, index: int, disorder: float) -> tuple[str, 
             lines.append(f"| {feat} | {x} | {y} |")
 
     winner, ws, loser, ls = (A.name, ra, B.name, rb) if ra > rb else (B.name, rb, A.name, ra)
-    verdict = (f"{winner} scores higher at {ws}/100 vs {loser} at {ls}/100. "
-               f"{A.name} leads on {_join(a_lead)}, while {B.name} is stronger on {_join(b_lead)}.")
+    verdict = (
+        f"{winner} scores higher at {ws}/100 vs {loser} at {ls}/100. "
+        f"{A.name} leads on {_join(a_lead)}, while {B.name} is stronger on {_join(b_lead)}."
+    )
     tail = [] if "no-verdict-header" in kinds or "mid-block-verdict" in kinds else ["Verdict"]
     tail += [verdict, "Need something different?"]
-    tail += ["Search the match graph →" + COPYRIGHT] if "glued-footer" in kinds else ["Search the match graph →", COPYRIGHT]
+    tail += (
+        ["Search the match graph →" + COPYRIGHT] if "glued-footer" in kinds else ["Search the match graph →", COPYRIGHT]
+    )
     mid_at = r.randrange(1, shown_b) if "mid-block-verdict" in kinds else -1
 
     for side, art, blocks in (("a", A, blocks_a), ("b", B, blocks_b)):
@@ -476,14 +623,27 @@ def _document(pool: Pool, seed: int, index: int, disorder: float) -> tuple[str, 
     text = newline.join(lines) + (newline if r.random() < 0.5 else "")
 
     name = f"{index:06d}_{hashlib.sha1(f'{seed}:{index}'.encode()).hexdigest()[:16]}.txt"
-    truth = Truth(name, title, A.name, B.name, shown_a, shown_b, more_b, ra, rb, winner,
-                  tuple(k for k in DISORDER_KINDS if k in kinds),
-                  tuple(b[0] for b in blocks_a), tuple(b[0] for b in blocks_b))
+    truth = Truth(
+        name,
+        title,
+        A.name,
+        B.name,
+        shown_a,
+        shown_b,
+        more_b,
+        ra,
+        rb,
+        winner,
+        tuple(k for k in DISORDER_KINDS if k in kinds),
+        tuple(b[0] for b in blocks_a),
+        tuple(b[0] for b in blocks_b),
+    )
     return name, text, truth
 
 
-def generate_with_truth(n_documents: int, n_artifacts: int, seed: int = 0,
-                        disorder: float = 0.3) -> Iterator[tuple[str, str, Truth]]:
+def generate_with_truth(
+    n_documents: int, n_artifacts: int, seed: int = 0, disorder: float = 0.3
+) -> Iterator[tuple[str, str, Truth]]:
     """Like ``generate``, with each document's expected parse (for tests and accuracy checks)."""
     if n_documents < 0:
         raise ValueError("n_documents must be >= 0")
@@ -494,8 +654,7 @@ def generate_with_truth(n_documents: int, n_artifacts: int, seed: int = 0,
         yield _document(pool, seed, i, disorder)
 
 
-def generate(n_documents: int, n_artifacts: int, seed: int = 0,
-             disorder: float = 0.3) -> Iterator[tuple[str, str]]:
+def generate(n_documents: int, n_artifacts: int, seed: int = 0, disorder: float = 0.3) -> Iterator[tuple[str, str]]:
     """Yield ``(file name, text)`` for ``n_documents`` synthetic comparison documents.
 
     Deterministic for given arguments. ``disorder`` is the fraction of documents that carry one
@@ -509,8 +668,9 @@ def generate(n_documents: int, n_artifacts: int, seed: int = 0,
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.synthetic",
-                                 description="Write deterministic synthetic comparison documents.")
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.synthetic", description="Write deterministic synthetic comparison documents."
+    )
     ap.add_argument("--documents", type=int, required=True, help="how many documents")
     ap.add_argument("--artifacts", type=int, required=True, help="size of the artifact pool")
     ap.add_argument("--out", type=Path, required=True, help="folder to write the .txt files into")
@@ -531,11 +691,18 @@ def main(argv: list[str] | None = None) -> int:
         if n == args.documents or now - last >= 0.5:
             last = now
             msg = f"generated {n}/{args.documents} documents, {total / 1e6:.1f} MB, {now - start:.1f} s"
-            print(("\r" + msg) if tty else msg, end="" if tty and n < args.documents else "\n", file=sys.stderr, flush=True)
+            print(
+                ("\r" + msg) if tty else msg,
+                end="" if tty and n < args.documents else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
     elapsed = time.perf_counter() - start
     avg = total / args.documents / 1024 if args.documents else 0
-    print(f"{args.documents} documents ({total / 1e6:.1f} MB, {avg:.1f} KB average) from {args.artifacts} artifacts "
-          f"written to {args.out} in {elapsed:.1f} s")
+    print(
+        f"{args.documents} documents ({total / 1e6:.1f} MB, {avg:.1f} KB average) from {args.artifacts} artifacts "
+        f"written to {args.out} in {elapsed:.1f} s"
+    )
     return 0
 
 

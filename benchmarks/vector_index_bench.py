@@ -83,8 +83,12 @@ def measure(vectors: np.ndarray, count: int, query_sets: dict[str, np.ndarray]) 
         raise SystemExit(f"{len(vectors)} vectors, need {count}")
     base = vectors[:count]
     keys = [str(i) for i in range(count)]
-    exact, exact_build = timed(lambda: VectorIndex.build("bench", keys, base, "bench", "", approximate_threshold=count + 1))
-    approximate, hnsw_build = timed(lambda: VectorIndex.build("bench", keys, base, "bench", "", approximate_threshold=1))
+    exact, exact_build = timed(
+        lambda: VectorIndex.build("bench", keys, base, "bench", "", approximate_threshold=count + 1)
+    )
+    approximate, hnsw_build = timed(
+        lambda: VectorIndex.build("bench", keys, base, "bench", "", approximate_threshold=1)
+    )
     assert exact.kind == "flat" and approximate.kind == "hnsw"
     exact.search(base[:8], K), approximate.search(base[:8], K)  # warm-up (thread pools, caches), untimed
     results = []
@@ -94,14 +98,32 @@ def measure(vectors: np.ndarray, count: int, query_sets: dict[str, np.ndarray]) 
         for ef in EF_SEARCHES:
             approximate._index.hnsw.efSearch = ef  # the benchmark's one reach inside: try each setting
             found, seconds = timed(lambda: approximate.search(probe, K))
-            rows.append({"efSearch": ef, "recall_at_10": round(recall(found, truth), 4),
-                         "queries_per_s": round(len(probe) / seconds, 1),
-                         "speed_vs_exact": round(exact_seconds / seconds, 2)})
-        results.append({"queries": label, "count": len(probe), "exact_queries_per_s": round(len(probe) / exact_seconds, 1),
-                        "rows": rows,
-                        "smallest_ef_at_target": next((r["efSearch"] for r in rows if r["recall_at_10"] >= TARGET_RECALL), None)})
-    return {"count": count, "dimension": int(base.shape[1]), "exact_build_s": round(exact_build, 2),
-            "hnsw_build_s": round(hnsw_build, 2), "query_sets": results}
+            rows.append(
+                {
+                    "efSearch": ef,
+                    "recall_at_10": round(recall(found, truth), 4),
+                    "queries_per_s": round(len(probe) / seconds, 1),
+                    "speed_vs_exact": round(exact_seconds / seconds, 2),
+                }
+            )
+        results.append(
+            {
+                "queries": label,
+                "count": len(probe),
+                "exact_queries_per_s": round(len(probe) / exact_seconds, 1),
+                "rows": rows,
+                "smallest_ef_at_target": next(
+                    (r["efSearch"] for r in rows if r["recall_at_10"] >= TARGET_RECALL), None
+                ),
+            }
+        )
+    return {
+        "count": count,
+        "dimension": int(base.shape[1]),
+        "exact_build_s": round(exact_build, 2),
+        "hnsw_build_s": round(hnsw_build, 2),
+        "query_sets": results,
+    }
 
 
 def main() -> None:
@@ -118,21 +140,32 @@ def main() -> None:
         faiss.omp_set_num_threads(arguments.threads)
 
     vectors = sentence_vectors(arguments.vectors, arguments.count + arguments.queries)
-    held_out = vectors[len(vectors) - arguments.queries:]
+    held_out = vectors[len(vectors) - arguments.queries :]
     result = measure(vectors, arguments.count, {"capabilities": held_out, "search queries": search_queries()})
-    print(f"\nHNSW (M={HNSW_M}, efConstruction={HNSW_EF_CONSTRUCTION}) vs exact IndexFlatIP over {arguments.count:,} "
-          f"capability vectors, k={K}; build: exact {result['exact_build_s']} s, HNSW {result['hnsw_build_s']} s")
+    print(
+        f"\nHNSW (M={HNSW_M}, efConstruction={HNSW_EF_CONSTRUCTION}) vs exact IndexFlatIP over {arguments.count:,} "
+        f"capability vectors, k={K}; build: exact {result['exact_build_s']} s, HNSW {result['hnsw_build_s']} s"
+    )
     for query_set in result["query_sets"]:
-        print(f"\nqueries: {query_set['count']:,} {query_set['queries']}; exact {query_set['exact_queries_per_s']:,} queries/s")
+        print(
+            f"\nqueries: {query_set['count']:,} {query_set['queries']}; exact {query_set['exact_queries_per_s']:,} queries/s"
+        )
         print(f"{'efSearch':>9} {'recall@10':>10} {'queries/s':>10} {'vs exact':>9}")
         for row in query_set["rows"]:
             marker = "  <- configured" if row["efSearch"] == HNSW_EF_SEARCH else ""
-            print(f"{row['efSearch']:>9} {row['recall_at_10']:>10.4f} {row['queries_per_s']:>10,.0f} "
-                  f"{row['speed_vs_exact']:>8.1f}x{marker}")
+            print(
+                f"{row['efSearch']:>9} {row['recall_at_10']:>10.4f} {row['queries_per_s']:>10,.0f} "
+                f"{row['speed_vs_exact']:>8.1f}x{marker}"
+            )
         print(f"smallest efSearch with recall@10 >= {TARGET_RECALL}: {query_set['smallest_ef_at_target']}")
-    report = {"benchmark": "vector_index", "configured_ef_search": HNSW_EF_SEARCH, "k": K,
-              "target_recall": TARGET_RECALL, "result": result,
-              "machine": {"platform": platform.platform(), "cpus": os.cpu_count()}}
+    report = {
+        "benchmark": "vector_index",
+        "configured_ef_search": HNSW_EF_SEARCH,
+        "k": K,
+        "target_recall": TARGET_RECALL,
+        "result": result,
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+    }
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {arguments.out}")

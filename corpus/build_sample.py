@@ -83,7 +83,7 @@ def load_artifacts(path: Path = DATA) -> dict[str, Artifact]:
             rows = para.strip().split("\n")
             if len(rows) != 3 or not rows[1].startswith("Unique: ") or not rows[2].startswith("vs alternatives: "):
                 raise ValueError(f"{name}: a block must be description, Unique:, vs alternatives: {rows[:1]}")
-            blocks.append(Block(rows[0], rows[1][len("Unique: "):], rows[2][len("vs alternatives: "):]))
+            blocks.append(Block(rows[0], rows[1][len("Unique: ") :], rows[2][len("vs alternatives: ") :]))
         if len(blocks) != min(int(decomposed), PAGE_LIMIT):
             raise ValueError(f"{name}: {len(blocks)} blocks for {decomposed} decomposed")
         artifacts[name] = Artifact(name, typ, pricing, int(decomposed), tuple(blocks))
@@ -125,57 +125,149 @@ class Dup:
 
 SPECS = (
     Spec(1, "ResNet-50", "EfficientNet-B0", (52, 49), "11 01 10 00", (4, 2)),
-    Spec(2, "EfficientNet-B0", "MobileNetV3-Large", (49, 47), "11 10 01 00", (1, 3),
-         headers="none", broken=("Quality", 2)),
-    Spec(3, "MobileNetV3-Large", "mobilevit-small", (46, 50), "10 01 11 00", (0, 0),
-         subtitle="rank", verdict_header=False),
-    Spec(4, "ConvNeXt-Tiny", "ResNet-50", (57, 55), "01 11 01 10", (2, 5),
-         subtitle="rank", footer="none", final_newline=False),
-    Spec(5, "DINOv2", "CLIP ViT-B/32", (63, 60), "11 10 01 01", (6, 4),
-         broken=("Ecosystem", 3), mid=("b", 1), verdict_header=True, footer="glued"),
+    Spec(
+        2,
+        "EfficientNet-B0",
+        "MobileNetV3-Large",
+        (49, 47),
+        "11 10 01 00",
+        (1, 3),
+        headers="none",
+        broken=("Quality", 2),
+    ),
+    Spec(
+        3,
+        "MobileNetV3-Large",
+        "mobilevit-small",
+        (46, 50),
+        "10 01 11 00",
+        (0, 0),
+        subtitle="rank",
+        verdict_header=False,
+    ),
+    Spec(
+        4,
+        "ConvNeXt-Tiny",
+        "ResNet-50",
+        (57, 55),
+        "01 11 01 10",
+        (2, 5),
+        subtitle="rank",
+        footer="none",
+        final_newline=False,
+    ),
+    Spec(
+        5,
+        "DINOv2",
+        "CLIP ViT-B/32",
+        (63, 60),
+        "11 10 01 01",
+        (6, 4),
+        broken=("Ecosystem", 3),
+        mid=("b", 1),
+        verdict_header=True,
+        footer="glued",
+    ),
     Spec(6, "CLIP ViT-B/32", "vit-base-patch16-224", (57, 53), "11 10 01 00", (3, 1), headers="no-b"),
     Spec(7, "ResNet-50", "DINOv2", (50, 62), "10 01 01 00", (5, 7), subtitle="rank"),
     Spec(8, "YOLOv8n", "MobileNetV3-Large", (59, 44), "11 10 10 01", (8, 2), headers="no-a"),
-    Spec(9, "ConvNeXt-Tiny", "DINOv2", (54, 61), "01 11 10 00", (1, 6),
-         subtitle="rank", verdict_override=("a", 64, 58)),
+    Spec(
+        9, "ConvNeXt-Tiny", "DINOv2", (54, 61), "01 11 10 00", (1, 6), subtitle="rank", verdict_override=("a", 64, 58)
+    ),
     Spec(10, "Llama 3 8B", "Mistral 7B", (66, 61), "11 11 10 01", (12, 9), subtitle="rank"),
-    Spec(11, "Mistral 7B", "Qwen2.5-7B", (60, 64), "10 01 11 00", (9, 11),
-         headers="none", broken=("Adoption", 2), mid=("b", 1), footer="glued", final_newline=False),
+    Spec(
+        11,
+        "Mistral 7B",
+        "Qwen2.5-7B",
+        (60, 64),
+        "10 01 11 00",
+        (9, 11),
+        headers="none",
+        broken=("Adoption", 2),
+        mid=("b", 1),
+        footer="glued",
+        final_newline=False,
+    ),
     Spec(12, "Phi-3-mini", "Llama 3 8B", (55, 67), "01 10 11 01", (2, 12), encodings=("crlf",)),
-    Spec(13, "Qwen2.5-7B", "GPT-4o", (63, 74), "11 01 10 01", (11, 20),
-         subtitle="rank", encodings=("bom",)),
+    Spec(13, "Qwen2.5-7B", "GPT-4o", (63, 74), "11 01 10 01", (11, 20), subtitle="rank", encodings=("bom",)),
     Spec(14, "Llama 3 8B", "GPT-4o", (65, 73), "11 01 10 00", (12, 20), headers="no-b"),
     Spec(15, "Phi-3-mini", "llama.cpp", (56, 69), "10 01 01 01", (2, 14), encodings=("nbsp",)),
     Spec(16, "Llama 3 8B", "vLLM", (68, 71), "11 10 01 11", (13, 15), subtitle="rank", mid=("a", 1)),
     Spec(17, "Mistral 7B", "Hugging Face PEFT", (62, 57), "11 10 01 00", (9, 4), verdict_header=False),
     Spec(18, "Stable Diffusion 1.5", "SDXL", (61, 66), "11 01 10 01", (10, 13), subtitle="rank"),
-    Spec(19, "FLUX.1-schnell", "SDXL", (70, 64), "01 11 01 10", (7, 13),
-         headers="no-b", broken=("Quality", 2)),
+    Spec(19, "FLUX.1-schnell", "SDXL", (70, 64), "01 11 01 10", (7, 13), headers="no-b", broken=("Quality", 2)),
     Spec(20, "SDXL", "DALL-E 3 API", (67, 69), "11 01 10 00", (13, 8), subtitle="rank", encodings=("nbsp",)),
-    Spec(21, "DALL-E 3 API", "Midjourney", (70, 68), "11 10 01 00", (8, 10),
-         verdict_override=("b", 72, 65)),
-    Spec(22, "AUTOMATIC1111 WebUI", "ComfyUI", (64, 72), "11 01 10 01", (6, 18),
-         headers="none", broken=("Ecosystem", 3), mid=("b", 1), footer="glued", final_newline=False),
+    Spec(21, "DALL-E 3 API", "Midjourney", (70, 68), "11 10 01 00", (8, 10), verdict_override=("b", 72, 65)),
+    Spec(
+        22,
+        "AUTOMATIC1111 WebUI",
+        "ComfyUI",
+        (64, 72),
+        "11 01 10 01",
+        (6, 18),
+        headers="none",
+        broken=("Ecosystem", 3),
+        mid=("b", 1),
+        footer="glued",
+        final_newline=False,
+    ),
     Spec(23, "ControlNet", "ComfyUI", (60, 71), "10 01 11 00", (5, 18), subtitle="rank", headers="no-a"),
     # No verdict sentence here: any verdict with this B side would repeat a seed sentence's wording.
-    Spec(24, "ComfyUI", "Stable Diffusion 3.5 Large", (73, 61), "11 10 11 01", (18, 0),
-         subtitle="rank", verdict="none", encodings=("nbsp",)),
+    Spec(
+        24,
+        "ComfyUI",
+        "Stable Diffusion 3.5 Large",
+        (73, 61),
+        "11 10 11 01",
+        (18, 0),
+        subtitle="rank",
+        verdict="none",
+        encodings=("nbsp",),
+    ),
     Spec(25, "FLUX.1-schnell", "Midjourney", (69, 66), "01 11 00 10", (7, 10), footer="glued"),
-    Spec(26, "Stable Diffusion 1.5", "ControlNet", (60, 58), "11 01 10 00", (5, 5),
-         subtitle="rank", encodings=("crlf",)),
-    Spec(27, "ONNX Runtime", "TensorFlow Lite", (65, 59), "11 10 10 01", (6, 6),
-         headers="no-a", encodings=("bom",)),
-    Spec(28, "PyTorch", "ONNX Runtime", (78, 66), "11 11 10 01", (25, 6),
-         subtitle="rank", verdict_override=("b", 70, 68)),
-    Spec(29, "llama.cpp", "vLLM", (70, 72), "11 01 10 10", (14, 15),
-         headers="none", broken=("Match Graph", 3), mid=("b", 2), footer="glued", final_newline=False),
+    Spec(
+        26, "Stable Diffusion 1.5", "ControlNet", (60, 58), "11 01 10 00", (5, 5), subtitle="rank", encodings=("crlf",)
+    ),
+    Spec(27, "ONNX Runtime", "TensorFlow Lite", (65, 59), "11 10 10 01", (6, 6), headers="no-a", encodings=("bom",)),
+    Spec(
+        28, "PyTorch", "ONNX Runtime", (78, 66), "11 11 10 01", (25, 6), subtitle="rank", verdict_override=("b", 70, 68)
+    ),
+    Spec(
+        29,
+        "llama.cpp",
+        "vLLM",
+        (70, 72),
+        "11 01 10 10",
+        (14, 15),
+        headers="none",
+        broken=("Match Graph", 3),
+        mid=("b", 2),
+        footer="glued",
+        final_newline=False,
+    ),
     Spec(30, "TensorFlow Lite", "PyTorch", (58, 77), "01 11 01 10", (6, 25), verdict_header=False),
-    Spec(31, "ONNX Runtime", "llama.cpp", (64, 68), "11 01 10 00", (6, 14),
-         subtitle="rank", truncate=("b", 2, "after-unique")),
-    Spec(32, "MobileNetV3-Large", "TensorFlow Lite", (45, 60), "10 01 11 01", (2, 6),
-         subtitle="rank", footer="none", final_newline=False),
-    Spec(33, "Hugging Face PEFT", "Llama 3 8B", (58, 66), "01 10 11 00", (4, 12),
-         verdict_header=False, footer="glued"),
+    Spec(
+        31,
+        "ONNX Runtime",
+        "llama.cpp",
+        (64, 68),
+        "11 01 10 00",
+        (6, 14),
+        subtitle="rank",
+        truncate=("b", 2, "after-unique"),
+    ),
+    Spec(
+        32,
+        "MobileNetV3-Large",
+        "TensorFlow Lite",
+        (45, 60),
+        "10 01 11 01",
+        (2, 6),
+        subtitle="rank",
+        footer="none",
+        final_newline=False,
+    ),
+    Spec(33, "Hugging Face PEFT", "Llama 3 8B", (58, 66), "01 10 11 00", (4, 12), verdict_header=False, footer="glued"),
     Spec(34, "YOLOv8n", "ONNX Runtime", (61, 65), "11 10 01 00", (8, 6), truncate=("a", 2, "mid-unique")),
 )
 
@@ -188,9 +280,22 @@ DUPS = (
 
 # Disorder kinds the corpus must cover at least twice each (checked by the build and the tests).
 REQUIRED_KINDS = (
-    "broken-row-2", "broken-row-3", "no-side-headers", "no-header-a", "no-header-b",
-    "mid-block-verdict", "verdict-rank-mismatch", "crlf", "bom", "nbsp", "truncated",
-    "duplicate", "reencoded-duplicate", "no-verdict-header", "more-line", "no-more-line",
+    "broken-row-2",
+    "broken-row-3",
+    "no-side-headers",
+    "no-header-a",
+    "no-header-b",
+    "mid-block-verdict",
+    "verdict-rank-mismatch",
+    "crlf",
+    "bom",
+    "nbsp",
+    "truncated",
+    "duplicate",
+    "reencoded-duplicate",
+    "no-verdict-header",
+    "more-line",
+    "no-more-line",
     "glued-footer",
 )
 
@@ -290,9 +395,13 @@ def render(spec: Spec, arts: dict[str, Artifact]) -> Rendered:
     else:
         wside, ws, ls = ("a", ra, rb) if ra > rb else ("b", rb, ra)
     winner, loser = (A.name, B.name) if wside == "a" else (B.name, A.name)
-    verdict = (f"{winner} scores higher at {ws}/100 vs {loser} at {ls}/100. "
-               f"{A.name} leads on {_join(a_lead)}, while {B.name} is stronger on {_join(b_lead)}.")
-    vheader = (spec.verdict_header if spec.verdict_header is not None else spec.mid is None) and spec.verdict == "sentence"
+    verdict = (
+        f"{winner} scores higher at {ws}/100 vs {loser} at {ls}/100. "
+        f"{A.name} leads on {_join(a_lead)}, while {B.name} is stronger on {_join(b_lead)}."
+    )
+    vheader = (
+        spec.verdict_header if spec.verdict_header is not None else spec.mid is None
+    ) and spec.verdict == "sentence"
     tail = (["Verdict"] if vheader else []) + ([verdict] if spec.verdict == "sentence" else [])
     tail.append("Need something different?")
     if spec.footer == "glued":
@@ -303,7 +412,7 @@ def render(spec: Spec, arts: dict[str, Artifact]) -> Rendered:
         tail.append("Search the match graph →")
     if spec.mid:
         at = next(i for i, (tag, _) in enumerate(lines) if tag == (spec.mid[0], spec.mid[1], "unique"))
-        lines[at + 1:at + 1] = [(("verdict",), t) for t in tail]
+        lines[at + 1 : at + 1] = [(("verdict",), t) for t in tail]
     else:
         lines += [(("verdict",), t) for t in tail]
 
@@ -316,13 +425,13 @@ def render(spec: Spec, arts: dict[str, Artifact]) -> Rendered:
         incomplete[tside].append(tblock)
         partial = True
         if how == "after-unique":
-            texts = texts[:at + 1]
+            texts = texts[: at + 1]
             text = "\n".join(texts) + "\n"
         else:
             cut = texts[at]
-            cut = cut[:cut.rindex(" ", 0, int(len(cut) * 0.6))]
+            cut = cut[: cut.rindex(" ", 0, int(len(cut) * 0.6))]
             text = "\n".join(texts[:at] + [cut])
-        kept = {tag for tag, _ in lines[:at + 1]}
+        kept = {tag for tag, _ in lines[: at + 1]}
     else:
         text = "\n".join(texts) + ("\n" if spec.final_newline else "")
         kept = {tag for tag, _ in lines}
@@ -378,8 +487,9 @@ def render(spec: Spec, arts: dict[str, Artifact]) -> Rendered:
         "headers": {s: header[s] and (s, "header") in kept for s in "ab"},
         "capabilities": caps,
         "incomplete": incomplete,
-        "verdict": {"winner": winner, "winner_score": ws, "loser": loser, "loser_score": ls,
-                    "text": verdict} if has_verdict else None,
+        "verdict": {"winner": winner, "winner_score": ws, "loser": loser, "loser_score": ls, "text": verdict}
+        if has_verdict
+        else None,
         "verdict_matches_table": spec.verdict_override is None if has_verdict else None,
         "partial": partial,
         "duplicate_of": None,
@@ -410,7 +520,10 @@ def encode(text: str, encodings: tuple[str, ...] | list[str]) -> bytes:
 # ------------------------------------------------------------------------------------ rejects ---
 
 REJECTS = {
-    "saved-page.html": ("html", ["html"], """<!DOCTYPE html>
+    "saved-page.html": (
+        "html",
+        ["html"],
+        """<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -427,21 +540,34 @@ REJECTS = {
   </main>
 </body>
 </html>
-"""),
-    "export.json": ("json", ["json"], json.dumps({
-        "title": "Mistral 7B vs Qwen2.5-7B",
-        "a": {"name": "Mistral 7B", "rank": 60, "capabilities": 4},
-        "b": {"name": "Qwen2.5-7B", "rank": 64, "capabilities": 4},
-        "note": "An API export of a comparison, not the published text.",
-    }, indent=2) + "\n"),
+""",
+    ),
+    "export.json": (
+        "json",
+        ["json"],
+        json.dumps(
+            {
+                "title": "Mistral 7B vs Qwen2.5-7B",
+                "a": {"name": "Mistral 7B", "rank": 60, "capabilities": 4},
+                "b": {"name": "Qwen2.5-7B", "rank": 64, "capabilities": 4},
+                "note": "An API export of a comparison, not the published text.",
+            },
+            indent=2,
+        )
+        + "\n",
+    ),
     "empty.txt": ("empty", ["empty"], ""),
-    "meeting-notes.txt": ("no-title", ["no-title", "no-table"], """Notes from the Tuesday benchmark sync
+    "meeting-notes.txt": (
+        "no-title",
+        ["no-title", "no-table"],
+        """Notes from the Tuesday benchmark sync
 
 - Re-run the batch-size sweep on the new GPU nodes before Friday.
 - The image-search index rebuild took 41 minutes; try building shards in parallel.
 - Nobody owns the flaky probe test yet. Pick it up at the next sync.
 - Next sync: Tuesday, same time.
-"""),
+""",
+    ),
 }
 
 
@@ -520,10 +646,14 @@ def readme(docs: list[dict], rejects: list[dict], coverage: dict[str, int]) -> s
     out.append("|---|---|---|---|---|---|---|---|\n")
     for d in docs:
         v = d["verdict"]["winner"] if d["verdict"] else "—"
-        out.append(f"| `{d['file']}` | {d['a']} | {d['b']} | {d['shown']['a']}/{d['shown']['b']} | "
-                   f"{d['more']['b']} | {d['rank']['a']}/{d['rank']['b']} | {v} | {', '.join(d['disorder'])} |\n")
+        out.append(
+            f"| `{d['file']}` | {d['a']} | {d['b']} | {d['shown']['a']}/{d['shown']['b']} | "
+            f"{d['more']['b']} | {d['rank']['a']}/{d['rank']['b']} | {v} | {', '.join(d['disorder'])} |\n"
+        )
     arts = sorted({d["a"] for d in docs} | {d["b"] for d in docs})
-    out.append(f"\n{len(docs)} documents, {len(arts)} artifacts.\n\n## Rejects\n\n| file | expected kind |\n|---|---|\n")
+    out.append(
+        f"\n{len(docs)} documents, {len(arts)} artifacts.\n\n## Rejects\n\n| file | expected kind |\n|---|---|\n"
+    )
     for r in rejects:
         out.append(f"| `{r['path'].removeprefix('../')}` | {r['kind']} |\n")
     out.append("\n## Coverage (documents per disorder kind)\n\n| kind | documents |\n|---|---|\n")
@@ -588,7 +718,9 @@ def build(root: Path) -> dict:
         "documents": docs,
         "rejects": rejects,
     }
-    (sample.parent / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (sample.parent / "MANIFEST.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (root / "README.md").write_text(readme(docs, rejects, coverage), encoding="utf-8")
     return manifest
 

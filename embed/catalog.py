@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
 from graphdb.repository.search import CatalogRepository
 
 log = logging.getLogger("matchgraph.catalog")
@@ -43,18 +44,102 @@ _WORD = re.compile(r"\w[\w.\-]*", re.UNICODE)
 # Query-side stop words, for both indexes: the artifact-name index keeps stop words (names such as
 # "The Pile" are indexed whole), so "a", "for" or "the" in a question would match many names. Left
 # out of the query unless they are all there is.
-STOP_WORDS = frozenset("""
-a an and are as at be by can do for from how i in into is it its me my of on or our so that the their them
-then there these this to use using want was we what when where which who will with without you your need
-needs some any
-""".split())
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "use",
+        "using",
+        "want",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "will",
+        "with",
+        "without",
+        "you",
+        "your",
+        "need",
+        "needs",
+        "some",
+        "any",
+    ]
+)
 
 # Lucene's English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), which Neo4j's 'english'
 # full-text analyzer removes at index time.
-LUCENE_ENGLISH_STOP_WORDS = """
-a an and are as at be but by for if in into is it no not of on or such that the their then there these they
-this to was will with
-""".split()
+LUCENE_ENGLISH_STOP_WORDS = [
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "but",
+    "by",
+    "for",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "no",
+    "not",
+    "of",
+    "on",
+    "or",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "to",
+    "was",
+    "will",
+    "with",
+]
 
 CAPABILITY_FIELDS = ("description", "unique")
 ARTIFACT_FIELDS = ("name", "slug")
@@ -72,21 +157,25 @@ def query_words(text: str) -> str:
 def _english_analyzer():
     import tantivy
 
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(255))
-            .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.custom_stopword(LUCENE_ENGLISH_STOP_WORDS))
-            .filter(tantivy.Filter.stemmer("english"))
-            .build())
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(255))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.custom_stopword(LUCENE_ENGLISH_STOP_WORDS))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
 
 
 def _plain_analyzer():
     import tantivy
 
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(255))
-            .filter(tantivy.Filter.lowercase())
-            .build())
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(255))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
 
 
 class KeywordIndex:
@@ -95,8 +184,7 @@ class KeywordIndex:
     `with_added()` adds documents and returns a new view; this one goes on answering as before
     (each view holds its own tantivy searcher, a point-in-time snapshot of the index)."""
 
-    def __init__(self, fields: tuple[str, ...], analyzer_factory: Callable, keys: list[str],
-                 documents: Iterable[dict]):
+    def __init__(self, fields: tuple[str, ...], analyzer_factory: Callable, keys: list[str], documents: Iterable[dict]):
         import tantivy
 
         self.fields = fields
@@ -127,7 +215,7 @@ class KeywordIndex:
         self._index.reload()
         self._searcher = self._index.searcher()
 
-    def with_added(self, documents: dict[str, dict]) -> "KeywordIndex":
+    def with_added(self, documents: dict[str, dict]) -> KeywordIndex:
         """A view with ``documents`` (key -> fields, keys not in the index yet) added. Only
         additions: a replaced document would stay in tantivy's BM25 statistics until its segment
         is merged, and scores would drift from a fresh build's (a changed text means a rebuild)."""
@@ -155,10 +243,13 @@ class KeywordIndex:
         terms = list(dict.fromkeys(self._analyzer.analyze(words)))
         if not terms or limit < 1 or not self._live:
             return []
-        query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, name, term))
-            for term in terms for name in self.fields
-        ])
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, name, term))
+                for term in terms
+                for name in self.fields
+            ]
+        )
         searcher = self._searcher
         hits = searcher.search(query, limit).hits
         return best_first([(self.keys[searcher.doc(address)["row"][0]], float(score)) for score, address in hits])
@@ -179,18 +270,18 @@ class CatalogContent:
     incremental: bool = False  # made from the previous content and the changed rows
 
     @classmethod
-    def load(cls, repository) -> "CatalogContent":
+    def load(cls, repository) -> CatalogContent:
         """Read from the graph (graphdb/repository/search.py)."""
         return cls.from_rows(repository.artifacts(), repository.capabilities(), repository.images())
 
-    def load_changes(self, repository, since: str) -> "CatalogContent":
+    def load_changes(self, repository, since: str) -> CatalogContent:
         """This content with what changed in the graph since ``since`` (ISO time): the artifacts and
         images read whole (a few per capability), the capabilities only those changed."""
-        return self.with_changes(repository.artifacts(), repository.changed_capabilities(since),
-                                 repository.images())
+        return self.with_changes(repository.artifacts(), repository.changed_capabilities(since), repository.images())
 
-    def with_changes(self, artifact_rows: Iterable[dict], changed_capability_rows: Iterable[dict],
-                     image_rows: Iterable[dict]) -> "CatalogContent":
+    def with_changes(
+        self, artifact_rows: Iterable[dict], changed_capability_rows: Iterable[dict], image_rows: Iterable[dict]
+    ) -> CatalogContent:
         """A new content: the artifacts and images as given, the capabilities as here with the
         changed ones (every owner row of each) replacing theirs. New capability texts are added to
         the keyword index; a changed one rebuilds it."""
@@ -198,22 +289,35 @@ class CatalogContent:
         changed = CatalogContent.from_rows([], changed_capability_rows, [], keyword_indexes=False)
         capabilities = {**self.capabilities, **changed.capabilities}
         added = {key: row for key, row in changed.capabilities.items() if key not in self.capabilities}
-        rewritten = any(any(self.capabilities[key].get(name) != row.get(name) for name in CAPABILITY_FIELDS)
-                        for key, row in changed.capabilities.items() if key in self.capabilities)
+        rewritten = any(
+            any(self.capabilities[key].get(name) != row.get(name) for name in CAPABILITY_FIELDS)
+            for key, row in changed.capabilities.items()
+            if key in self.capabilities
+        )
         if rewritten:  # a page filled in a text: that index is rebuilt (rare; additions are the rule)
             capability_text = _capability_text(capabilities)
         else:
             capability_text = self.capability_text.with_added(added) if added else self.capability_text
         rest = CatalogContent.from_rows(artifact_rows, [], image_rows, keyword_indexes=False)
         return CatalogContent(
-            artifacts=rest.artifacts, capabilities=capabilities, owners={**self.owners, **changed.owners},
-            depicts=rest.depicts, capability_text=capability_text, artifact_names=_artifact_names(rest.artifacts),
-            seconds=time.perf_counter() - started, incremental=True,
+            artifacts=rest.artifacts,
+            capabilities=capabilities,
+            owners={**self.owners, **changed.owners},
+            depicts=rest.depicts,
+            capability_text=capability_text,
+            artifact_names=_artifact_names(rest.artifacts),
+            seconds=time.perf_counter() - started,
+            incremental=True,
         )
 
     @classmethod
-    def from_rows(cls, artifact_rows: Iterable[dict], capability_rows: Iterable[dict],
-                  image_rows: Iterable[dict], keyword_indexes: bool = True) -> "CatalogContent":
+    def from_rows(
+        cls,
+        artifact_rows: Iterable[dict],
+        capability_rows: Iterable[dict],
+        image_rows: Iterable[dict],
+        keyword_indexes: bool = True,
+    ) -> CatalogContent:
         """Built from rows in CatalogRepository's shapes: artifacts (slug, name, type, ...),
         capabilities (id, uri, name, description, unique, vsAlternatives, artifact: one row per
         owner), images (image, artifact)."""
@@ -230,7 +334,8 @@ class CatalogContent:
         for row in image_rows:
             depicts.setdefault(row["image"], []).append(row["artifact"])
         return cls(
-            artifacts=artifacts, capabilities=capabilities,
+            artifacts=artifacts,
+            capabilities=capabilities,
             owners={key: tuple(slugs) for key, slugs in owners.items()},
             depicts={key: tuple(slugs) for key, slugs in depicts.items()},
             capability_text=_capability_text(capabilities) if keyword_indexes else None,
@@ -258,11 +363,11 @@ class CatalogSignals:
     derived: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, repository) -> "CatalogSignals":
+    def load(cls, repository) -> CatalogSignals:
         return cls.from_rows(repository.signals())
 
     @classmethod
-    def from_rows(cls, rows: Iterable[dict]) -> "CatalogSignals":
+    def from_rows(cls, rows: Iterable[dict]) -> CatalogSignals:
         """Built from CATALOG_SIGNALS rows: slug, the SIGNAL_FIELDS, wins, games, strength."""
         values, head_to_head = {}, {}
         for row in rows:
@@ -291,7 +396,7 @@ class KeywordHits:
     by_artifact: dict[str, list[tuple[str, float]]]  # slug -> its capabilities among those, best first
 
     @classmethod
-    def search(cls, content: CatalogContent, signals: CatalogSignals, text: str, limit: int) -> "KeywordHits":
+    def search(cls, content: CatalogContent, signals: CatalogSignals, text: str, limit: int) -> KeywordHits:
         """The ``limit`` best capability texts and artifact names for the user's words, the capability
         hits grouped by the artifacts having them."""
         words = query_words(text) if text else ""
@@ -302,8 +407,13 @@ class KeywordHits:
         for key, score in capabilities:
             for slug in content.owners.get(key, ()):
                 by_artifact.setdefault(slug, []).append((key, score))
-        return cls(content, signals, capabilities, content.artifact_names.search(words, limit),
-                   {slug: best_first(pairs) for slug, pairs in by_artifact.items()})
+        return cls(
+            content,
+            signals,
+            capabilities,
+            content.artifact_names.search(words, limit),
+            {slug: best_first(pairs) for slug, pairs in by_artifact.items()},
+        )
 
 
 @dataclass(slots=True)
@@ -328,8 +438,7 @@ class Candidates:
     by_slug: dict[str, Candidate]
 
     @classmethod
-    def gather(cls, keywords: KeywordHits, *, type: str | None, capability_hits, name_hits,
-               image_hits) -> "Candidates":
+    def gather(cls, keywords: KeywordHits, *, type: str | None, capability_hits, name_hits, image_hits) -> Candidates:
         """Every candidate artifact of a search: what the vector indexes (hits as (key, score) pairs
         from FAISS, best first) and the keyword search found of it, from the snapshot the keyword
         search used. The type filter applies after the indexes' limits, as in a search engine's
@@ -360,8 +469,11 @@ class Candidates:
             candidate(slug).keyword = matches
         for slug, score in keywords.artifacts:
             candidate(slug).name_keyword = score
-        kept = {slug: entry for slug, entry in found.items()
-                if slug in artifacts and (type is None or artifacts[slug].get("type") == type)}
+        kept = {
+            slug: entry
+            for slug, entry in found.items()
+            if slug in artifacts and (type is None or artifacts[slug].get("type") == type)
+        }
         return cls(content, keywords.signals, kept)
 
     def artifact(self, slug: str) -> dict:
@@ -403,9 +515,13 @@ class SearchCatalog:
                 content = self._changed_content(previous, fingerprint) or CatalogContent.load(self.repository)
                 signals = CatalogSignals.load(self.repository)
                 self._content, self._signals, self._fingerprint = content, signals, fingerprint
-                log.info("search catalog %s: %d artifacts, %d capabilities, %.1fs",
-                         "updated" if content.incremental else "loaded",
-                         len(content.artifacts), len(content.capabilities), content.seconds)
+                log.info(
+                    "search catalog %s: %d artifacts, %d capabilities, %.1fs",
+                    "updated" if content.incremental else "loaded",
+                    len(content.artifacts),
+                    len(content.capabilities),
+                    content.seconds,
+                )
                 return "content"
             if self._signals is None or fingerprint.signals != previous.signals:
                 self._signals = CatalogSignals.load(self.repository)
@@ -421,13 +537,14 @@ class SearchCatalog:
         if content is None or previous is None or previous.newest_content is None:
             return None
         before, now = previous.values, fingerprint.values
-        if any((now.get(part) or 0) < (before.get(part) or 0)
-               for part in ("artifacts", "capabilities", "documents", "depictions")):
+        if any(
+            (now.get(part) or 0) < (before.get(part) or 0)
+            for part in ("artifacts", "capabilities", "documents", "depictions")
+        ):
             return None
         updated = content.load_changes(self.repository, since=previous.newest_content)
         # Capabilities the catalog leaves out (none have no owner today) must stay as many as before.
-        if (now["capabilities"] - len(updated.capabilities)
-                != before["capabilities"] - len(content.capabilities)):
+        if now["capabilities"] - len(updated.capabilities) != before["capabilities"] - len(content.capabilities):
             log.info("search catalog: the update does not match the graph's counts; loading it whole")
             return None
         return updated
@@ -436,9 +553,14 @@ class SearchCatalog:
         content = self._content
         if content is None:
             return {"loaded": False}
-        return {"loaded": True, "artifacts": len(content.artifacts), "capabilities": len(content.capabilities),
-                "images": len(content.depicts), "loadSeconds": round(content.seconds, 3),
-                "incremental": content.incremental}
+        return {
+            "loaded": True,
+            "artifacts": len(content.artifacts),
+            "capabilities": len(content.capabilities),
+            "images": len(content.depicts),
+            "loadSeconds": round(content.seconds, 3),
+            "incremental": content.incremental,
+        }
 
     # -- keywords and candidates ----------------------------------------------------------------------------
     def keyword_hits(self, text: str, limit: int) -> KeywordHits:
@@ -446,11 +568,21 @@ class SearchCatalog:
         self.ensure_loaded()
         return KeywordHits.search(self._content, self._signals, text, limit)
 
-    def candidates(self, *, text: str, type: str | None, capability_hits, name_hits, image_hits,
-                   keyword_limit: int, keywords: KeywordHits | None = None) -> Candidates:
+    def candidates(
+        self,
+        *,
+        text: str,
+        type: str | None,
+        capability_hits,
+        name_hits,
+        image_hits,
+        keyword_limit: int,
+        keywords: KeywordHits | None = None,
+    ) -> Candidates:
         """The search's candidates (`Candidates.gather`); ``keywords`` is the result of
         `keyword_hits`, run here when not given."""
         if keywords is None:
             keywords = self.keyword_hits(text, keyword_limit)
-        return Candidates.gather(keywords, type=type, capability_hits=capability_hits, name_hits=name_hits,
-                                 image_hits=image_hits)
+        return Candidates.gather(
+            keywords, type=type, capability_hits=capability_hits, name_hits=name_hits, image_hits=image_hits
+        )

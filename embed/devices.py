@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from graphdb.vocabulary import DEVICE_CHOICES
 
+from graphdb.vocabulary import DEVICE_CHOICES
 
 
 class DeviceError(ValueError):
@@ -16,7 +16,8 @@ def _no_nvidia_driver() -> bool:
     """True when this is Linux and no NVIDIA driver is loaded: CUDA is then certainly absent, and
     answering needs no `import torch` (seconds), which the fast text path otherwise never does."""
     return sys.platform.startswith("linux") and not (
-        os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl"))
+        os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")
+    )
 
 
 def cuda_available() -> bool:
@@ -43,7 +44,6 @@ def resolve_device(device: str = "auto") -> str:
         return "cuda"
     if choice == "cuda":
         raise DeviceError(
-            "device 'cuda' was asked for (MATCHGRAPH_DEVICE=cuda) but torch sees no CUDA GPU; "
-            "use 'auto' or 'cpu'"
+            "device 'cuda' was asked for (MATCHGRAPH_DEVICE=cuda) but torch sees no CUDA GPU; use 'auto' or 'cpu'"
         )
     return "cpu"

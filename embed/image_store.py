@@ -25,15 +25,19 @@ from pathlib import Path
 
 import numpy as np
 
-from graphdb.vocabulary import IMAGE_KINDS
 from embed.vit_embedder import ImageWeightsMissing
+from graphdb.vocabulary import IMAGE_KINDS
 from ingest.records import slugify
 
 log = logging.getLogger("matchgraph.images")
 
 KINDS = IMAGE_KINDS
-MEDIA_TYPES = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp"),
-               "GIF": ("image/gif", "gif")}
+MEDIA_TYPES = {
+    "PNG": ("image/png", "png"),
+    "JPEG": ("image/jpeg", "jpg"),
+    "WEBP": ("image/webp", "webp"),
+    "GIF": ("image/gif", "gif"),
+}
 MAX_PIXELS = 40_000_000  # decompression bombs: a small file that decodes to gigabytes
 BATCH = 16
 _STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|gif)$")
@@ -77,9 +81,19 @@ class AttachedImage:
     reason: str | None = None  # why it is not searchable
 
     def as_json(self) -> dict:
-        return {"id": self.id, "artifact": self.artifact, "kind": self.kind, "sha256": self.sha256, "path": self.path,
-                "url": image_url(self.path), "mediaType": self.media_type, "width": self.width, "height": self.height,
-                "searchable": self.searchable, "reason": self.reason}
+        return {
+            "id": self.id,
+            "artifact": self.artifact,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "path": self.path,
+            "url": image_url(self.path),
+            "mediaType": self.media_type,
+            "width": self.width,
+            "height": self.height,
+            "searchable": self.searchable,
+            "reason": self.reason,
+        }
 
 
 def image_url(path: str | None) -> str | None:
@@ -160,8 +174,15 @@ def attach_images(vectors, artifact: str, images: list[CheckedImage], kind: str)
     ids = []
     for image in images:
         _store(data_dir, image)
-        row = {"id": image_id(image.sha256, kind), "sha256": image.sha256, "kind": kind, "path": image.path,
-               "mediaType": image.media_type, "width": image.width, "height": image.height}
+        row = {
+            "id": image_id(image.sha256, kind),
+            "sha256": image.sha256,
+            "kind": kind,
+            "path": image.path,
+            "mediaType": image.media_type,
+            "width": image.width,
+            "height": image.height,
+        }
         vectors.repository.attach_image(slug, row)
         ids.append(row["id"])
 
@@ -171,18 +192,30 @@ def attach_images(vectors, artifact: str, images: list[CheckedImage], kind: str)
         embedder = vectors.image_embedder()
     except _weights_missing() as error:
         problem = getattr(error, "problem", None) or str(error)
-        reason = (f"no image embeddings ({problem}); the image is stored and becomes searchable once "
-                  "MATCHGRAPH_VIT_MODEL names ViT weights and `matchgraph index rebuild` embeds it")
+        reason = (
+            f"no image embeddings ({problem}); the image is stored and becomes searchable once "
+            "MATCHGRAPH_VIT_MODEL names ViT weights and `matchgraph index rebuild` embeds it"
+        )
     else:
         vectors_ = _encode(embedder, [image.data for image in images])
         vectors.repository.write_image_embeddings(
-            [{"key": key, "vector": vector.tolist()} for key, vector in zip(ids, vectors_)], embedder.model_id)
+            [{"key": key, "vector": vector.tolist()} for key, vector in zip(ids, vectors_)], embedder.model_id
+        )
         vectors.ensure_fresh(force=True)
         searchable = True
     return [
-        AttachedImage(id=key, artifact=slug, kind=kind, sha256=image.sha256, path=image.path,
-                      media_type=image.media_type, width=image.width, height=image.height,
-                      searchable=searchable, reason=reason)
+        AttachedImage(
+            id=key,
+            artifact=slug,
+            kind=kind,
+            sha256=image.sha256,
+            path=image.path,
+            media_type=image.media_type,
+            width=image.width,
+            height=image.height,
+            searchable=searchable,
+            reason=reason,
+        )
         for key, image in zip(ids, images)
     ]
 
@@ -217,7 +250,7 @@ def embed_pending_images(vectors, progress=None) -> tuple[int, str | None]:
     done = 0
     for start in range(0, len(pending), BATCH):
         batch = []
-        for row in pending[start:start + BATCH]:
+        for row in pending[start : start + BATCH]:
             try:
                 batch.append((row["key"], (data_dir / row["path"]).read_bytes()))
             except OSError as error:
@@ -225,7 +258,8 @@ def embed_pending_images(vectors, progress=None) -> tuple[int, str | None]:
         if batch:
             encoded = _encode(embedder, [data for _, data in batch])
             vectors.repository.write_image_embeddings(
-                [{"key": key, "vector": vector.tolist()} for (key, _), vector in zip(batch, encoded)], embedder.model_id)
+                [{"key": key, "vector": vector.tolist()} for (key, _), vector in zip(batch, encoded)], embedder.model_id
+            )
             done += len(batch)
         if progress is not None:
             progress("images", done, len(pending))

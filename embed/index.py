@@ -26,11 +26,12 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
+
 from graphdb import __version__
 
 KINDS = ("flat", "hnsw")
@@ -149,15 +150,24 @@ def _write_atomically(path: Path, data: bytes) -> None:
 class VectorIndex:
     """One FAISS index with its keys. Thread-safe: searches and incremental adds take a lock."""
 
-    def __init__(self, name: str, kind: str, faiss_index, keys: list[str], model: str, fingerprint: str,
-                 created_at: str | None = None, extra: dict | None = None):
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        faiss_index,
+        keys: list[str],
+        model: str,
+        fingerprint: str,
+        created_at: str | None = None,
+        extra: dict | None = None,
+    ):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS} (got {kind!r})")
         self.name = name
         self.kind = kind
         self.model = model
         self.fingerprint = fingerprint
-        self.created_at = created_at or dt.datetime.now(dt.timezone.utc).isoformat()
+        self.created_at = created_at or dt.datetime.now(dt.UTC).isoformat()
         self.extra = dict(extra or {})  # what the owner wants kept in the manifest (e.g. the fingerprint's parts)
         self._index = faiss_index
         self._keys = list(keys)
@@ -195,8 +205,17 @@ class VectorIndex:
         return index
 
     @classmethod
-    def build(cls, name: str, keys: Sequence[str], vectors: np.ndarray, model: str, fingerprint: str,
-              approximate_threshold: int, dimension: int | None = None, extra: dict | None = None) -> "VectorIndex":
+    def build(
+        cls,
+        name: str,
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        model: str,
+        fingerprint: str,
+        approximate_threshold: int,
+        dimension: int | None = None,
+        extra: dict | None = None,
+    ) -> VectorIndex:
         """A new index over ``keys``/``vectors`` (rows L2-normalised): exact below the threshold, HNSW from it.
 
         ``dimension`` is needed only when there are no vectors (an empty index).
@@ -282,8 +301,12 @@ class VectorIndex:
             "keys": self._keys,
         }
         if self.kind == "hnsw":
-            manifest["hnsw"] = {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH,
-                                "storage": "float16"}
+            manifest["hnsw"] = {
+                "M": HNSW_M,
+                "efConstruction": HNSW_EF_CONSTRUCTION,
+                "efSearch": HNSW_EF_SEARCH,
+                "storage": "float16",
+            }
         if self.extra:
             manifest["extra"] = self.extra
         manifest["manifestSha256"] = _manifest_checksum(manifest)
@@ -319,7 +342,7 @@ class VectorIndex:
         return manifest
 
     @classmethod
-    def load(cls, folder: Path, name: str) -> "VectorIndex":
+    def load(cls, folder: Path, name: str) -> VectorIndex:
         """Reads and checks an index; raises IndexMissing or IndexCorrupt saying what is wrong."""
         folder = Path(folder)
         faiss_path, manifest_path = index_paths(folder, name)
@@ -339,19 +362,35 @@ class VectorIndex:
             raise IndexCorrupt(f"index {name}: the manifest's keys do not match its count {manifest['count']}")
         try:
             index = _faiss().deserialize_index(np.frombuffer(data, dtype=np.uint8))
-        except Exception as error:  # noqa: BLE001 - FAISS raises RuntimeError with C++ text
-            raise IndexCorrupt(f"index {name}: FAISS cannot read {faiss_path.name} ({str(error).splitlines()[0]})") from None
+        except Exception as error:
+            raise IndexCorrupt(
+                f"index {name}: FAISS cannot read {faiss_path.name} ({str(error).splitlines()[0]})"
+            ) from None
         if index.ntotal != manifest["count"]:
-            raise IndexCorrupt(f"index {name}: {faiss_path.name} holds {index.ntotal} vectors, the manifest says {manifest['count']}")
+            raise IndexCorrupt(
+                f"index {name}: {faiss_path.name} holds {index.ntotal} vectors, the manifest says {manifest['count']}"
+            )
         if index.d != manifest["dimension"]:
             raise IndexCorrupt(f"index {name}: dimension {index.d}, the manifest says {manifest['dimension']}")
         expected_type = "IndexFlatIP" if manifest["kind"] == "flat" else "IndexHNSWSQ"
         if manifest["kind"] == "hnsw" and type(index).__name__ == "IndexHNSWFlat":
-            raise IndexOutdated(f"index {name}: {faiss_path.name} stores float32 vectors (an older layout; "
-                                "HNSW indexes now store float16)")
+            raise IndexOutdated(
+                f"index {name}: {faiss_path.name} stores float32 vectors (an older layout; "
+                "HNSW indexes now store float16)"
+            )
         if type(index).__name__ != expected_type:
-            raise IndexCorrupt(f"index {name}: {faiss_path.name} is a {type(index).__name__}, the manifest says {manifest['kind']}")
+            raise IndexCorrupt(
+                f"index {name}: {faiss_path.name} is a {type(index).__name__}, the manifest says {manifest['kind']}"
+            )
         if manifest["kind"] == "hnsw":
             index.hnsw.efSearch = HNSW_EF_SEARCH
-        return cls(name, manifest["kind"], index, keys, manifest["model"], manifest["fingerprint"],
-                   created_at=manifest.get("createdAt"), extra=manifest.get("extra"))
+        return cls(
+            name,
+            manifest["kind"],
+            index,
+            keys,
+            manifest["model"],
+            manifest["fingerprint"],
+            created_at=manifest.get("createdAt"),
+            extra=manifest.get("extra"),
+        )

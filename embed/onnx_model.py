@@ -42,11 +42,11 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -200,8 +200,10 @@ def _version(distribution: str) -> str:
 
 
 def toolchain_versions() -> dict[str, str]:
-    return {name: _version(name) for name in
-            ("torch", "onnx", "onnxruntime", "transformers", "sentence-transformers", "tokenizers")}
+    return {
+        name: _version(name)
+        for name in ("torch", "onnx", "onnxruntime", "transformers", "sentence-transformers", "tokenizers")
+    }
 
 
 def cache_key(model_path: Path) -> tuple[str, dict]:
@@ -339,8 +341,12 @@ def prune_unused(root: Path, keep: str, unused_days: float = UNUSED_DAYS) -> lis
         shutil.rmtree(path, ignore_errors=True)
         with contextlib.suppress(OSError):
             (Path(root) / f"{path.name}.lock").unlink()
-        log.info("deleted the unused fast text model cache %s (last used %.0f days ago, %.0f MB)",
-                 path, unused / 86400, size / 1e6)
+        log.info(
+            "deleted the unused fast text model cache %s (last used %.0f days ago, %.0f MB)",
+            path,
+            unused / 86400,
+            size / 1e6,
+        )
         deleted.append(path.name)
     return deleted
 
@@ -364,8 +370,11 @@ def _build(model_path: Path, folder: Path, key: str, key_parts: dict) -> dict:
 def _build_steps(model_path: Path, folder: Path, key: str, key_parts: dict) -> dict:
     global _build_count
     started = time.perf_counter()
-    log.info("building the fast text embedder (ONNX, int8) for %s in %s: a one-off of a few seconds",
-             model_path.name, folder.parent)
+    log.info(
+        "building the fast text embedder (ONNX, int8) for %s in %s: a one-off of a few seconds",
+        model_path.name,
+        folder.parent,
+    )
     folder.mkdir(parents=True)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -386,8 +395,9 @@ def _build_steps(model_path: Path, folder: Path, key: str, key_parts: dict) -> d
         reference_model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         reference_model.eval()
         # The torch path's own output (fp32): what the built models are checked against.
-        reference = reference_model.encode(texts, batch_size=16, normalize_embeddings=True,
-                                           convert_to_numpy=True, show_progress_bar=False)
+        reference = reference_model.encode(
+            texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
     # Copied outside inference mode: smoothing rewrites the copy's weights in place.
     encoder = copy.deepcopy(reference_model[0].auto_model).float().eval()
     encoder.set_attn_implementation("eager")
@@ -404,8 +414,11 @@ def _build_steps(model_path: Path, folder: Path, key: str, key_parts: dict) -> d
     kept_in_fp32 = feed_forward_outputs[:-QUANTISED_FEED_FORWARD_LAYERS]
     with _quiet_root_logger():
         quantize_dynamic(
-            str(folder / FP32_FILE), str(folder / INT8_FILE),
-            weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
+            str(folder / FP32_FILE),
+            str(folder / INT8_FILE),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
             nodes_to_exclude=kept_in_fp32,
         )
     phase("quantize")
@@ -421,15 +434,18 @@ def _build_steps(model_path: Path, folder: Path, key: str, key_parts: dict) -> d
         cosines = np.minimum(batched, alone)
         passed = bool(cosines.min() >= COSINE_FLOOR)
         worst = int(np.argmin(cosines))
-        check[backend] = {"min": round(float(cosines.min()), 6),
-                          "mean": round(float(np.concatenate([batched, alone]).mean()), 6),
-                          "min_batched": round(float(batched.min()), 6), "min_alone": round(float(alone.min()), 6),
-                          "worst_text": texts[worst][:80], "passed": passed}
+        check[backend] = {
+            "min": round(float(cosines.min()), 6),
+            "mean": round(float(np.concatenate([batched, alone]).mean()), 6),
+            "min_batched": round(float(batched.min()), 6),
+            "min_alone": round(float(alone.min()), 6),
+            "worst_text": texts[worst][:80],
+            "passed": passed,
+        }
         if passed:
             selected = backend
             break
-        reason += (f"{backend} min cosine {cosines.min():.4f} < {COSINE_FLOOR} "
-                   f"(on {texts[worst][:40]!r}); ")
+        reason += f"{backend} min cosine {cosines.min():.4f} < {COSINE_FLOOR} (on {texts[worst][:40]!r}); "
     phase("check")
     seconds = time.perf_counter() - started
     manifest = {
@@ -442,20 +458,28 @@ def _build_steps(model_path: Path, folder: Path, key: str, key_parts: dict) -> d
         "max_length": MAX_LENGTH,
         "smoothing_alpha": SMOOTHING_ALPHA,
         "int8_excluded_nodes": kept_in_fp32,
-        "files": {name: {"bytes": (folder / name).stat().st_size, "sha256": file_sha256(folder / name)}
-                  for name in (FP32_FILE, INT8_FILE)},
+        "files": {
+            name: {"bytes": (folder / name).stat().st_size, "sha256": file_sha256(folder / name)}
+            for name in (FP32_FILE, INT8_FILE)
+        },
         "check": check,
         "selected": selected,
-        "reason": reason.strip("; ") or f"{selected} is within cosine {COSINE_FLOOR} of torch on every calibration text",
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "reason": reason.strip("; ")
+        or f"{selected} is within cosine {COSINE_FLOOR} of torch on every calibration text",
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(seconds, 2),
         "build_phases_seconds": phases,
     }
     # The manifest is written last: a folder without one is never used.
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _build_count += 1
-    log.info("built the fast text embedder in %.1f s: %s selected (int8 min/mean cosine to torch %.4f/%.4f)",
-             seconds, selected, check["onnx-int8"]["min"], check["onnx-int8"]["mean"])
+    log.info(
+        "built the fast text embedder in %.1f s: %s selected (int8 min/mean cosine to torch %.4f/%.4f)",
+        seconds,
+        selected,
+        check["onnx-int8"]["min"],
+        check["onnx-int8"]["mean"],
+    )
     return manifest
 
 
@@ -482,9 +506,11 @@ def _input_channel_maxima(encoder, tokenizer, texts: Sequence[str]) -> dict:
     hooks = []
     for name, module in encoder.named_modules():
         if isinstance(module, torch.nn.Linear) and name.startswith("encoder."):
+
             def record(_module, inputs, _output, name=name):
                 seen = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(dim=0)
                 maxima[name] = torch.maximum(maxima[name], seen) if name in maxima else seen
+
             hooks.append(module.register_forward_hook(record))
     try:
         with torch.inference_mode():
@@ -530,8 +556,9 @@ def _smooth(encoder, maxima: dict, alpha: float) -> None:
 
 
 def _export(encoder, path: Path) -> None:
-    import torch
     import warnings
+
+    import torch
 
     class PooledEncoder(torch.nn.Module):
         """input ids + attention mask -> mean-pooled, L2-normalised sentence embeddings."""
@@ -547,18 +574,25 @@ def _export(encoder, path: Path) -> None:
             return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
     # A padded second row, so the traced graph takes the masked path.
-    input_ids = torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 1012, 102],
-                              [101, 7592, 102, 0, 0, 0, 0, 0]], dtype=torch.long)
+    input_ids = torch.tensor(
+        [[101, 7592, 2088, 2003, 1037, 3231, 1012, 102], [101, 7592, 102, 0, 0, 0, 0, 0]], dtype=torch.long
+    )
     attention_mask = (input_ids != 0).long()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python branches
         torch.onnx.export(
-            PooledEncoder(encoder), (input_ids, attention_mask), str(path),
-            input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
-                          "attention_mask": {0: "batch", 1: "sequence"},
-                          "embedding": {0: "batch"}},
-            opset_version=17, dynamo=False,
+            PooledEncoder(encoder),
+            (input_ids, attention_mask),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "sequence"},
+                "attention_mask": {0: "batch", 1: "sequence"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
         )
 
 
@@ -566,8 +600,11 @@ def _feed_forward_output_matmuls(path: Path) -> list[str]:
     import onnx
 
     graph = onnx.load(str(path), load_external_data=False).graph
-    names = [node.name for node in graph.node if node.op_type == "MatMul"
-             and "/output/dense/" in node.name and "/attention/" not in node.name]
+    names = [
+        node.name
+        for node in graph.node
+        if node.op_type == "MatMul" and "/output/dense/" in node.name and "/attention/" not in node.name
+    ]
     if len(names) <= QUANTISED_FEED_FORWARD_LAYERS:
         raise FastPathError(f"the exported graph {path.name} has no recognisable feed-forward output projections")
     return sorted(names, key=lambda name: int(name.split("layer.")[1].split("/")[0]))  # by layer
@@ -623,7 +660,7 @@ class OnnxEmbeddingModel:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # noqa: BLE001 - onnxruntime raises several unrelated types
+        except Exception as error:
             raise FastPathError(f"onnxruntime cannot load {self.path}: {error}") from error
 
     def single_session(self):

@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 
 from graphdb.driver import sync_driver
@@ -44,18 +44,25 @@ class RecordedSearch:
     type: str | None
     hits: tuple[tuple[str, float], ...]
     image: bytes | None = None
-    ran_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    ran_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def parameters(self) -> dict:
         ordered = sorted(
-            ({"slug": slug, "position": position, "score": float(score)}
-             for position, (slug, score) in enumerate(self.hits, start=1)),
+            (
+                {"slug": slug, "position": position, "score": float(score)}
+                for position, (slug, score) in enumerate(self.hits, start=1)
+            ),
             key=lambda hit: hit["slug"],
         )
         return {
-            "id": self.id, "text": self.text, "modality": self.modality, "limit": self.limit,
-            "type": self.type, "ranAt": self.ran_at, "hits": ordered,
+            "id": self.id,
+            "text": self.text,
+            "modality": self.modality,
+            "limit": self.limit,
+            "type": self.type,
+            "ranAt": self.ran_at,
+            "hits": ordered,
             "imageSha256": hashlib.sha256(self.image).hexdigest() if self.image is not None else None,
         }
 
@@ -82,8 +89,15 @@ class SearchRecorder:
     a Prometheus counter) is called with 'written', 'dropped' or 'failed' for every search.
     """
 
-    def __init__(self, driver, database: str = "neo4j", *, max_queue: int = DEFAULT_QUEUE_SIZE,
-                 owns_driver: bool = False, on_outcome: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        driver,
+        database: str = "neo4j",
+        *,
+        max_queue: int = DEFAULT_QUEUE_SIZE,
+        owns_driver: bool = False,
+        on_outcome: Callable[[str], None] | None = None,
+    ):
         self.driver = driver
         self.database = database
         self.owns_driver = owns_driver
@@ -95,11 +109,11 @@ class SearchRecorder:
         self._stopped = False
 
     @classmethod
-    def connect(cls, info, **options) -> "SearchRecorder":
+    def connect(cls, info, **options) -> SearchRecorder:
         """A recorder with its own driver on the graph of ``info`` (a ConnectionInfo)."""
         return cls(recorder_driver(info), info.database, owns_driver=True, **options)
 
-    def start(self) -> "SearchRecorder":
+    def start(self) -> SearchRecorder:
         """Starts the writer thread (searches submitted before wait in the queue)."""
         if self._thread is None and not self._stopped:
             self._thread = threading.Thread(target=self._drain, name="matchgraph-search-recorder", daemon=True)
@@ -149,7 +163,7 @@ class SearchRecorder:
         if self.on_outcome is not None:
             try:
                 self.on_outcome(outcome)
-            except Exception:  # noqa: BLE001 - a metrics hook never stops recording
+            except Exception:
                 log.exception("search recorder outcome hook failed")
 
     def _drain(self) -> None:
@@ -160,9 +174,8 @@ class SearchRecorder:
                     return
                 record_search(self.driver, self.database, search)
                 self._count("written")
-            except Exception as error:  # noqa: BLE001 - any failure is counted, never raised
+            except Exception as error:
                 self._count("failed")
                 log.warning("could not record search %s: %s", search.id if search else "?", error)
             finally:
                 self._queue.task_done()
-

@@ -42,9 +42,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from embed.catalog import best_first
+from embed.image_store import ImageError, check_image
 from embed.recording import RecordedSearch
 from embed.vit_embedder import ImageWeightsMissing
-from embed.image_store import ImageError, check_image
 
 MAX_LIMIT = 50
 CAPABILITY_K = 50  # nearest capabilities per query (x3 with a type filter); 100 and 150 gave no better recall
@@ -86,7 +86,7 @@ class SearchRequest:
     def modality(self) -> str:
         return "image" if self.image is not None else "text"
 
-    def checked(self) -> "SearchRequest":
+    def checked(self) -> SearchRequest:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise SearchInputError(f"`limit` must be between 1 and {MAX_LIMIT} (got {self.limit})")
         if self.image is None and not self.text.strip():
@@ -124,8 +124,9 @@ class CapabilityMatch:
         if self.vector:
             parts.append(f"embedding cosine {self.score:.2f}")
         if self.keyword:
-            parts.append("keywords matched" if self.vector or not self.score else
-                         f"keywords matched (cosine {self.score:.2f})")
+            parts.append(
+                "keywords matched" if self.vector or not self.score else f"keywords matched (cosine {self.score:.2f})"
+            )
         return "; ".join(parts)
 
 
@@ -143,9 +144,19 @@ class Hit:
 
     def as_json(self) -> dict:
         return {
-            "slug": self.slug, "name": self.artifact.get("name") or self.slug, "score": self.score, "why": self.why,
-            "capabilities": [{"id": m.capability["id"], "name": m.capability.get("name"), "uri": m.capability.get("uri"),
-                              "score": round(m.score, 4)} for m in self.capabilities],
+            "slug": self.slug,
+            "name": self.artifact.get("name") or self.slug,
+            "score": self.score,
+            "why": self.why,
+            "capabilities": [
+                {
+                    "id": m.capability["id"],
+                    "name": m.capability.get("name"),
+                    "uri": m.capability.get("uri"),
+                    "score": round(m.score, 4),
+                }
+                for m in self.capabilities
+            ],
         }
 
 
@@ -157,9 +168,14 @@ class SearchResult:
     seconds: float = 0.0
 
     def recorded(self):
-        return RecordedSearch(text=self.request.text, modality=self.request.modality, limit=self.request.limit,
-                              type=self.request.type, hits=tuple((h.slug, h.score) for h in self.hits),
-                              image=self.request.image)
+        return RecordedSearch(
+            text=self.request.text,
+            modality=self.request.modality,
+            limit=self.request.limit,
+            type=self.request.type,
+            hits=tuple((h.slug, h.score) for h in self.hits),
+            image=self.request.image,
+        )
 
 
 @dataclass
@@ -221,8 +237,7 @@ class HybridSearch:
                     capability_hits = capabilities.search(matrix, k)[0]
                     lists.append("capability")
                 if nearest_names is not None:
-                    name_hits = [(slug, score) for slug, score in nearest_names.result()[0]
-                                 if score >= NAME_MIN_COSINE]
+                    name_hits = [(slug, score) for slug, score in nearest_names.result()[0] if score >= NAME_MIN_COSINE]
                     lists.append("name")
         if text:
             lists.append("keyword")
@@ -251,9 +266,14 @@ class HybridSearch:
     def candidates(self, request: SearchRequest, prepared: Prepared, keywords=None):
         """The candidate artifacts from the catalog (embed/catalog.py `Candidates`): what each list found."""
         return self.vectors.catalog().candidates(
-            text=request.text.strip(), type=request.type, capability_hits=prepared.capability_hits,
-            name_hits=prepared.name_hits, image_hits=prepared.image_hits, keyword_limit=KEYWORD_LIMIT,
-            keywords=keywords)
+            text=request.text.strip(),
+            type=request.type,
+            capability_hits=prepared.capability_hits,
+            name_hits=prepared.name_hits,
+            image_hits=prepared.image_hits,
+            keyword_limit=KEYWORD_LIMIT,
+            keywords=keywords,
+        )
 
     # -- fusion -----------------------------------------------------------------------------------
     def fuse(self, request: SearchRequest, prepared: Prepared, candidates) -> list[Hit]:
@@ -313,8 +333,11 @@ def graph_prior(artifact: dict, head_to_head: dict | None) -> float:
     games = (head_to_head or {}).get("games") or 0
     wins = (head_to_head or {}).get("wins") or 0
     record = (wins + 1) / (games + 2)  # Laplace: 0.5 with no games
-    return (PRIOR_WEIGHTS["rank"] * rank_part + PRIOR_WEIGHTS["timesMatched"] * popularity
-            + PRIOR_WEIGHTS["headToHead"] * record)
+    return (
+        PRIOR_WEIGHTS["rank"] * rank_part
+        + PRIOR_WEIGHTS["timesMatched"] * popularity
+        + PRIOR_WEIGHTS["headToHead"] * record
+    )
 
 
 def _prior(candidates, slug: str) -> float:
@@ -332,8 +355,9 @@ def _ranked(values: dict[str, float]) -> dict[str, int]:
     return {slug: position for position, slug in enumerate(order, start=1)}
 
 
-def fuse(request: SearchRequest, prepared: Prepared, candidates,
-         cosines: Callable[[list[str]], dict[str, float]]) -> list[Hit]:
+def fuse(
+    request: SearchRequest, prepared: Prepared, candidates, cosines: Callable[[list[str]], dict[str, float]]
+) -> list[Hit]:
     """The hits, best first: reciprocal-rank fusion of the lists in play (see the module's docstring).
     ``cosines`` gives the query's cosine to capabilities the vector search did not return (those
     matched by keywords only), for the hits' matched capabilities."""
@@ -355,19 +379,28 @@ def fuse(request: SearchRequest, prepared: Prepared, candidates,
         for slug, rank in ranks[name].items():
             fused[slug] += weight / (RRF_K + rank)
     order = sorted(fused, key=lambda slug: (-fused[slug], slug))[: request.limit]
-    shown = {slug: (best_first(found[slug].vector)[:MAX_MATCHED_CAPABILITIES],
-                    found[slug].keyword[:MAX_MATCHED_CAPABILITIES]) for slug in order}
+    shown = {
+        slug: (
+            best_first(found[slug].vector)[:MAX_MATCHED_CAPABILITIES],
+            found[slug].keyword[:MAX_MATCHED_CAPABILITIES],
+        )
+        for slug in order
+    }
     # Cosines of the shown keyword matches that no vector hit of their artifact brought, in one batch.
     vector_keys = {slug: {key for key, _ in found[slug].vector} for slug in order}
-    missing = list(dict.fromkeys(key for slug, (_, keyword) in shown.items() for key, _ in keyword
-                                 if key not in vector_keys[slug]))
+    missing = list(
+        dict.fromkeys(key for slug, (_, keyword) in shown.items() for key, _ in keyword if key not in vector_keys[slug])
+    )
     cosine = cosines(missing) if missing else {}
-    return [_hit(candidates, found[slug], *shown[slug], cosine, round(fused[slug], 4), prepared.mode, scores_by_list)
-            for slug in order]
+    return [
+        _hit(candidates, found[slug], *shown[slug], cosine, round(fused[slug], 4), prepared.mode, scores_by_list)
+        for slug in order
+    ]
 
 
-def _matches(candidates, candidate, vector: list[tuple[str, float]], keyword: list[tuple[str, float]],
-             cosine: dict[str, float]) -> list[CapabilityMatch]:
+def _matches(
+    candidates, candidate, vector: list[tuple[str, float]], keyword: list[tuple[str, float]], cosine: dict[str, float]
+) -> list[CapabilityMatch]:
     """The matched capabilities, best first: vector matches with their cosine, keyword matches marked
     (a keyword-only match carries its cosine to the query when it has an embedding, else 0)."""
     found = {key: CapabilityMatch(candidates.capability(key), score, True, False) for key, score in vector}
@@ -376,14 +409,23 @@ def _matches(candidates, candidate, vector: list[tuple[str, float]], keyword: li
         entry = found.get(key)
         if entry is None:
             score = every_vector_hit.get(key, cosine.get(key))
-            entry = found[key] = CapabilityMatch(candidates.capability(key),
-                                                 max(float(score), 0.0) if score is not None else 0.0, False, False)
+            entry = found[key] = CapabilityMatch(
+                candidates.capability(key), max(float(score), 0.0) if score is not None else 0.0, False, False
+            )
         entry.keyword = True
     return sorted(found.values(), key=lambda m: (-m.score, not m.vector, m.capability["id"]))
 
 
-def _hit(candidates, candidate, vector, keyword, cosine: dict[str, float], score: float, mode: str,
-         scores_by_list: dict[str, dict[str, float]]) -> Hit:
+def _hit(
+    candidates,
+    candidate,
+    vector,
+    keyword,
+    cosine: dict[str, float],
+    score: float,
+    mode: str,
+    scores_by_list: dict[str, dict[str, float]],
+) -> Hit:
     slug = candidate.slug
     matched = _matches(candidates, candidate, vector, keyword, cosine)
     artifact = candidates.artifact(slug)
@@ -417,8 +459,13 @@ def _hit(candidates, candidate, vector, keyword, cosine: dict[str, float], score
     if games:
         reasons.append(f"head-to-head {head_to_head.get('wins') or 0}/{games} won")
     signals = {name: values[slug] for name, values in scores_by_list.items() if slug in values}
-    return Hit(artifact=artifact, score=score, why="; ".join(reasons), capabilities=matched[:MAX_MATCHED_CAPABILITIES],
-               signals=signals)
+    return Hit(
+        artifact=artifact,
+        score=score,
+        why="; ".join(reasons),
+        capabilities=matched[:MAX_MATCHED_CAPABILITIES],
+        signals=signals,
+    )
 
 
 # -- the service the API holds: search, count, record ----------------------------------------------
@@ -429,8 +476,9 @@ class SearchService:
     when this process has none): searches before that run on keywords and graph signals.
     """
 
-    def __init__(self, vectors: Callable[[], object | None], recorder=None,
-                 observe: Callable[[SearchResult], None] | None = None):
+    def __init__(
+        self, vectors: Callable[[], object | None], recorder=None, observe: Callable[[SearchResult], None] | None = None
+    ):
         self.vectors = vectors
         self.recorder = recorder
         self.observe = observe

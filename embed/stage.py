@@ -24,11 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
+from embed.image_store import embed_pending_images
 from embed.taxonomy import (
-    TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, assigner_from_graph, classification_key, load_taxonomy, sync_classes,
+    TAXONOMY_PATH,
+    UNCLASSIFIED_URI,
+    Assigner,
+    assigner_from_graph,
+    classification_key,
+    load_taxonomy,
+    sync_classes,
 )
 from embed.vectors import VectorService, text_model_name
-from embed.image_store import embed_pending_images
 
 log = logging.getLogger("matchgraph.embed")
 
@@ -58,10 +64,19 @@ class EmbeddingReport:
         return self.error is None
 
     def as_json(self) -> dict:
-        return {"capabilities": self.capabilities, "artifacts": self.artifacts, "classes": self.classes,
-                "assigned": self.assigned, "unclassified": self.unclassified, "images": self.images,
-                "imagesPending": self.images_pending, "imagesProblem": self.images_problem, "indexes": self.indexes,
-                "seconds": round(self.seconds, 2), "error": self.error}
+        return {
+            "capabilities": self.capabilities,
+            "artifacts": self.artifacts,
+            "classes": self.classes,
+            "assigned": self.assigned,
+            "unclassified": self.unclassified,
+            "images": self.images,
+            "imagesPending": self.images_pending,
+            "imagesProblem": self.images_problem,
+            "indexes": self.indexes,
+            "seconds": round(self.seconds, 2),
+            "error": self.error,
+        }
 
     def summary(self) -> str:
         if self.error:
@@ -71,7 +86,9 @@ class EmbeddingReport:
             parts.append(f"{self.classes} taxonomy classes")
         if self.images:
             parts.append(f"{self.images} images")
-        line = ", ".join(parts) + f"; {self.assigned} assigned to classes ({self.unclassified} unclassified in the graph)"
+        line = (
+            ", ".join(parts) + f"; {self.assigned} assigned to classes ({self.unclassified} unclassified in the graph)"
+        )
         if self.indexes:
             line += f"; indexes updated: {', '.join(self.indexes)}"
         if self.images_pending:
@@ -88,15 +105,23 @@ def _capability_text(row: dict) -> str:
 
 def _batches(items: list, size: int):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 class EmbeddingStage:
     """One run of the stage on a sync driver. `run()` never raises: the report carries the error."""
 
-    def __init__(self, settings, driver, database: str | None = None, vectors: VectorService | None = None,
-                 progress: Progress | None = None, update_indexes: bool = True, embed_images: bool = False,
-                 taxonomy_path: Path | None = None):
+    def __init__(
+        self,
+        settings,
+        driver,
+        database: str | None = None,
+        vectors: VectorService | None = None,
+        progress: Progress | None = None,
+        update_indexes: bool = True,
+        embed_images: bool = False,
+        taxonomy_path: Path | None = None,
+    ):
         self.settings = settings
         self.database = database or settings.neo4j_database
         self.vectors = vectors or VectorService(settings, driver, self.database)
@@ -118,7 +143,7 @@ class EmbeddingStage:
         started = time.perf_counter()
         try:
             self._run(report)
-        except Exception as error:  # noqa: BLE001 - reported, never lost: the documents are already written
+        except Exception as error:
             log.exception("embedding stage failed")
             report.error = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         report.seconds = time.perf_counter() - started
@@ -138,8 +163,13 @@ class EmbeddingStage:
         for batch in _batches(pending, BATCH):
             vectors = self._encode([_capability_text(row) for row in batch])
             rows = [
-                {"key": row["key"], "vector": vector.tolist(), "withUnique": bool((row.get("unique") or "").strip()),
-                 "uri": uri, "score": score}
+                {
+                    "key": row["key"],
+                    "vector": vector.tolist(),
+                    "withUnique": bool((row.get("unique") or "").strip()),
+                    "uri": uri,
+                    "score": score,
+                }
                 for row, vector, (uri, score) in zip(batch, vectors, assigner.assign(vectors))
             ]
             self.repository.write_capability_embeddings(rows, self.model, key)
@@ -151,8 +181,12 @@ class EmbeddingStage:
         for batch in _batches(names, BATCH):
             vectors = self._encode([row["name"] for row in batch])
             self.repository.write_artifact_embeddings(
-                [{"key": row["key"], "vector": vector.tolist(), "name": row["name"]} for row, vector in zip(batch, vectors)],
-                self.model)
+                [
+                    {"key": row["key"], "vector": vector.tolist(), "name": row["name"]}
+                    for row, vector in zip(batch, vectors)
+                ],
+                self.model,
+            )
             report.artifacts += len(batch)
             self.progress("artifacts", report.artifacts, len(names))
 
@@ -174,8 +208,12 @@ class EmbeddingStage:
                 return done
             vectors = np.array([row["vector"] for row in rows], dtype=np.float32)
             self.repository.write_assignments(
-                [{"key": row["key"], "uri": uri, "score": score}
-                 for row, (uri, score) in zip(rows, assigner.assign(vectors))], key)
+                [
+                    {"key": row["key"], "uri": uri, "score": score}
+                    for row, (uri, score) in zip(rows, assigner.assign(vectors))
+                ],
+                key,
+            )
             done += len(rows)
             self.progress("assignment", done, done)
 
@@ -185,4 +223,4 @@ def run_embedding_stage(settings, driver, **options) -> EmbeddingReport:
     return EmbeddingStage(settings, driver, **options).run()
 
 
-__all__ = ["EmbeddingReport", "EmbeddingStage", "Progress", "UNCLASSIFIED_URI", "run_embedding_stage"]
+__all__ = ["UNCLASSIFIED_URI", "EmbeddingReport", "EmbeddingStage", "Progress", "run_embedding_stage"]

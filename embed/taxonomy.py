@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+
 from graphdb.vocabulary import UNCLASSIFIED_URI
 
 TAXONOMY_PATH = Path(__file__).with_name("taxonomy.json")
@@ -56,8 +57,14 @@ class TaxonomyClass:
         return _checksum([self.uri, self.name, self.area, self.description, list(self.examples)])
 
     def row(self) -> dict:
-        return {"uri": self.uri, "name": self.name, "area": self.area, "description": self.description,
-                "examples": list(self.examples), "checksum": self.checksum}
+        return {
+            "uri": self.uri,
+            "name": self.name,
+            "area": self.area,
+            "description": self.description,
+            "examples": list(self.examples),
+            "checksum": self.checksum,
+        }
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,15 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
         if not all(isinstance(example, str) and example.strip() for example in entry["examples"]):
             raise TaxonomyError(f"{label} ({uri}): every example must be a non-empty string")
         seen.add(uri)
-        classes.append(TaxonomyClass(uri, entry["name"].strip(), entry["area"], entry["description"].strip(),
-                                     tuple(e.strip() for e in entry["examples"])))
+        classes.append(
+            TaxonomyClass(
+                uri,
+                entry["name"].strip(),
+                entry["area"],
+                entry["description"].strip(),
+                tuple(e.strip() for e in entry["examples"]),
+            )
+        )
     if UNCLASSIFIED_URI not in seen:
         raise TaxonomyError(f"{where}: the fallback class {UNCLASSIFIED_URI} is missing")
     if len(classes) < 2:
@@ -162,7 +176,10 @@ def sync_classes(repository, taxonomy: Taxonomy, model: str, embed) -> int:
     """
     state = repository.class_state()
     current = all(
-        uri in state and state[uri]["checksum"] == c.checksum and state[uri]["model"] == model and state[uri]["embedded"]
+        uri in state
+        and state[uri]["checksum"] == c.checksum
+        and state[uri]["model"] == model
+        and state[uri]["embedded"]
         for uri, c in ((c.uri, c) for c in taxonomy.classes)
     ) and len(state) == len(taxonomy.classes)
     if current:
@@ -175,5 +192,6 @@ def sync_classes(repository, taxonomy: Taxonomy, model: str, embed) -> int:
 
 def assigner_from_graph(repository, model: str, threshold: float) -> Assigner:
     rows = repository.class_vectors(model)
-    return Assigner([row["uri"] for row in rows], np.array([row["vector"] for row in rows], dtype=np.float32),
-                    threshold)
+    return Assigner(
+        [row["uri"] for row in rows], np.array([row["vector"] for row in rows], dtype=np.float32), threshold
+    )

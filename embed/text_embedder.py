@@ -21,14 +21,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from embed.devices import resolve_device
-from embed.onnx_model import FastPathError, ensure_fast_model
-from embed.onnx_model import OnnxEmbeddingModel, load_tokenizer
+from embed.onnx_model import FastPathError, OnnxEmbeddingModel, ensure_fast_model, load_tokenizer
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -175,7 +174,7 @@ def _load_sentence_transformer(device: str):
     transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI and server output
     try:
         model = SentenceTransformer(str(path), device=device, local_files_only=True)
-    except Exception as error:  # noqa: BLE001 - any loading failure becomes one clear message
+    except Exception as error:
         raise EmbedderError(f"could not load the text embedding model from {path}: {error}") from error
     model.eval()
     if device == "cuda":
@@ -190,9 +189,7 @@ def _check_backend(backend: str) -> str:
     return choice
 
 
-def load_text_embedder(
-    backend: str = "auto", device: str = "auto", cache_dir: Path | None = None
-) -> TextEmbedder:
+def load_text_embedder(backend: str = "auto", device: str = "auto", cache_dir: Path | None = None) -> TextEmbedder:
     """A new text embedder. backend: auto | onnx | torch; device: auto | cpu | cuda."""
     choice = _check_backend(backend)
     resolved = resolve_device(device)
@@ -212,7 +209,9 @@ def load_text_embedder(
         import onnxruntime  # noqa: F401 - only whether it imports
     except ImportError as error:
         if choice == "onnx":
-            raise EmbedderError(f"MATCHGRAPH_EMBED_BACKEND=onnx needs onnxruntime, which does not import: {error}") from error
+            raise EmbedderError(
+                f"MATCHGRAPH_EMBED_BACKEND=onnx needs onnxruntime, which does not import: {error}"
+            ) from error
         log.info("text embedder: onnxruntime is not importable (%s), using torch", error)
         return TorchTextEmbedder(resolved)
     return _load_fast_or_torch(cache_dir)
@@ -224,8 +223,10 @@ def _load_fast_or_torch(cache_dir: Path | None) -> TextEmbedder:
     try:
         fast_model = ensure_fast_model(model_path, Path(cache_dir) if cache_dir else default_cache_dir())
         if fast_model.model_file is None:
-            log.warning("text embedder: the ONNX models failed the check against torch (%s): using torch",
-                        fast_model.manifest.get("reason", "see the manifest"))
+            log.warning(
+                "text embedder: the ONNX models failed the check against torch (%s): using torch",
+                fast_model.manifest.get("reason", "see the manifest"),
+            )
             return TorchTextEmbedder("cpu")
         return OnnxTextEmbedder(fast_model, model_path)
     except (FastPathError, OSError, RuntimeError, ValueError, ImportError) as error:
@@ -237,9 +238,7 @@ _shared: dict[tuple[str, str, str], TextEmbedder] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_text_embedder(
-    backend: str = "auto", device: str = "auto", cache_dir: Path | None = None
-) -> TextEmbedder:
+def shared_text_embedder(backend: str = "auto", device: str = "auto", cache_dir: Path | None = None) -> TextEmbedder:
     """One embedder per (backend, device, cache_dir) for the whole process, loaded on first use."""
     key = (_check_backend(backend), (device or "auto").strip().lower(), str(cache_dir or default_cache_dir()))
     with _shared_lock:

@@ -30,13 +30,19 @@ from pathlib import Path
 
 import numpy as np
 
-from embed.index import IndexCorrupt, IndexMissing, IndexOutdated, VectorIndex, VectorIndexError, index_paths
-from embed.text_embedder import MODEL_NAME
-from graphdb.repository.vectors import VectorRepository
 from embed.catalog import SearchCatalog
-from embed.index import set_faiss_threads
-from embed.text_embedder import shared_text_embedder
+from embed.index import (
+    IndexCorrupt,
+    IndexMissing,
+    IndexOutdated,
+    VectorIndex,
+    VectorIndexError,
+    index_paths,
+    set_faiss_threads,
+)
+from embed.text_embedder import MODEL_NAME, shared_text_embedder
 from embed.vit_embedder import shared_image_embedder
+from graphdb.repository.vectors import VectorRepository
 
 log = logging.getLogger("matchgraph.vectors")
 
@@ -103,7 +109,7 @@ class VectorService:
         try:
             if self.index("capabilities") is not None or self.index("artifacts") is not None:
                 self.text_embedder()
-        except Exception as error:  # noqa: BLE001 - start-up must not fail on the embedder
+        except Exception as error:
             log.warning("text embedder not loaded at start-up (%s); the first search loads it", error)
 
     def refresh_in_background(self) -> None:
@@ -140,7 +146,7 @@ class VectorService:
         with self._lock:
             try:
                 fingerprints = self.repository.fingerprints()
-            except Exception as error:  # noqa: BLE001 - start-up must not fail on the indexes
+            except Exception as error:
                 log.warning("vector indexes not loaded at start-up (%s); they load on first use", error)
                 return rebuilt
             for name in INDEX_NAMES:
@@ -149,11 +155,11 @@ class VectorService:
                 try:
                     if self._open(name, fingerprints[name]):
                         rebuilt.append(name)
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:
                     log.warning("index %s not loaded at start-up (%s); it loads on first use", name, error)
             try:
                 self._catalog.refresh()
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 log.warning("search catalog not loaded at start-up (%s); it loads on first use", error)
             self._last_check = time.monotonic()
         return rebuilt
@@ -223,11 +229,20 @@ class VectorService:
                 except VectorIndexError as error:
                     entry.update(state="corrupt", reason=str(error))
             if index is not None:
-                entry.update(state="ok", kind=index.kind, count=index.count, dimension=index.dimension,
-                             model=index.model, fingerprint=index.fingerprint, createdAt=index.created_at)
+                entry.update(
+                    state="ok",
+                    kind=index.kind,
+                    count=index.count,
+                    dimension=index.dimension,
+                    model=index.model,
+                    fingerprint=index.fingerprint,
+                    createdAt=index.created_at,
+                )
             elif "state" not in entry:
-                entry.update(state="empty" if graph.count == 0 else "missing",
-                             reason="the graph has no vectors of this kind" if graph.count == 0 else "not built yet")
+                entry.update(
+                    state="empty" if graph.count == 0 else "missing",
+                    reason="the graph has no vectors of this kind" if graph.count == 0 else "not built yet",
+                )
             entry["fresh"] = (index.fingerprint == str(graph)) if index is not None else graph.count == 0
             report[name] = entry
         report["images"].update(self._image_state())
@@ -237,9 +252,11 @@ class VectorService:
         pending = self.repository.unembedded_images()
         state = {"pendingImages": pending}
         if not self.settings.vit_model:
-            state["imageSearch"] = ("off: MATCHGRAPH_VIT_MODEL is not set"
-                                    + (f"; {pending} stored images are not searchable until it is and "
-                                       "`matchgraph index rebuild` embeds them" if pending else ""))
+            state["imageSearch"] = "off: MATCHGRAPH_VIT_MODEL is not set" + (
+                f"; {pending} stored images are not searchable until it is and `matchgraph index rebuild` embeds them"
+                if pending
+                else ""
+            )
         elif pending:
             state["imageSearch"] = f"{pending} images not embedded yet: run `matchgraph index rebuild`"
         else:
@@ -340,12 +357,20 @@ class VectorService:
             self._note(f"index {name} is empty: the graph has no vectors of this kind")
             return True
         vectors = np.array([row["vector"] for row in rows], dtype=np.float32)
-        index = VectorIndex.build(name, [row["key"] for row in rows], vectors, model, str(graph),
-                                  approximate_threshold=self.approximate_threshold, extra={"newest": graph.newest})
+        index = VectorIndex.build(
+            name,
+            [row["key"] for row in rows],
+            vectors,
+            model,
+            str(graph),
+            approximate_threshold=self.approximate_threshold,
+            extra={"newest": graph.newest},
+        )
         self._save(name, index)
         self._held[name] = _Held(index, graph.count, graph.newest, _file_stats(self.folder, name))
-        self._note(f"index {name} rebuilt: {reason}; {index.count} vectors, {index.kind}, "
-                   f"{time.perf_counter() - started:.1f}s")
+        self._note(
+            f"index {name} rebuilt: {reason}; {index.count} vectors, {index.kind}, {time.perf_counter() - started:.1f}s"
+        )
         return True
 
     def _save(self, name: str, index: VectorIndex) -> None:

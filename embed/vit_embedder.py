@@ -13,8 +13,9 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Union
 
 import numpy as np
 
@@ -24,7 +25,12 @@ CONFIGURE_HINT = (
     "set MATCHGRAPH_VIT_MODEL=<local folder with config.json + weights, "
     "or a hub id with the weights already in the local HF cache>"
 )
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
 
 ImageInput = Union["PIL.Image.Image", bytes, bytearray, memoryview, Path, str]  # noqa: F821
 
@@ -71,7 +77,7 @@ class ImageEmbedder:
         pictures = [_as_rgb(image, position) for position, image in enumerate(images)]
         if not pictures:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [self._forward(pictures[start:start + batch_size]) for start in range(0, len(pictures), batch_size)]
+        parts = [self._forward(pictures[start : start + batch_size]) for start in range(0, len(pictures), batch_size)]
         return np.concatenate(parts, axis=0)
 
     def _forward(self, pictures: list) -> np.ndarray:
@@ -134,7 +140,8 @@ def _source(model: str) -> tuple[str, bool]:
             raise ImageWeightsMissing(f"MATCHGRAPH_VIT_MODEL={text} is a folder without config.json")
         if not any((path / name).is_file() for name in WEIGHT_FILES):
             raise ImageWeightsMissing(
-                f"MATCHGRAPH_VIT_MODEL={text} has a config.json but no weights ({', '.join(WEIGHT_FILES[::2])})")
+                f"MATCHGRAPH_VIT_MODEL={text} has a config.json but no weights ({', '.join(WEIGHT_FILES[::2])})"
+            )
         return str(path), True
     if path.exists():
         raise ImageWeightsMissing(f"MATCHGRAPH_VIT_MODEL={text} is a file, not a folder")
@@ -158,29 +165,32 @@ def load_image_embedder(model: str | None, device: str = "auto") -> ImageEmbedde
 
         transformers_logging.disable_progress_bar()
         config = AutoConfig.from_pretrained(source, local_files_only=True)
-        network, loading = AutoModel.from_pretrained(source, config=config, local_files_only=True,
-                                                     output_loading_info=True)
+        network, loading = AutoModel.from_pretrained(
+            source, config=config, local_files_only=True, output_loading_info=True
+        )
     except ImageWeightsMissing:
         raise
-    except Exception as error:  # noqa: BLE001 - transformers raises OSError, ValueError, KeyError...
+    except Exception as error:
         raise ImageWeightsMissing(f"no loadable model at {where} ({_one_line(error)})") from error
     if getattr(network, "main_input_name", None) != "pixel_values":
         raise ImageWeightsMissing(f"{where} is a {type(network).__name__}, not a vision model taking pixel values")
     missing = [key for key in loading.get("missing_keys", []) if not key.startswith("pooler.")]
     if missing:
         raise ImageWeightsMissing(
-            f"the weights at {where} do not fit its config ({len(missing)} tensors missing, e.g. {missing[0]})")
+            f"the weights at {where} do not fit its config ({len(missing)} tensors missing, e.g. {missing[0]})"
+        )
     if any(key.startswith("pooler.") for key in loading.get("missing_keys", [])) and hasattr(network, "pooler"):
         network.pooler = None  # randomly initialised: use the [CLS] token instead (see ImageEmbedder)
     try:
         processor = AutoImageProcessor.from_pretrained(source, local_files_only=True)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise ImageWeightsMissing(
-            f"{where} has no usable image preprocessor (preprocessor_config.json): {_one_line(error)}") from error
+            f"{where} has no usable image preprocessor (preprocessor_config.json): {_one_line(error)}"
+        ) from error
     network.eval().to(resolved)
     try:
         return ImageEmbedder(str(model).strip(), network, processor, resolved)
-    except Exception as error:  # noqa: BLE001 - a model that cannot embed one image is unusable
+    except Exception as error:
         raise ImageWeightsMissing(f"the model at {where} cannot embed an image ({_one_line(error)})") from error
 
 
@@ -221,12 +231,20 @@ def write_tiny_vit(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    config = ViTConfig(image_size=image_size, patch_size=max(1, image_size // 4), num_channels=3,
-                       hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    config = ViTConfig(
+        image_size=image_size,
+        patch_size=max(1, image_size // 4),
+        num_channels=3,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
     with torch.random.fork_rng(devices=[]):  # seeded without disturbing the caller's RNG
         torch.manual_seed(seed)
         model = ViTModel(config)
     model.save_pretrained(folder)
-    Processor(size={"height": image_size, "width": image_size}, image_mean=[0.5, 0.5, 0.5],
-              image_std=[0.5, 0.5, 0.5]).save_pretrained(folder)
+    Processor(
+        size={"height": image_size, "width": image_size}, image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5]
+    ).save_pretrained(folder)
     return folder

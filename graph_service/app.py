@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import threading
 import logging
+import threading
 from contextlib import asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -21,22 +21,21 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from graph_service.images import image_file
-
-from graph_service.api.endpoint import graphql_endpoint
-from graph_service.bodylimit import BodyLimitMiddleware
-from graphdb.config import Settings, load_settings
-from graphdb.driver import Graph, connection_info, is_unavailable, sync_driver
-from graph_service.health import healthz
-from graph_service.metrics import Metrics, MetricsMiddleware
-from graph_service.ratelimit import RateLimitMiddleware, RateLimits
-from graphdb.schema import apply_schema_async, load_schema
-from ingest.pipeline import Ingester
-from ingest.writer import GraphWriter
-from embed.vectors import VectorService
 from embed.recording import SearchRecorder
 from embed.search import SearchService
 from embed.stage import EmbeddingStage
+from embed.vectors import VectorService
+from graph_service.api.endpoint import graphql_endpoint
+from graph_service.bodylimit import BodyLimitMiddleware
+from graph_service.health import healthz
+from graph_service.images import image_file
+from graph_service.metrics import Metrics, MetricsMiddleware
+from graph_service.ratelimit import RateLimitMiddleware, RateLimits
+from graphdb.config import Settings, load_settings
+from graphdb.driver import Graph, connection_info, is_unavailable, sync_driver
+from graphdb.schema import apply_schema_async, load_schema
+from ingest.pipeline import Ingester
+from ingest.writer import GraphWriter
 from services.probe_jobs import ProbeJobService
 
 log = logging.getLogger("matchgraph.app")
@@ -101,8 +100,10 @@ class AppState:
     def start_recorder(self) -> None:
         """The search log: a background writer with its own driver (never slows a search)."""
         self.recorder = SearchRecorder.connect(
-            connection_info(self.settings), max_queue=self.settings.search_record_queue,
-            on_outcome=self.metrics.count_search_recording).start()
+            connection_info(self.settings),
+            max_queue=self.settings.search_record_queue,
+            on_outcome=self.metrics.count_search_recording,
+        ).start()
 
     def search_service(self):
         """Hybrid search over the vector indexes (when the app holds them), feeding the search log."""
@@ -185,13 +186,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # too (a browser can only read a 429 that carries them); preflights never reach the limits.
     middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
     if settings.cors_origins:
-        middleware.append(Middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],
-            expose_headers=["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
-        ))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],
+                expose_headers=["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
+            )
+        )
     middleware += [
         Middleware(RateLimitMiddleware, limits=rate_limits),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),

@@ -41,14 +41,25 @@ def from_page(page: dict, first_slug: str | None = None) -> ComparisonView:
     swapped = first_slug is not None and comparison["aSlug"] != first_slug and comparison["bSlug"] == first_slug
     features = [tuple(row) for row in json.loads(comparison.get("features") or "[]")]
     view = ComparisonView(
-        title=comparison["title"], a=page["a"], b=page["b"], features=features,
-        rank_a=comparison.get("rankA"), rank_b=comparison.get("rankB"),
-        capabilities_a=page["shownA"], capabilities_b=page["shownB"],
-        more_a=comparison.get("moreA") or 0, more_b=comparison.get("moreB") or 0,
-        verdict=comparison.get("verdict"), winner=page.get("winner"),
-        warnings=list(comparison.get("warnings") or []), partial=bool(comparison.get("partial")),
-        published=True, swapped=False, subtitle=comparison.get("subtitle"),
-        shared=_shared(page["shownA"], page["shownB"]), document_id=comparison.get("documentId"),
+        title=comparison["title"],
+        a=page["a"],
+        b=page["b"],
+        features=features,
+        rank_a=comparison.get("rankA"),
+        rank_b=comparison.get("rankB"),
+        capabilities_a=page["shownA"],
+        capabilities_b=page["shownB"],
+        more_a=comparison.get("moreA") or 0,
+        more_b=comparison.get("moreB") or 0,
+        verdict=comparison.get("verdict"),
+        winner=page.get("winner"),
+        warnings=list(comparison.get("warnings") or []),
+        partial=bool(comparison.get("partial")),
+        published=True,
+        swapped=False,
+        subtitle=comparison.get("subtitle"),
+        shared=_shared(page["shownA"], page["shownB"]),
+        document_id=comparison.get("documentId"),
     )
     return swap(view) if swapped else view
 
@@ -56,14 +67,25 @@ def from_page(page: dict, first_slug: str | None = None) -> ComparisonView:
 def swap(view: ComparisonView) -> ComparisonView:
     """The same page with A and B exchanged everywhere the sides show (title, table, ranks, …)."""
     return ComparisonView(
-        title=f"{view.b['name']} vs {view.a['name']}", a=view.b, b=view.a,
+        title=f"{view.b['name']} vs {view.a['name']}",
+        a=view.b,
+        b=view.a,
         features=[(feature, b, a) for feature, a, b in view.features],
-        rank_a=view.rank_b, rank_b=view.rank_a,
-        capabilities_a=view.capabilities_b, capabilities_b=view.capabilities_a,
-        more_a=view.more_b, more_b=view.more_a,
-        verdict=view.verdict, winner=view.winner, warnings=view.warnings, partial=view.partial,
-        published=view.published, swapped=not view.swapped, subtitle=view.subtitle,
-        shared=view.shared, document_id=view.document_id,
+        rank_a=view.rank_b,
+        rank_b=view.rank_a,
+        capabilities_a=view.capabilities_b,
+        capabilities_b=view.capabilities_a,
+        more_a=view.more_b,
+        more_b=view.more_a,
+        verdict=view.verdict,
+        winner=view.winner,
+        warnings=view.warnings,
+        partial=view.partial,
+        published=view.published,
+        swapped=not view.swapped,
+        subtitle=view.subtitle,
+        shared=view.shared,
+        document_id=view.document_id,
     )
 
 
@@ -71,11 +93,23 @@ def from_graph(found: dict) -> ComparisonView:
     """No published page: both artifacts, their capabilities, and what they share; no table."""
     a, b = found["a"], found["b"]
     return ComparisonView(
-        title=f"{a['name']} vs {b['name']}", a=a, b=b, features=[],
-        rank_a=a.get("rank"), rank_b=b.get("rank"),
-        capabilities_a=found["capabilitiesA"], capabilities_b=found["capabilitiesB"],
-        more_a=0, more_b=0, verdict=None, winner=None, warnings=[], partial=False,
-        published=False, swapped=False, shared=_shared(found["capabilitiesA"], found["capabilitiesB"]),
+        title=f"{a['name']} vs {b['name']}",
+        a=a,
+        b=b,
+        features=[],
+        rank_a=a.get("rank"),
+        rank_b=b.get("rank"),
+        capabilities_a=found["capabilitiesA"],
+        capabilities_b=found["capabilitiesB"],
+        more_a=0,
+        more_b=0,
+        verdict=None,
+        winner=None,
+        warnings=[],
+        partial=False,
+        published=False,
+        swapped=False,
+        shared=_shared(found["capabilitiesA"], found["capabilitiesB"]),
     )
 
 
@@ -90,13 +124,19 @@ def as_record(view: ComparisonView) -> ComparisonRecord:
     """The view as a typed record, to render it back as a document (Comparison.markdown)."""
 
     def side(artifact: dict, capabilities: list[dict], more: int) -> Side:
-        blocks = tuple(CapabilityBlock(c["description"], c.get("unique"), c.get("vsAlternatives")) for c in capabilities)
+        blocks = tuple(
+            CapabilityBlock(c["description"], c.get("unique"), c.get("vsAlternatives")) for c in capabilities
+        )
         return Side(name=artifact["name"], capabilities=blocks, more=more, header_present=True)
 
     verdict = Verdict(text=view.verdict, winner=view.winner["name"] if view.winner else None) if view.verdict else None
     return ComparisonRecord(
-        title=view.title, a=side(view.a, view.capabilities_a, view.more_a),
-        b=side(view.b, view.capabilities_b, view.more_b), subtitle=view.subtitle,
+        title=view.title,
+        a=side(view.a, view.capabilities_a, view.more_a),
+        b=side(view.b, view.capabilities_b, view.more_b),
+        subtitle=view.subtitle,
         table=tuple(TableRow(feature, a, b) for feature, a, b in view.features),
-        verdict=verdict, partial=view.partial, warnings=tuple(view.warnings),
+        verdict=verdict,
+        partial=view.partial,
+        warnings=tuple(view.warnings),
     )

@@ -27,29 +27,43 @@ class Metrics:
             "matchgraph_http_requests", "HTTP requests served.", ["method", "path", "status"], registry=self.registry
         )
         self.http_latency = Histogram(
-            "matchgraph_http_request_duration_seconds", "HTTP request latency.", ["method", "path"],
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "matchgraph_http_request_duration_seconds",
+            "HTTP request latency.",
+            ["method", "path"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.graphql_operations = Counter(
-            "matchgraph_graphql_operations", "GraphQL operations executed.", ["operation", "type", "outcome"],
+            "matchgraph_graphql_operations",
+            "GraphQL operations executed.",
+            ["operation", "type", "outcome"],
             registry=self.registry,
         )
         self.graphql_latency = Histogram(
-            "matchgraph_graphql_operation_duration_seconds", "GraphQL operation latency.", ["operation", "type"],
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "matchgraph_graphql_operation_duration_seconds",
+            "GraphQL operation latency.",
+            ["operation", "type"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
-        self.neo4j_up = Gauge("matchgraph_neo4j_up", "1 when the last health check reached Neo4j.", registry=self.registry)
+        self.neo4j_up = Gauge(
+            "matchgraph_neo4j_up", "1 when the last health check reached Neo4j.", registry=self.registry
+        )
         # Search (embed/search.py): searches by modality and mode, their latency, and the search log.
         self.searches = Counter(
             "matchgraph_search_queries", "Searches answered.", ["modality", "mode"], registry=self.registry
         )
         self.search_latency = Histogram(
-            "matchgraph_search_duration_seconds", "Search latency (embedding, FAISS, graph, fusion).",
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "matchgraph_search_duration_seconds",
+            "Search latency (embedding, FAISS, graph, fusion).",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.search_recordings = Counter(
-            "matchgraph_search_recordings", "Searches handed to the search log: written, dropped (queue full) "
-            "or failed (graph write error).", ["outcome"], registry=self.registry,
+            "matchgraph_search_recordings",
+            "Searches handed to the search log: written, dropped (queue full) or failed (graph write error).",
+            ["outcome"],
+            registry=self.registry,
         )
         self._operation_names: set[str] = set()
 

@@ -171,8 +171,7 @@ class RateLimitMiddleware:
 
 async def _refuse(send, decision: Decision) -> None:
     message = (
-        f"rate limit exceeded: {decision.limit} requests per minute for this client; "
-        f"retry in {decision.retry_after} s"
+        f"rate limit exceeded: {decision.limit} requests per minute for this client; retry in {decision.retry_after} s"
     )
     body = json.dumps(
         {"errors": [{"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}]}

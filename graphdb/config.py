@@ -34,9 +34,7 @@ def _default_cache_dir() -> Path:
 class Settings(BaseSettings):
     """All of matchgraph's settings. Field names map to upper-case environment variables."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     # Neo4j. NEO4J_URI unset means "use the local server".
     neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
@@ -110,7 +108,9 @@ class Settings(BaseSettings):
     def _check_probe_batch_sizes(cls, value: str) -> str:
         parts = [p.strip() for p in value.split(",") if p.strip()]
         if not all(p.isdigit() and MIN_BATCH_SIZE <= int(p) <= MAX_BATCH_SIZE for p in parts):
-            raise ValueError(f"must be comma-separated batch sizes between {MIN_BATCH_SIZE} and {MAX_BATCH_SIZE}, like 1,8,32 (got {value!r})")
+            raise ValueError(
+                f"must be comma-separated batch sizes between {MIN_BATCH_SIZE} and {MAX_BATCH_SIZE}, like 1,8,32 (got {value!r})"
+            )
         return value
 
     @property
@@ -132,7 +132,9 @@ class Settings(BaseSettings):
     # Rank and head-to-head (`matchgraph rank`; services/rank_model.py, probes/headtohead.py).
     # Weights as `signal=weight,…` over the defaults in services/rank_model.py, normalised to sum to 1.
     rank_weights_raw: str = Field(default="", validation_alias="MATCHGRAPH_RANK_WEIGHTS")
-    head_to_head_resamples: int = Field(default=200, ge=0, le=10_000, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_RESAMPLES")
+    head_to_head_resamples: int = Field(
+        default=200, ge=0, le=10_000, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_RESAMPLES"
+    )
     head_to_head_seed: int = Field(default=0, ge=0, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_SEED")
 
     @field_validator("rank_weights_raw")
@@ -205,7 +207,7 @@ class Settings(BaseSettings):
         return value.lower()
 
     @model_validator(mode="after")
-    def _remote_needs_password(self) -> "Settings":
+    def _remote_needs_password(self) -> Settings:
         if self.neo4j_uri and not self.neo4j_password:
             raise ValueError("NEO4J_PASSWORD must be set when NEO4J_URI points at a Neo4j server")
         return self

@@ -37,8 +37,9 @@ class ConnectionInfo:
 def connection_info(settings: Settings) -> ConnectionInfo:
     """The Neo4j to use: NEO4J_URI when set, else the local server (which must have been set up)."""
     if not settings.uses_local_neo4j:
-        return ConnectionInfo(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
-                              settings.neo4j_database, local=False)
+        return ConnectionInfo(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database, local=False
+        )
     server = LocalNeo4j.from_settings(settings)
     password = server.password()
     if password is None:
@@ -54,8 +55,12 @@ def connection_info(settings: Settings) -> ConnectionInfo:
 def sync_driver(info: ConnectionInfo, **options):
     """A sync driver on ``info``'s server; ``options`` override the driver's settings (e.g. a short
     ``max_transaction_retry_time`` for writes not worth a 30 s retry loop)."""
-    settings = dict(connection_timeout=5, connection_acquisition_timeout=10, max_connection_lifetime=3600,
-                    notifications_min_severity="OFF")
+    settings = dict(
+        connection_timeout=5,
+        connection_acquisition_timeout=10,
+        max_connection_lifetime=3600,
+        notifications_min_severity="OFF",
+    )
     return GraphDatabase.driver(info.uri, auth=(info.user, info.password), **{**settings, **options})
 
 
@@ -70,8 +75,9 @@ class SyncGraph:
     def read(self, query: str, **parameters) -> list[dict]:
         """Runs one parameterised read query (one round trip, routed to a reader); the records as dicts."""
         self.round_trips += 1
-        records, _, _ = self.driver.execute_query(query, parameters_=parameters, database_=self.database,
-                                                  routing_=RoutingControl.READ)
+        records, _, _ = self.driver.execute_query(
+            query, parameters_=parameters, database_=self.database, routing_=RoutingControl.READ
+        )
         return [dict(record.items()) for record in records]
 
     def write(self, query: str, **parameters) -> list[dict]:
@@ -143,4 +149,9 @@ def is_unavailable(error: BaseException) -> bool:
     """True when ``error`` means Neo4j is unreachable (not that a query was wrong)."""
     if isinstance(error, UNAVAILABLE):
         return True
-    return isinstance(error, Neo4jError) and error.code is not None and "TransientError" in error.code and "Unavailable" in error.code
+    return (
+        isinstance(error, Neo4jError)
+        and error.code is not None
+        and "TransientError" in error.code
+        and "Unavailable" in error.code
+    )

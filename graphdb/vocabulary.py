@@ -40,15 +40,15 @@ def check_batch_sizes(sizes) -> tuple[int, ...]:
 # -- the rank's signals and their default weights (services/rank_model.py computes the rank) ------
 PUBLISHED, EVIDENCE, ACTIVITY = "published", "evidence", "activity"
 RANK_SIGNALS: dict[str, str] = {
-    "publishedRank": PUBLISHED,      # latest published UnfragileRank / 100
-    "adoption": PUBLISHED,           # the table's Adoption cell (0 or 1 on every page seen), clipped to 0..1
-    "quality": PUBLISHED,            # the table's Quality cell
-    "ecosystem": PUBLISHED,          # the table's Ecosystem cell
-    "matchGraph": PUBLISHED,         # the table's Match Graph cell
-    "headToHead": EVIDENCE,          # games-weighted mean over its groups of P(beats the reference player)
-    "coMatchCentrality": ACTIVITY,   # weighted PageRank over CO_MATCHED edges / the highest PageRank
-    "searchDemand": ACTIVITY,        # searchMatches / (searchMatches + SEARCH_HALF_SATURATION)
-    "claims": EVIDENCE,              # (verified + 1) / (verified + refuted + 2)
+    "publishedRank": PUBLISHED,  # latest published UnfragileRank / 100
+    "adoption": PUBLISHED,  # the table's Adoption cell (0 or 1 on every page seen), clipped to 0..1
+    "quality": PUBLISHED,  # the table's Quality cell
+    "ecosystem": PUBLISHED,  # the table's Ecosystem cell
+    "matchGraph": PUBLISHED,  # the table's Match Graph cell
+    "headToHead": EVIDENCE,  # games-weighted mean over its groups of P(beats the reference player)
+    "coMatchCentrality": ACTIVITY,  # weighted PageRank over CO_MATCHED edges / the highest PageRank
+    "searchDemand": ACTIVITY,  # searchMatches / (searchMatches + SEARCH_HALF_SATURATION)
+    "claims": EVIDENCE,  # (verified + 1) / (verified + refuted + 2)
 }
 DEFAULT_RANK_WEIGHTS: dict[str, float] = {
     "publishedRank": 0.35,

@@ -309,9 +309,45 @@ _COMPOUND_TOKEN = re.compile(
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 _GENERIC_SUFFIXES = frozenset(
-    "based like style only specific native friendly compatible free aware powered driven level scale "
-    "wise time class dim dimensional bit shot way step fold sized size related enabled ready accuracy error "
-    "loss score rate ratio quantized precision".split()
+    [
+        "based",
+        "like",
+        "style",
+        "only",
+        "specific",
+        "native",
+        "friendly",
+        "compatible",
+        "free",
+        "aware",
+        "powered",
+        "driven",
+        "level",
+        "scale",
+        "wise",
+        "time",
+        "class",
+        "dim",
+        "dimensional",
+        "bit",
+        "shot",
+        "way",
+        "step",
+        "fold",
+        "sized",
+        "size",
+        "related",
+        "enabled",
+        "ready",
+        "accuracy",
+        "error",
+        "loss",
+        "score",
+        "rate",
+        "ratio",
+        "quantized",
+        "precision",
+    ]
 )
 _NOT_AN_ARTIFACT_SHAPE = re.compile(
     r"(?:[A-Z]{1,2}\d+[A-Za-z]?|(?:RTX|GTX|MI|GH|GB|TPUv?|Xeon|EPYC|Ryzen|Snapdragon|Exynos|Jetson|"
@@ -431,15 +467,33 @@ _QUANTITY = re.compile(
 # units written as following words, recognised without being consumed (so "196 16×16 patches"
 # still yields the 16×16)
 _TRAILING_UNITS = (
-    ("steps", re.compile(r"\s+(?:(?:diffusion|denoising|sampling|inference|training|fine-tuning|optimization)\s+)?steps?\b")),
-    ("layers", re.compile(r"\s+(?:(?:stacked|transformer|encoder|decoder|hidden|attention|self-attention|parallel|convolutional)\s+){0,3}(?:layers|blocks)\b")),
+    (
+        "steps",
+        re.compile(r"\s+(?:(?:diffusion|denoising|sampling|inference|training|fine-tuning|optimization)\s+)?steps?\b"),
+    ),
+    (
+        "layers",
+        re.compile(
+            r"\s+(?:(?:stacked|transformer|encoder|decoder|hidden|attention|self-attention|parallel|convolutional)\s+){0,3}(?:layers|blocks)\b"
+        ),
+    ),
     ("heads", re.compile(r"\s+(?:(?:parallel|attention|self-attention)\s+){0,2}heads\b")),
     ("images", re.compile(r"\s+(?:[\w-]+\s+)?(?:images|photos|pictures)\b")),
     ("examples", re.compile(r"\s+(?:[\w-]+\s+)?(?:examples|samples)\b")),
     ("classes", re.compile(r"\s+(?:[\w-]+\s+)?(?:classes|categories)\b")),
     ("patches", re.compile(r"\s+(?:non-overlapping\s+)?(?:\d+\s?[×x]\s?\d+\s+)?(?:pixel\s+)?patches\b")),
 )
-_SCALES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALES = {
+    "k": 1e3,
+    "K": 1e3,
+    "M": 1e6,
+    "B": 1e9,
+    "T": 1e12,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+}
 _SIZES_IN_MB = {"KB": 1e-3, "MB": 1.0, "GB": 1e3, "TB": 1e6, "MiB": 1.048576, "GiB": 1073.741824}
 _COMPARATOR_BEFORE = re.compile(
     r"(?:<=|>=|≤|≥|<|>|~|≈|\b(?:up to|at most|at least|under|over|below|above|more than|less than|about|"
@@ -503,7 +557,15 @@ def _scan_quantities(masked: str, original: str) -> list[_QuantitySpan]:
         elif m["class_adj"]:
             unit = "classes"
         else:
-            end = m.end("hi_scale") if m["hi_scale"] else m.end("hi") if m["hi"] else m.end("lo_scale") if m["lo_scale"] else m.end("lo")
+            end = (
+                m.end("hi_scale")
+                if m["hi_scale"]
+                else m.end("hi")
+                if m["hi"]
+                else m.end("lo_scale")
+                if m["lo_scale"]
+                else m.end("lo")
+            )
             for name, pattern in _TRAILING_UNITS:
                 trailing = pattern.match(masked, end)
                 if trailing:
@@ -551,7 +613,9 @@ def _merge_from_to(spans: list[_QuantitySpan], text: str) -> list[_QuantitySpan]
 # Clauses, cues and zones
 # --------------------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bapprox\.)\s+(?=[A-Z0-9\"'(\[])")
+_SENTENCE_END = re.compile(
+    r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bapprox\.)\s+(?=[A-Z0-9\"'(\[])"
+)
 _PAREN = re.compile(r"\([^()]*\)")
 _EXPLAINING_PAREN = re.compile(
     r"\(\s*(?:includes?|including|which|that|where|no|not|only|supports?|requires?|needs?|uses?|using|"
@@ -852,7 +916,9 @@ _OWNER_BEFORE = re.compile(
 _SCORE_BEFORE = re.compile(r"\s+(?:at|with)\s+\Z")  # "MobileNetV3 at 75.2%": a score, not a condition
 
 
-def _owned_quantities(text: str, segments: list[tuple[int, int]], names: list[NameInContext]) -> list[QuantityInContext]:
+def _owned_quantities(
+    text: str, segments: list[tuple[int, int]], names: list[NameInContext]
+) -> list[QuantityInContext]:
     """Every quantity of ``text`` with its owner, by the rules of the module docstring."""
     spans = _scan_quantities(_masked(text, names), text)
     parens = [(m.start(), m.end()) for m in _PAREN.finditer(text)]
@@ -869,7 +935,9 @@ def _owned_quantities(text: str, segments: list[tuple[int, int]], names: list[Na
             k += 1
             continue
         members = [k, k + 1]
-        while members[-1] + 1 < len(spans) and _AND_BETWEEN.fullmatch(text, spans[members[-1]].end, spans[members[-1] + 1].start):
+        while members[-1] + 1 < len(spans) and _AND_BETWEEN.fullmatch(
+            text, spans[members[-1]].end, spans[members[-1] + 1].start
+        ):
             members.append(members[-1] + 1)
         for member in members:
             group_of[member] = len(groups)

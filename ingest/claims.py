@@ -99,10 +99,14 @@ class ClaimRecord:
 # Metric classification
 # --------------------------------------------------------------------------------------------
 
-_ACCURACY_LOSS = re.compile(r"(?:top-?1\s+)?(?:\S+\s+)?accuracy\s+(?:loss|drop|degradation)|(?:loss|drop|degradation)\b")
+_ACCURACY_LOSS = re.compile(
+    r"(?:top-?1\s+)?(?:\S+\s+)?accuracy\s+(?:loss|drop|degradation)|(?:loss|drop|degradation)\b"
+)
 _ACCURACY_GAIN = re.compile(r"(?:higher|better|more|improved|greater|increase\w*\s+in)\s+(?:\S+\s+)?accuracy")
 _ACCURACY = re.compile(r"(?:\S+\s+){0,2}?(?:top-?1\s+)?accuracy\b")
-_LOSS_VERB_BEFORE = re.compile(r"\b(?:los(?:es|e|ing|s)|drops?|dropping|degrad\w*|sacrific\w*|costs?)\s+(?:only\s+|just\s+)?$")
+_LOSS_VERB_BEFORE = re.compile(
+    r"\b(?:los(?:es|e|ing|s)|drops?|dropping|degrad\w*|sacrific\w*|costs?)\s+(?:only\s+|just\s+)?$"
+)
 _REDUCTION_AFTER = re.compile(r"(?:reduction|less|fewer|lower|smaller|decrease|savings?)\b")
 _REDUCTION_BEFORE = re.compile(r"\b(?:reduc\w*|cut\w*|lower\w*|decreas\w*|sav\w*|shrink\w*)\b[\w\s-]{0,40}?\bby\s*$")
 _MEMORY_WORDS = re.compile(r"\b(?:memory|vram|ram|footprint)\b|memory-", re.IGNORECASE)
@@ -182,7 +186,9 @@ def _metric(analysis: TextAnalysis, q: QuantityInContext, windows: tuple[str, st
     if unit == "dims":
         if re.search(r"\bper\s+head\b", after):
             return "head_dim"
-        if re.search(r"\b(?:intermediate|ffn|mlp|feed-forward)\b", f"{before} {lead} {after}") or re.match(r"\s*hidden\s+layer", after):
+        if re.search(r"\b(?:intermediate|ffn|mlp|feed-forward)\b", f"{before} {lead} {after}") or re.match(
+            r"\s*hidden\s+layer", after
+        ):
             return "intermediate_size"
         return "hidden_size"
     if unit == "classes":
@@ -264,12 +270,17 @@ _DEVICE = re.compile(
     r"(?:GPUs?|CPUs?|TPUs?|NPUs?|processors?|hardware|phones?|smartphones?|"
     r"[AHLV]\d{2,3}S?|T4|RTX\s?\d{4}\w*|M[1-4](?:\s(?:Pro|Max|Ultra))?))\b"
 )
-_BATCH = re.compile(r"\b(?:batch(?:[ _-]?size)?\s*(?:=|of|:)?\s*(\d+)|(\d+)-(?:image|sample)\s+batch(?:es)?|(\d+)x\s+batch\s+size)", re.IGNORECASE)
+_BATCH = re.compile(
+    r"\b(?:batch(?:[ _-]?size)?\s*(?:=|of|:)?\s*(\d+)|(\d+)-(?:image|sample)\s+batch(?:es)?|(\d+)x\s+batch\s+size)",
+    re.IGNORECASE,
+)
 _PRECISION = re.compile(r"\b(INT8|INT4|INT2|FP8|FP16|BF16|FP32|NF4)\b", re.IGNORECASE)
 _BASELINE = re.compile(
     r"\b(?:than|compared\s+(?:to|with)|vs\.?|versus|relative\s+to|over)\s+(?P<baseline>[^;,.()]+)", re.IGNORECASE
 )
-_BASELINE_STOP = re.compile(r"\s+(?:due|because|through|via|while|with|on|for|in|at|and|which|enabling|without)\b.*", re.IGNORECASE)
+_BASELINE_STOP = re.compile(
+    r"\s+(?:due|because|through|via|while|with|on|for|in|at|and|which|enabling|without)\b.*", re.IGNORECASE
+)
 _PER_UNIT = re.compile(r"\bper\s+(class|subject|image|patch|category)\b", re.IGNORECASE)
 
 _ACCURACY_METRICS = {"top1_accuracy", "accuracy_loss", "accuracy_gain"}
@@ -378,7 +389,9 @@ def _sentence_topic(analysis: TextAnalysis, segment: int, subject: str) -> str |
         if n.segment != segment:
             continue
         opening = analysis.text[seg_start : n.name.start]
-        if n.name.kind in ("model", "unseen") and re.fullmatch(r"\s*(?:(?:the|this|its|our)\s+)?", opening, re.IGNORECASE):
+        if n.name.kind in ("model", "unseen") and re.fullmatch(
+            r"\s*(?:(?:the|this|its|our)\s+)?", opening, re.IGNORECASE
+        ):
             return subject if _same_artifact(n.name.name, subject) else n.name.name
         return None
     return None

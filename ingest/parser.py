@@ -84,7 +84,14 @@ _FEATURE_NAMES = frozenset(f.lower() for f in KNOWN_FEATURES) | {"feature"}
 
 # Line kinds of the body.
 DESCRIPTION, UNIQUE, VS, SIDE_HEADER, MORE, VERDICT_HEADER, VERDICT, FOOTER = (
-    "description", "unique", "vs", "side-header", "more", "verdict_header", "verdict", "footer"
+    "description",
+    "unique",
+    "vs",
+    "side-header",
+    "more",
+    "verdict_header",
+    "verdict",
+    "footer",
 )
 # Kinds that only the lines around them settle (``_settle_by_structure``); none survives it.
 COPYRIGHT, VERDICT_LABEL = "copyright", "verdict_label"
@@ -208,10 +215,14 @@ class _Parse:
         if any(self.lines[:title_index]):
             self.warn("ignored-lines", f"lines 1-{title_index} come before the title; ignored")
         self.title = _strip_heading_marker(self.lines[title_index].strip())
-        between = [(i, line) for i, line in enumerate(self.lines[title_index + 1:table_start], title_index + 2) if line]
+        between = [
+            (i, line) for i, line in enumerate(self.lines[title_index + 1 : table_start], title_index + 2) if line
+        ]
         self.subtitle = between[0][1] if between else None
         for number, line in between[1:]:
-            self.warn("unexpected-line", f"line {number} ({_clip(line)!r}) stands between the subtitle and the table; ignored")
+            self.warn(
+                "unexpected-line", f"line {number} ({_clip(line)!r}) stands between the subtitle and the table; ignored"
+            )
 
     # -- 2. table ----------------------------------------------------------------------------------
 
@@ -222,7 +233,10 @@ class _Parse:
             if not line.startswith("|"):
                 continue
             if index == self.last_index and not line.endswith("|") and len(line) > 1:
-                self.warn("truncated-line", f"line {index + 1} (a table row without its closing '|') is the last line and looks cut off; ignored")
+                self.warn(
+                    "truncated-line",
+                    f"line {index + 1} (a table row without its closing '|') is the last line and looks cut off; ignored",
+                )
                 continue
             cells = _cells(line)
             if not all(_SEPARATOR_CELL.match(cell) for cell in cells):
@@ -264,11 +278,17 @@ class _Parse:
             raise RejectedDocument(f"the title compares {self.name_a!r} with itself", "same-sides")
         self.columns_swapped = False
         if header is None:
-            self.warn("table-header-missing", "the table has no '| Feature | A | B |' header row; columns taken in title order")
+            self.warn(
+                "table-header-missing",
+                "the table has no '| Feature | A | B |' header row; columns taken in title order",
+            )
             return
         column_slugs = [slugify(cell) for cell in header[1][1:3]]
         if len(column_slugs) < 2:
-            self.warn("table-header-incomplete", f"the table header (line {header[0]}) names {len(column_slugs)} of 2 artifacts")
+            self.warn(
+                "table-header-incomplete",
+                f"the table header (line {header[0]}) names {len(column_slugs)} of 2 artifacts",
+            )
         elif column_slugs == [self.slug_b, self.slug_a]:
             self.columns_swapped = True
             self.warn("columns-swapped", f"the table lists {self.name_b!r} first; cells re-ordered to follow the title")
@@ -307,9 +327,13 @@ class _Parse:
                 self.warn("table-fragment", f"line {number} ({' | '.join(cells)!r}) belongs to no table row; ignored")
                 continue
             if spanned > 1:
-                self.warn("table-row-mended", f"row {feature!r} was broken over {spanned} lines (from line {number}); joined")
+                self.warn(
+                    "table-row-mended", f"row {feature!r} was broken over {spanned} lines (from line {number}); joined"
+                )
             if len(cells) > 3:
-                self.warn("table-extra-cells", f"row {feature!r} (line {number}) has {len(cells) - 1} cells; kept the first 2")
+                self.warn(
+                    "table-extra-cells", f"row {feature!r} (line {number}) has {len(cells) - 1} cells; kept the first 2"
+                )
             a, b = (cells[1:3] + [""] * 2)[:2]
             if self.columns_swapped:
                 a, b = b, a
@@ -359,7 +383,7 @@ class _Parse:
         if kind is not None:
             line.kind = kind
             if kind in (UNIQUE, VS, VERDICT_LABEL):
-                line.value = text[match.end():]
+                line.value = text[match.end() :]
             elif kind == MORE:
                 line.value = int(match.group(MORE))
             if kind == VERDICT_LABEL and _VERDICT.match(line.value):
@@ -445,7 +469,9 @@ class _Parse:
         """Whether ``text`` is the start of a marker line (footer, label, header...) cut short."""
         lowered = text.lower()
         markers = _FIXED_MARKERS + tuple(
-            f"{name.lower()} {suffix}" for name in (self.name_a, self.name_b) for suffix in ("capabilities", "scores higher at")
+            f"{name.lower()} {suffix}"
+            for name in (self.name_a, self.name_b)
+            for suffix in ("capabilities", "scores higher at")
         )
         return any(marker.startswith(lowered) for marker in markers) or bool(_CUT_MORE.match(text))
 
@@ -490,9 +516,15 @@ class _Parse:
                 if kind == VERDICT:
                     self.verdict_lines.append(line)
             elif kind == CUT:
-                self.warn("truncated-line", f"line {line.number} ({_clip(line.text)!r}) is the last line and looks cut off; ignored")
+                self.warn(
+                    "truncated-line",
+                    f"line {line.number} ({_clip(line.text)!r}) is the last line and looks cut off; ignored",
+                )
             else:
-                self.warn("unexpected-line", f"line {line.number} ({_clip(line.text)!r}) is {_OUT_OF_PLACE[kind]} out of place; ignored")
+                self.warn(
+                    "unexpected-line",
+                    f"line {line.number} ({_clip(line.text)!r}) is {_OUT_OF_PLACE[kind]} out of place; ignored",
+                )
         if first_closing is not None:
             self._warn_misplaced_verdict(first_closing, split_block, blocks_before_closing)
 
@@ -500,7 +532,10 @@ class _Parse:
         if repeats_open_block:
             self.warn("duplicate-line", f"line {line.number} repeats the capability's {label!r} line; dropped")
         else:
-            self.warn("orphan-line", f"line {line.number} ({label!r}) follows no capability description that lacks one; ignored")
+            self.warn(
+                "orphan-line",
+                f"line {line.number} ({label!r}) follows no capability description that lacks one; ignored",
+            )
 
     def _warn_misplaced_verdict(self, first_closing: int, split_block: _Block | None, blocks_before: int) -> None:
         if split_block and max(split_block.unique_line or 0, split_block.vs_line or 0) > first_closing:
@@ -510,7 +545,9 @@ class _Parse:
                 "its lines after them were joined back to it",
             )
         elif len(self.blocks) > blocks_before:
-            self.warn("verdict-misplaced", f"the verdict/footer from line {first_closing} stands between capability blocks")
+            self.warn(
+                "verdict-misplaced", f"the verdict/footer from line {first_closing} stands between capability blocks"
+            )
 
     def _drop_duplicate_blocks(self) -> None:
         """A capability shown twice (same description) is one capability; keep the first, completed."""
@@ -521,7 +558,10 @@ class _Parse:
             if first is None:
                 kept[key] = block
                 continue
-            self.warn("duplicate-capability", f"the capability at line {block.line} repeats the one at line {first.line}; dropped")
+            self.warn(
+                "duplicate-capability",
+                f"the capability at line {block.line} repeats the one at line {first.line}; dropped",
+            )
             if first.unique is None and block.unique is not None:
                 first.unique, first.unique_line = block.unique, block.unique_line
             if first.vs is None and block.vs is not None:
@@ -542,7 +582,12 @@ class _Parse:
             reasons.append("nothing follows the table")
         elif not self.verdict_lines and not self.footer_seen:
             reasons.append("no verdict and no footer")
-        if meaningful and self.blocks and not self.blocks[-1].complete and meaningful[-1].kind in (DESCRIPTION, UNIQUE, VS):
+        if (
+            meaningful
+            and self.blocks
+            and not self.blocks[-1].complete
+            and meaningful[-1].kind in (DESCRIPTION, UNIQUE, VS)
+        ):
             reasons.append(f"the last capability (line {self.blocks[-1].line}) is incomplete")
         last_verdict = self.verdict_lines[-1] if self.verdict_lines else None
         if last_verdict and last_verdict.number == self.last_index + 1:
@@ -612,7 +657,10 @@ class _Parse:
         for side in ("a", "b"):
             counts = [m.count for m in self.more_lines if m.side == side]
             if len(set(counts)) > 1:
-                self.warn("conflicting-more", f"{len(counts)} different '+N more' counts for {self._name(side)!r}; kept the first")
+                self.warn(
+                    "conflicting-more",
+                    f"{len(counts)} different '+N more' counts for {self._name(side)!r}; kept the first",
+                )
             self.more[side] = counts[0] if counts else None
 
     def _is_a_more_line(self, more: _MoreLine) -> bool:
@@ -641,9 +689,17 @@ class _Parse:
     def _sides_from_headers(self) -> list[str]:
         """Each block goes to the side header above it; blocks above every header are A's."""
         if "a" not in self.headers_seen:
-            self.warn("side-header-missing", f"no {self.name_a + ' Capabilities'!r} header; the capabilities before B's header are A's")
+            self.warn(
+                "side-header-missing",
+                f"no {self.name_a + ' Capabilities'!r} header; the capabilities before B's header are A's",
+            )
         sides = [blk.header_side or "a" for blk in self.blocks]
-        if self.blocks and self.blocks[0].header_side is None and "a" in self.headers_seen and self._first_header() == "a":
+        if (
+            self.blocks
+            and self.blocks[0].header_side is None
+            and "a" in self.headers_seen
+            and self._first_header() == "a"
+        ):
             self.warn("sides-uncertain", "capabilities stand above the first side header; assigned to A")
         return sides
 
@@ -679,7 +735,9 @@ class _Parse:
             k, sure = (lo if lo > 0 else hi if hi < n else min(n, PAGE_LIMIT)), False
         self.warn("sides-inferred", f"no side headers; A gets the first {k} of {n} capabilities ({evidence})")
         if not sure:
-            self.warn("sides-uncertain", f"the evidence does not settle which capabilities are A's; split after {k} of {n}")
+            self.warn(
+                "sides-uncertain", f"the evidence does not settle which capabilities are A's; split after {k} of {n}"
+            )
         return k
 
     def _count_split_a(self, n: int) -> int | None:
@@ -732,7 +790,10 @@ class _Parse:
             owner = self.known_owners.get(self._block_id(block))
             other = self.slug_b if side == "a" else self.slug_a
             if owner is not None and owner == other:
-                self.warn("owner-conflict", f"the capability at line {block.line} is known as {owner!r}'s but the page lists it under {side.upper()}")
+                self.warn(
+                    "owner-conflict",
+                    f"the capability at line {block.line} is known as {owner!r}'s but the page lists it under {side.upper()}",
+                )
 
     @staticmethod
     def _block_id(block: _Block) -> str:
@@ -746,7 +807,10 @@ class _Parse:
                 continue
             expected = decomposed - more if more is not None else min(decomposed, PAGE_LIMIT)
             if shown != expected:
-                self.warn("count-mismatch", f"{self._name(side)!r} shows {shown} capabilities; its table counts promise {expected}")
+                self.warn(
+                    "count-mismatch",
+                    f"{self._name(side)!r} shows {shown} capabilities; its table counts promise {expected}",
+                )
 
     def _side(self, side: str, blocks: list[_Block]) -> Side:
         more = self.more[side]
@@ -759,9 +823,15 @@ class _Parse:
 
     def _warn_incomplete_blocks(self) -> None:
         for block in self.blocks:
-            missing = [label for label, value in (("'Unique:'", block.unique), ("'vs alternatives:'", block.vs)) if value is None]
+            missing = [
+                label
+                for label, value in (("'Unique:'", block.unique), ("'vs alternatives:'", block.vs))
+                if value is None
+            ]
             if missing:
-                self.warn("incomplete-capability", f"the capability at line {block.line} has no {' or '.join(missing)} line")
+                self.warn(
+                    "incomplete-capability", f"the capability at line {block.line} has no {' or '.join(missing)} line"
+                )
 
     # -- 6. verdict and subtitle -------------------------------------------------------------------
 
@@ -771,11 +841,17 @@ class _Parse:
         first, *others = self.verdict_lines
         for other in others:
             if other.value != first.value:
-                self.warn("conflicting-verdict", f"another verdict at line {other.number} differs from the one at line {first.number}; kept the first")
+                self.warn(
+                    "conflicting-verdict",
+                    f"another verdict at line {other.number} differs from the one at line {first.number}; kept the first",
+                )
         text = first.value
         match = _VERDICT.match(text)
         if not match:
-            self.warn("verdict-unreadable", f"the verdict at line {first.number} does not say who scores higher at what; kept as text")
+            self.warn(
+                "verdict-unreadable",
+                f"the verdict at line {first.number} does not say who scores higher at what; kept as text",
+            )
             return Verdict(text)
         verdict = Verdict(text, match["winner"], int(match["ws"]), match["loser"], int(match["ls"]))
         self._check_scores("verdict", verdict.winner, verdict.winner_score, verdict.loser, verdict.loser_score)
@@ -791,11 +867,17 @@ class _Parse:
         by_slug = {self.slug_a: "a", self.slug_b: "b"}
         winner_side, loser_side = by_slug.get(slugify(winner)), by_slug.get(slugify(loser))
         if winner_side is None or loser_side is None or winner_side == loser_side:
-            self.warn(f"{what}-names", f"the {what} compares {winner!r} and {loser!r}, not {self.name_a!r} and {self.name_b!r}")
+            self.warn(
+                f"{what}-names",
+                f"the {what} compares {winner!r} and {loser!r}, not {self.name_a!r} and {self.name_b!r}",
+            )
             return
         ranks = {side: self.table_view.rank(side) for side in ("a", "b")}
         if winner_score < loser_score:
-            self.warn(f"{what}-inconsistent", f"the {what} says {winner!r} scores higher, at {winner_score}/100, than {loser!r} at {loser_score}/100")
+            self.warn(
+                f"{what}-inconsistent",
+                f"the {what} says {winner!r} scores higher, at {winner_score}/100, than {loser!r} at {loser_score}/100",
+            )
         if None in ranks.values():
             return
         if ranks[winner_side] != winner_score or ranks[loser_side] != loser_score:
@@ -826,7 +908,7 @@ def _looks_like_title(line: str) -> bool:
 def _strip_heading_marker(line: str) -> str:
     """The line without a leading Markdown heading marker ('# ', '## ', ...)."""
     match = _MARKDOWN_HEADING.match(line)
-    return line[match.end():] if match else line
+    return line[match.end() :] if match else line
 
 
 def _title_splits(title: str) -> list[tuple[str, str]]:
@@ -835,7 +917,7 @@ def _title_splits(title: str) -> list[tuple[str, str]]:
     splits: list[tuple[str, str]] = []
     match = _TITLE_SPLIT.search(title)
     while match:
-        split = (title[: match.start()].strip(), title[match.end():].strip())
+        split = (title[: match.start()].strip(), title[match.end() :].strip())
         if all(split) and split not in splits:
             splits.append(split)
         match = _TITLE_SPLIT.search(title, match.start() + 1)
@@ -847,7 +929,7 @@ def _footer_kind(text: str) -> str | None:
     footer's (see ``_copyright_kind``); None for a description that merely starts with footer words."""
     rest, phrases = text, 0
     while match := _FOOTER_PHRASE.match(rest):
-        rest, phrases = rest[match.end():], phrases + 1
+        rest, phrases = rest[match.end() :], phrases + 1
     if not rest:
         return FOOTER
     if len(rest) > _COPYRIGHT_MAX_CHARS or not _COPYRIGHT_MARK.match(rest):
@@ -881,7 +963,7 @@ def _kind_after(body: list[_Line], index: int) -> str | None:
 def _verdict_text(text: str) -> str | None:
     """The verdict sentence, if ``text`` has its shape (a leading 'Verdict' label glued on is dropped)."""
     if match := _VERDICT_HEADER.match(text):
-        text = text[match.end():]
+        text = text[match.end() :]
     return text if _VERDICT.match(text) else None
 
 

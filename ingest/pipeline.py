@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,9 +52,13 @@ class IngestReport:
     def as_json(self) -> dict:
         """The contract of design §3 (read, ingested, unchanged, rejected) plus extra detail."""
         return {
-            "read": self.read, "ingested": self.ingested, "unchanged": self.unchanged,
+            "read": self.read,
+            "ingested": self.ingested,
+            "unchanged": self.unchanged,
             "rejected": [{"path": r.path, "reason": r.reason} for r in self.rejected],
-            "partial": self.partial, "warnings": self.warnings, "seconds": round(self.seconds, 3),
+            "partial": self.partial,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -121,8 +125,9 @@ class Ingester:
             self._aliases = self.writer.described_aliases()
         return self._aliases
 
-    def ingest(self, inputs: Iterable[tuple[str, bytes | None, str]],
-               on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
+    def ingest(
+        self, inputs: Iterable[tuple[str, bytes | None, str]], on_outcome: Callable[[Outcome], None] | None = None
+    ) -> IngestReport:
         """Ingests ``inputs`` (source, content or None, read error) in batches.
 
         While one batch is written (Neo4j's work), the next is read and parsed (ours): a single
@@ -173,7 +178,9 @@ class Ingester:
                 continue
             except Exception as error:  # a bug of ours must cost one document, not the whole run
                 log.exception("internal error while processing %s", document.source)
-                reason = f"internal error while processing the document ({type(error).__name__}: {error}); please report it"
+                reason = (
+                    f"internal error while processing the document ({type(error).__name__}: {error}); please report it"
+                )
                 self._reject(report, notify, document.source, reason, "internal-error")
                 continue
             seen.add(document.sha256)

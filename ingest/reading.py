@@ -73,7 +73,9 @@ def read_document(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) 
     if len(data) > max_bytes:
         raise _too_large(len(data), max_bytes)
     if not data.strip():
-        raise RejectedDocument("the document is empty" if not data else "the document contains only whitespace", "empty")
+        raise RejectedDocument(
+            "the document is empty" if not data else "the document contains only whitespace", "empty"
+        )
     text, notes = _decode(data)
     return document_from_text(text, source, notes)
 
@@ -128,7 +130,7 @@ def _decode(data: bytes) -> tuple[str, tuple[str, ...]]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding), ()
+                return data[len(bom) :].decode(encoding), ()
             except UnicodeDecodeError as error:
                 raise RejectedDocument(
                     f"the document starts with a {encoding.upper()} byte-order mark but is not valid "
@@ -152,7 +154,12 @@ def _decode_with_nuls(data: bytes) -> tuple[str, tuple[str, ...]]:
     even_nuls = data[0::2].count(0)
     odd_nuls = data[1::2].count(0)
     half = len(data) // 2
-    if len(data) % 2 == 0 and half and max(even_nuls, odd_nuls) >= 0.9 * half and min(even_nuls, odd_nuls) <= half // 100:
+    if (
+        len(data) % 2 == 0
+        and half
+        and max(even_nuls, odd_nuls) >= 0.9 * half
+        and min(even_nuls, odd_nuls) <= half // 100
+    ):
         encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
         try:
             return data.decode(encoding), (f"decode: no byte-order mark; read as {encoding.upper()}",)
@@ -172,7 +179,9 @@ def _decode_damaged_or_legacy(data: bytes) -> tuple[str, tuple[str, ...]]:
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
     if len(_VALID_UTF8_MULTIBYTE.findall(data)) > broken:
-        return text, (f"decode: {broken} byte sequence{'s' if broken != 1 else ''} not valid UTF-8, replaced with U+FFFD",)
+        return text, (
+            f"decode: {broken} byte sequence{'s' if broken != 1 else ''} not valid UTF-8, replaced with U+FFFD",
+        )
     try:
         return data.decode("cp1252"), ("decode: not valid UTF-8; read as Windows-1252",)
     except UnicodeDecodeError:
@@ -183,7 +192,9 @@ def _reject_control_heavy(encoded: bytes) -> None:
     """Text with many control characters is a binary file that happened to decode."""
     controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))  # a C loop: fast
     if controls > max(8, len(encoded) // 100):
-        raise RejectedDocument(f"the document is binary: {controls} control characters in {len(encoded):,} bytes", "binary")
+        raise RejectedDocument(
+            f"the document is binary: {controls} control characters in {len(encoded):,} bytes", "binary"
+        )
 
 
 def _reject_markup_and_json(text: str) -> None:

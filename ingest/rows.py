@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from graphdb.vocabulary import UNCLASSIFIED_URI
 from ingest.alternatives import canonical_name, extract_alternatives
 from ingest.claims import extract_capability_claims
 from ingest.records import ComparisonRecord, Document, Side, content_id, normalise_text, slugify
-from graphdb.vocabulary import UNCLASSIFIED_URI
 
 _LEADING_INT = re.compile(r"^\s*(-?\d+)")
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s")
@@ -37,7 +37,7 @@ class GraphRows:
     alternatives: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
 
-    def extend(self, other: "GraphRows") -> None:
+    def extend(self, other: GraphRows) -> None:
         for name in self.__dataclass_fields__:
             getattr(self, name).extend(getattr(other, name))
 
@@ -80,7 +80,9 @@ def _no_resolver(key: str) -> None:
     return None
 
 
-def rows_for(record: ComparisonRecord, document: Document, sequence: int, resolve: Resolver = _no_resolver) -> GraphRows:
+def rows_for(
+    record: ComparisonRecord, document: Document, sequence: int, resolve: Resolver = _no_resolver
+) -> GraphRows:
     """All rows for one parsed document. ``sequence`` orders documents: the larger is the later.
 
     ``resolve`` maps an alias key to the slug of an artifact a page already describes, so that a
@@ -92,22 +94,37 @@ def rows_for(record: ComparisonRecord, document: Document, sequence: int, resolv
     slugs = {side: slugify(name) for side, name in names.items()}
     winner_slug = slugify(record.verdict.winner) if record.verdict and record.verdict.winner else None
 
-    rows.documents.append({
-        "id": document.sha256, "sha256": document.sha256, "title": record.title,
-        "source": document.source, "partial": record.partial, "sequence": sequence,
-        "characters": len(document.text),
-    })
-    rows.comparisons.append({
-        "id": comparison_id, "documentId": document.sha256, "title": record.title,
-        "subtitle": record.subtitle, "aSlug": slugs["a"], "bSlug": slugs["b"],
-        "features": json.dumps([[row.feature, row.a, row.b] for row in record.table], ensure_ascii=False),
-        "rankA": leading_int(record.cell("UnfragileRank", "a")),
-        "rankB": leading_int(record.cell("UnfragileRank", "b")),
-        "moreA": record.a.more, "moreB": record.b.more,
-        "verdict": record.verdict.text if record.verdict else None,
-        "winnerSlug": winner_slug, "partial": record.partial,
-        "warnings": list(record.warnings), "sequence": sequence,
-    })
+    rows.documents.append(
+        {
+            "id": document.sha256,
+            "sha256": document.sha256,
+            "title": record.title,
+            "source": document.source,
+            "partial": record.partial,
+            "sequence": sequence,
+            "characters": len(document.text),
+        }
+    )
+    rows.comparisons.append(
+        {
+            "id": comparison_id,
+            "documentId": document.sha256,
+            "title": record.title,
+            "subtitle": record.subtitle,
+            "aSlug": slugs["a"],
+            "bSlug": slugs["b"],
+            "features": json.dumps([[row.feature, row.a, row.b] for row in record.table], ensure_ascii=False),
+            "rankA": leading_int(record.cell("UnfragileRank", "a")),
+            "rankB": leading_int(record.cell("UnfragileRank", "b")),
+            "moreA": record.a.more,
+            "moreB": record.b.more,
+            "verdict": record.verdict.text if record.verdict else None,
+            "winnerSlug": winner_slug,
+            "partial": record.partial,
+            "warnings": list(record.warnings),
+            "sequence": sequence,
+        }
+    )
     for side_key, side in (("a", record.a), ("b", record.b)):
         _side_rows(rows, record, side_key, side, names[side_key], slugs[side_key], comparison_id, document, resolve)
     return rows
@@ -135,8 +152,15 @@ def block_facts(owner: str, description: str, unique: str | None, vs_alternative
         about_owner = claim.subject == owner or alias_key(claim.subject) == own_key
         subject_key = own_key if about_owner else alias_key(claim.subject)
         # Keyed by the alias key, not the slug: the same claim whichever node it lands on first.
-        claim_id = content_id(subject_key, claim.metric, repr(claim.value), repr(claim.value_max),
-                              claim.unit, claim.qualifier or "", claim.sentence)
+        claim_id = content_id(
+            subject_key,
+            claim.metric,
+            repr(claim.value),
+            repr(claim.value_max),
+            claim.unit,
+            claim.qualifier or "",
+            claim.sentence,
+        )
         claims.append(FoundClaim(claim, about_owner, subject_key, claim_id))
     return alternatives, tuple(claims)
 
@@ -148,40 +172,76 @@ def _mention(name: str, resolve: Resolver) -> dict:
     return {"slug": resolve(key) or key, "name": canonical, "aliasKey": key}
 
 
-def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: Side, name: str, slug: str,
-               comparison_id: str, document: Document, resolve: Resolver) -> None:
+def _side_rows(
+    rows: GraphRows,
+    record: ComparisonRecord,
+    side_key: str,
+    side: Side,
+    name: str,
+    slug: str,
+    comparison_id: str,
+    document: Document,
+    resolve: Resolver,
+) -> None:
     own_key = alias_key(name)
-    cell = lambda feature: record.cell(feature, side_key)  # noqa: E731 - a local shorthand
+    cell = lambda feature: record.cell(feature, side_key)
     observed = {
-        "slug": slug, "name": name, "type": cell("Type"), "pricing": cell("Pricing"),
-        "rank": leading_int(cell("UnfragileRank")), "capabilityCount": leading_int(cell("Capabilities")),
+        "slug": slug,
+        "name": name,
+        "type": cell("Type"),
+        "pricing": cell("Pricing"),
+        "rank": leading_int(cell("UnfragileRank")),
+        "capabilityCount": leading_int(cell("Capabilities")),
         "publishedTimesMatched": leading_int(cell("Times Matched")),
-        "adoption": leading_int(cell("Adoption")), "quality": leading_int(cell("Quality")),
-        "ecosystem": leading_int(cell("Ecosystem")), "matchGraph": leading_int(cell("Match Graph")),
-        "documentId": document.sha256, "aliasKey": own_key,
+        "adoption": leading_int(cell("Adoption")),
+        "quality": leading_int(cell("Quality")),
+        "ecosystem": leading_int(cell("Ecosystem")),
+        "matchGraph": leading_int(cell("Match Graph")),
+        "documentId": document.sha256,
+        "aliasKey": own_key,
     }
     rows.described.append(observed)
-    rows.sides.append({**observed, "comparisonId": comparison_id, "side": side_key,
-                       "shown": len(side.capabilities), "more": side.more, "headerPresent": side.header_present})
+    rows.sides.append(
+        {
+            **observed,
+            "comparisonId": comparison_id,
+            "side": side_key,
+            "shown": len(side.capabilities),
+            "more": side.more,
+            "headerPresent": side.header_present,
+        }
+    )
     for position, block in enumerate(side.capabilities):
-        rows.capabilities.append({
-            "id": block.id, "description": block.description, "unique": block.unique,
-            "vsAlternatives": block.vs_alternatives, "name": provisional_capability_name(block.description),
-            "uri": UNCLASSIFIED_URI, "ownerSlug": slug, "documentId": document.sha256,
-        })
-        rows.shown.append({"comparisonId": comparison_id, "capabilityId": block.id, "side": side_key,
-                           "position": position})
+        rows.capabilities.append(
+            {
+                "id": block.id,
+                "description": block.description,
+                "unique": block.unique,
+                "vsAlternatives": block.vs_alternatives,
+                "name": provisional_capability_name(block.description),
+                "uri": UNCLASSIFIED_URI,
+                "ownerSlug": slug,
+                "documentId": document.sha256,
+            }
+        )
+        rows.shown.append(
+            {"comparisonId": comparison_id, "capabilityId": block.id, "side": side_key, "position": position}
+        )
         found_alternatives, found_claims = block_facts(name, block.description, block.unique, block.vs_alternatives)
         for found in found_alternatives:
             mention = _mention(found.name, resolve)
             if mention["aliasKey"] == own_key or mention["slug"] == slug:
                 continue  # an artifact is not its own alternative
             rows.mentioned.append(mention)
-            rows.alternatives.append({
-                "capabilityId": block.id, "slug": mention["slug"], "relation": found.relation,
-                "numbers": json.dumps(list(found.numbers), ensure_ascii=False, default=str),
-                "clause": found.clause,
-            })
+            rows.alternatives.append(
+                {
+                    "capabilityId": block.id,
+                    "slug": mention["slug"],
+                    "relation": found.relation,
+                    "numbers": json.dumps(list(found.numbers), ensure_ascii=False, default=str),
+                    "clause": found.clause,
+                }
+            )
         for found in found_claims:
             claim = found.claim
             if found.about_owner:
@@ -190,9 +250,18 @@ def _side_rows(rows: GraphRows, record: ComparisonRecord, side_key: str, side: S
                 mention = _mention(claim.subject, resolve)
                 rows.mentioned.append(mention)
                 subject_slug = mention["slug"]
-            rows.claims.append({
-                "id": found.id, "capabilityId": block.id, "subjectSlug": subject_slug, "metric": claim.metric,
-                "value": claim.value, "valueMax": claim.value_max, "unit": claim.unit,
-                "comparator": claim.comparator, "qualifier": claim.qualifier, "sentence": claim.sentence,
-                "documentId": document.sha256,
-            })
+            rows.claims.append(
+                {
+                    "id": found.id,
+                    "capabilityId": block.id,
+                    "subjectSlug": subject_slug,
+                    "metric": claim.metric,
+                    "value": claim.value,
+                    "valueMax": claim.value_max,
+                    "unit": claim.unit,
+                    "comparator": claim.comparator,
+                    "qualifier": claim.qualifier,
+                    "sentence": claim.sentence,
+                    "documentId": document.sha256,
+                }
+            )

@@ -165,7 +165,9 @@ def scaled_spec(spec: ProbeSpec, image_size: int) -> tuple[ProbeSpec, str]:
             raise SpecError(f"{spec.slug}: cannot scale the input of a spec without a 4-d hidden_states input")
         full = entry["shape"][-1]
         entry["shape"] = [*entry["shape"][:2], latent, latent]
-        return spec.with_inputs(inputs), f"timed at a {latent}×{latent} latent ({image_size} px) instead of {full}×{full}"
+        return spec.with_inputs(
+            inputs
+        ), f"timed at a {latent}×{latent} latent ({image_size} px) instead of {full}×{full}"
     raise SpecError(f"{spec.slug}: --image-size applies to image-classification and text-to-image specs")
 
 
@@ -177,8 +179,10 @@ def _weights_fit(param_count: int, placement: devices.Placement) -> str | None:
     need = param_count * element
     if placement.device == "cpu":
         if param_count > CPU_TIMING_MAX_PARAMS:
-            return (f"timing skipped on CPU: {param_count / 1e9:.2f}B parameters are {need / 1e9:.1f} GB in fp32 "
-                    f"(limit {CPU_TIMING_MAX_PARAMS / 1e9:.0f}B parameters); parameter count measured on the meta device")
+            return (
+                f"timing skipped on CPU: {param_count / 1e9:.2f}B parameters are {need / 1e9:.1f} GB in fp32 "
+                f"(limit {CPU_TIMING_MAX_PARAMS / 1e9:.0f}B parameters); parameter count measured on the meta device"
+            )
         return None
     free, _ = torch.cuda.mem_get_info()
     if need > 0.9 * free:
@@ -201,9 +205,16 @@ def run_architecture_probe(
     import torch
 
     placement = devices.resolve(device)
-    result = ProbeResult(kind="architecture", artifact_slug=slug or spec.slug, task=spec.task,
-                         device=placement.device, device_name=placement.device_name, dtype=placement.dtype_name,
-                         spec_source=spec.origin, input_shape=spec.item or None)
+    result = ProbeResult(
+        kind="architecture",
+        artifact_slug=slug or spec.slug,
+        task=spec.task,
+        device=placement.device,
+        device_name=placement.device_name,
+        dtype=placement.dtype_name,
+        spec_source=spec.origin,
+        input_shape=spec.item or None,
+    )
     batch_sizes = tuple(batch_sizes or DEFAULT_BATCH_SIZES[placement.device])
     result.repeats = repeats or DEFAULT_REPEATS[placement.device]
     result.warmup = DEFAULT_WARMUP[placement.device] if warmup is None else warmup
@@ -253,8 +264,10 @@ def run_architecture_probe(
                             devices.synchronize(placement.device)
                             seconds.append(time.perf_counter() - start)
                             done += 1
-                            on_progress(0.05 + 0.95 * done / steps,
-                                        f"batch {batch}: repeat {repeat + 1}/{result.repeats} {seconds[-1] * 1000:.1f} ms")
+                            on_progress(
+                                0.05 + 0.95 * done / steps,
+                                f"batch {batch}: repeat {repeat + 1}/{result.repeats} {seconds[-1] * 1000:.1f} ms",
+                            )
             except torch.OutOfMemoryError:
                 result.reason = f"batch {batch} and larger: out of memory on {placement.device_name}"
                 del inputs
@@ -272,7 +285,7 @@ def run_architecture_probe(
             torch.cuda.empty_cache()
     except SpecError:
         raise
-    except Exception as error:  # noqa: BLE001 - a model that will not build or run is a failed probe
+    except Exception as error:
         return result.fail(f"{type(error).__name__}: {error}")
     on_progress(1.0, "done")
     return result.finish()

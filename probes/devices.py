@@ -6,8 +6,8 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from graphdb.vocabulary import DEVICE_CHOICES
 
+from graphdb.vocabulary import DEVICE_CHOICES
 
 # Dense bf16 tensor-core peaks (TFLOP/s, no sparsity) from the vendors' data sheets, matched on
 # torch.cuda.get_device_name(). The first pattern that matches wins, so specific names go first.
@@ -88,8 +88,10 @@ def synchronize(device: str) -> None:
 # -- memory ---------------------------------------------------------------------------------------
 
 CUDA_MEMORY_METHOD = "torch.cuda.max_memory_allocated: weights + activations + workspace, MB"
-CPU_MEMORY_METHOD = ("parameter bytes + peak RSS growth during the timed forwards "
-                     "(VmHWM reset through /proc/self/clear_refs; a 5 ms RSS sampler where that is not possible), MB")
+CPU_MEMORY_METHOD = (
+    "parameter bytes + peak RSS growth during the timed forwards "
+    "(VmHWM reset through /proc/self/clear_refs; a 5 ms RSS sampler where that is not possible), MB"
+)
 
 
 def _status_kb(field: str) -> int | None:
@@ -115,7 +117,7 @@ class CpuPeakMemory:
         self._sampler: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def __enter__(self) -> "CpuPeakMemory":
+    def __enter__(self) -> CpuPeakMemory:
         self.baseline_kb = _status_kb("VmRSS") or 0
         try:
             with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:

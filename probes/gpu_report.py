@@ -31,11 +31,10 @@ import traceback
 from pathlib import Path
 
 from probes import devices
-from probes.architecture import build_model, run_architecture_probe
+from probes.architecture import build_model, make_inputs, run_architecture_probe
 from probes.records import ProbeResult, library_versions, utc_now, write_results
 from probes.specs import ProbeSpec, SpecRegistry
 from probes.tiny import tiny_vit_spec
-from probes.architecture import make_inputs
 
 SWEEP_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 PROBE_BATCHES = {"vit-base-patch16-224": (1, 8, 10, 32), "vit-base": (1, 8, 10, 32)}
@@ -87,8 +86,12 @@ def matmul_tflops(device: str, size: int = 8192, repeats: int = 10) -> dict:
     devices.synchronize(device)
     seconds = (time.perf_counter() - start) / repeats
     del a, b
-    return {"size": size, "dtype": str(dtype).removeprefix("torch."), "seconds": seconds,
-            "tflops": 2 * size**3 / seconds / 1e12}
+    return {
+        "size": size,
+        "dtype": str(dtype).removeprefix("torch."),
+        "seconds": seconds,
+        "tflops": 2 * size**3 / seconds / 1e12,
+    }
 
 
 def time_batches(model, make_inputs, batches, device: str, deadline: float, min_seconds: float | None = None):
@@ -121,8 +124,15 @@ def time_batches(model, make_inputs, batches, device: str, deadline: float, min_
                     devices.synchronize(device)
                     runs.append((time.perf_counter() - start) / iterations)
             seconds = statistics.median(runs)
-            rows.append({"batch": batch, "latency_ms": seconds * 1000, "images_per_s": batch / seconds,
-                         "runs_images_per_s": [batch / r for r in runs], "iterations": iterations})
+            rows.append(
+                {
+                    "batch": batch,
+                    "latency_ms": seconds * 1000,
+                    "images_per_s": batch / seconds,
+                    "runs_images_per_s": [batch / r for r in runs],
+                    "iterations": iterations,
+                }
+            )
             log(f"  batch {batch}: {batch / seconds:,.1f} images/s")
             del inputs
         except torch.OutOfMemoryError:
@@ -137,16 +147,25 @@ class Report:
 
     def __init__(self, out: Path, budget_s: float, smoke: bool):
         self.out = out
-        self.data = {"format": "matchgraph-gpu-report/1", "startedAt": utc_now(), "budgetSeconds": budget_s,
-                     "smoke": smoke, "versions": library_versions(), "device": {}, "probes": [], "vitSweep": {},
-                     "errors": []}
+        self.data = {
+            "format": "matchgraph-gpu-report/1",
+            "startedAt": utc_now(),
+            "budgetSeconds": budget_s,
+            "smoke": smoke,
+            "versions": library_versions(),
+            "device": {},
+            "probes": [],
+            "vitSweep": {},
+            "errors": [],
+        }
         self.probes: list[ProbeResult] = []
         out.mkdir(parents=True, exist_ok=True)
 
     def error(self, step: str, error: BaseException) -> None:
         log(f"{step} failed: {type(error).__name__}: {error}")
-        self.data["errors"].append({"step": step, "error": f"{type(error).__name__}: {error}",
-                                    "traceback": traceback.format_exc(limit=8)})
+        self.data["errors"].append(
+            {"step": step, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc(limit=8)}
+        )
 
     def write(self) -> None:
         self.data["finishedAt"] = utc_now()
@@ -162,45 +181,71 @@ def _fmt(value, digits: int = 1, suffix: str = "") -> str:
 def markdown(data: dict) -> str:
     device = data.get("device") or {}
     lines = [f"# GPU report: {device.get('name', '?')}", ""]
-    lines.append(f"torch {data['versions'].get('torch')}, transformers {data['versions'].get('transformers')}, "
-                 f"diffusers {data['versions'].get('diffusers')}; started {data['startedAt']}"
-                 + (" — **CPU smoke run, tiny model: not a measurement of the real models**" if data.get("smoke") else ""))
+    lines.append(
+        f"torch {data['versions'].get('torch')}, transformers {data['versions'].get('transformers')}, "
+        f"diffusers {data['versions'].get('diffusers')}; started {data['startedAt']}"
+        + (" — **CPU smoke run, tiny model: not a measurement of the real models**" if data.get("smoke") else "")
+    )
     lines.append("")
     matmul = device.get("matmul") or {}
-    lines.append(f"- Peak (spec, dense bf16): {_fmt(device.get('specPeakTflops'), 0)} TFLOP/s; measured "
-                 f"{matmul.get('size', '?')}³ {matmul.get('dtype', '')} matmul: {_fmt(matmul.get('tflops'), 0)} TFLOP/s")
-    lines += ["", "## Architecture probes", "",
-              "| artifact | params | dtype | batch | latency ms | items/s | peak MB | note |",
-              "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+    lines.append(
+        f"- Peak (spec, dense bf16): {_fmt(device.get('specPeakTflops'), 0)} TFLOP/s; measured "
+        f"{matmul.get('size', '?')}³ {matmul.get('dtype', '')} matmul: {_fmt(matmul.get('tflops'), 0)} TFLOP/s"
+    )
+    lines += [
+        "",
+        "## Architecture probes",
+        "",
+        "| artifact | params | dtype | batch | latency ms | items/s | peak MB | note |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
     for probe in data.get("probes", []):
         note = probe.get("reason") or probe.get("scale_note") or ""
         params = f"{probe['param_count'] / 1e6:,.1f}M" if probe.get("param_count") else "–"
         if not probe.get("batch_sizes"):
-            lines.append(f"| {probe['artifact_slug']} | {params} | {probe.get('dtype')} | – | – | – | – | {probe['status']}: {note} |")
-        for batch, latency, rate, peak in zip(probe.get("batch_sizes", []), probe.get("latency_ms", []),
-                                              probe.get("throughput", []), probe.get("peak_memory_mb", [])):
-            lines.append(f"| {probe['artifact_slug']} | {params} | {probe.get('dtype')} | {batch} | {latency:,.2f} | "
-                         f"{rate:,.1f} | {peak:,.0f} | {note} |")
+            lines.append(
+                f"| {probe['artifact_slug']} | {params} | {probe.get('dtype')} | – | – | – | – | {probe['status']}: {note} |"
+            )
+        for batch, latency, rate, peak in zip(
+            probe.get("batch_sizes", []),
+            probe.get("latency_ms", []),
+            probe.get("throughput", []),
+            probe.get("peak_memory_mb", []),
+        ):
+            lines.append(
+                f"| {probe['artifact_slug']} | {params} | {probe.get('dtype')} | {batch} | {latency:,.2f} | "
+                f"{rate:,.1f} | {peak:,.0f} | {note} |"
+            )
     sweep = data.get("vitSweep") or {}
     if sweep:
-        lines += ["", "## ViT-Base/16 throughput sweep", "",
-                  f"FLOPs/image: {(sweep.get('flopsPerImage') or 0) / 1e9:.4g} GFLOP counted with FlopCounterMode "
-                  f"(analytic {(sweep.get('analyticFlopsPerImage') or 0) / 1e9:.4g} GFLOP = 2 × "
-                  f"{(sweep.get('analyticFlopsPerImage') or 0) / 2e9:.4g} GMAC); attention: {sweep.get('attention')}.", "",
-                  "| mode | batch | images/s | latency ms | MFU vs spec peak | MFU vs measured matmul |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "## ViT-Base/16 throughput sweep",
+            "",
+            f"FLOPs/image: {(sweep.get('flopsPerImage') or 0) / 1e9:.4g} GFLOP counted with FlopCounterMode "
+            f"(analytic {(sweep.get('analyticFlopsPerImage') or 0) / 1e9:.4g} GFLOP = 2 × "
+            f"{(sweep.get('analyticFlopsPerImage') or 0) / 2e9:.4g} GMAC); attention: {sweep.get('attention')}.",
+            "",
+            "| mode | batch | images/s | latency ms | MFU vs spec peak | MFU vs measured matmul |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for mode, run in (sweep.get("runs") or {}).items():
             for row in run.get("rows", []):
-                lines.append(f"| {mode} | {row['batch']} | {row['images_per_s']:,.1f} | {row['latency_ms']:,.2f} | "
-                             f"{_fmt(row.get('mfu_spec'), 1, '%')} | {_fmt(row.get('mfu_measured'), 1, '%')} |")
+                lines.append(
+                    f"| {mode} | {row['batch']} | {row['images_per_s']:,.1f} | {row['latency_ms']:,.2f} | "
+                    f"{_fmt(row.get('mfu_spec'), 1, '%')} | {_fmt(row.get('mfu_measured'), 1, '%')} |"
+                )
             stopped = run.get("stopped")
             if stopped:
                 lines.append(f"| {mode} | – | stopped: {stopped} | | | |")
         best = sweep.get("best")
         if best:
-            lines += ["", f"Best: {best['images_per_s']:,.1f} images/s ({best['mode']}, batch {best['batch']}) = "
-                          f"{_fmt(best.get('mfu_spec'), 1, '%')} of the spec peak, {_fmt(best.get('mfu_measured'), 1, '%')} "
-                          "of the measured matmul rate."]
+            lines += [
+                "",
+                f"Best: {best['images_per_s']:,.1f} images/s ({best['mode']}, batch {best['batch']}) = "
+                f"{_fmt(best.get('mfu_spec'), 1, '%')} of the spec peak, {_fmt(best.get('mfu_measured'), 1, '%')} "
+                "of the measured matmul rate.",
+            ]
     if data.get("errors"):
         lines += ["", "## Errors", ""] + [f"- {e['step']}: {e['error']}" for e in data["errors"]]
     return "\n".join(lines) + "\n"
@@ -212,17 +257,29 @@ def run_probes(report: Report, specs: list[tuple[str, ProbeSpec]], device: str, 
         if remaining < (5 if smoke else 30):
             report.data["errors"].append({"step": f"probe {slug}", "error": "skipped: time budget reached"})
             continue
-        batches = (1, 2) if smoke else PROBE_BATCHES.get(slug, DIFFUSION_BATCHES if spec.task == "text-to-image" else (1, 8, 32))
+        batches = (
+            (1, 2)
+            if smoke
+            else PROBE_BATCHES.get(slug, DIFFUSION_BATCHES if spec.task == "text-to-image" else (1, 8, 32))
+        )
         log(f"architecture probe {slug} at batch {batches}")
         try:
-            result = run_architecture_probe(spec, slug=slug, device=device, batch_sizes=batches,
-                                            repeats=3 if smoke else 10, warmup=1 if smoke else 3)
+            result = run_architecture_probe(
+                spec,
+                slug=slug,
+                device=device,
+                batch_sizes=batches,
+                repeats=3 if smoke else 10,
+                warmup=1 if smoke else 3,
+            )
             report.probes.append(result)
             report.data["probes"].append(result.to_json())
-            log(f"  {result.status}: {result.param_count:,} parameters; "
+            log(
+                f"  {result.status}: {result.param_count:,} parameters; "
                 + ", ".join(f"b{b} {t:,.1f}/s" for b, t in zip(result.batch_sizes, result.throughput))
-                + (f"; {result.reason}" if result.reason else ""))
-        except Exception as error:  # noqa: BLE001 - one model's failure must not end the report
+                + (f"; {result.reason}" if result.reason else "")
+            )
+        except Exception as error:
             report.error(f"probe {slug}", error)
         finally:
             if device == "cuda":
@@ -256,7 +313,9 @@ def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, com
     sweep["dtype"] = placement.dtype_name
     sweep["analyticFlopsPerImage"] = vit_analytic_flops(config)
     sweep["flopsPerImage"] = counted_flops(model, make_inputs(spec, 1, placement.device, placement.dtype))
-    log(f"ViT FLOPs/image: {sweep['flopsPerImage'] / 1e9:.2f} G counted, {sweep['analyticFlopsPerImage'] / 1e9:.2f} G analytic")
+    log(
+        f"ViT FLOPs/image: {sweep['flopsPerImage'] / 1e9:.2f} G counted, {sweep['analyticFlopsPerImage'] / 1e9:.2f} G analytic"
+    )
     report.write()
     spec_peak = report.data["device"].get("specPeakTflops")
     measured_peak = (report.data["device"].get("matmul") or {}).get("tflops")
@@ -272,7 +331,9 @@ def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, com
     def inputs_for(batch: int, channels_last: bool = False) -> dict:
         inputs = make_inputs(spec, batch, placement.device, placement.dtype)
         if channels_last:
-            inputs = {k: v.contiguous(memory_format=torch.channels_last) if v.dim() == 4 else v for k, v in inputs.items()}
+            inputs = {
+                k: v.contiguous(memory_format=torch.channels_last) if v.dim() == 4 else v for k, v in inputs.items()
+            }
         return inputs
 
     # Modes, each a (runnable, inputs, batches, attention backends) tuple. The patch embedding is a
@@ -286,17 +347,37 @@ def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, com
     fused = [SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
     modes = [("eager", lambda: model, lambda b: inputs_for(b), batches, fused)]
     if placement.device == "cuda":
-        modes.append(("eager, channels-last", lambda: model.to(memory_format=torch.channels_last),
-                      lambda b: inputs_for(b, True), batches, fused))
+        modes.append(
+            (
+                "eager, channels-last",
+                lambda: model.to(memory_format=torch.channels_last),
+                lambda b: inputs_for(b, True),
+                batches,
+                fused,
+            )
+        )
     if compile_model and placement.device == "cuda":
-        def compiled():
-            maskless = build_model(spec.with_config(attn_implementation=_maskless_sdpa()), placement.device, placement.dtype)
-            # PROBES_COMPILE_MODE (e.g. max-autotune: autotuned GEMMs + CUDA graphs, minutes to compile).
-            return torch.compile(maskless.to(memory_format=torch.channels_last), dynamic=False,
-                                 mode=os.environ.get("PROBES_COMPILE_MODE") or None)
 
-        modes.append(("compiled, channels-last", compiled, lambda b: inputs_for(b, True),
-                      sorted(batches, reverse=True)[:3], fused))
+        def compiled():
+            maskless = build_model(
+                spec.with_config(attn_implementation=_maskless_sdpa()), placement.device, placement.dtype
+            )
+            # PROBES_COMPILE_MODE (e.g. max-autotune: autotuned GEMMs + CUDA graphs, minutes to compile).
+            return torch.compile(
+                maskless.to(memory_format=torch.channels_last),
+                dynamic=False,
+                mode=os.environ.get("PROBES_COMPILE_MODE") or None,
+            )
+
+        modes.append(
+            (
+                "compiled, channels-last",
+                compiled,
+                lambda b: inputs_for(b, True),
+                sorted(batches, reverse=True)[:3],
+                fused,
+            )
+        )
     sweep["modes"] = [m[0] for m in modes]
     for mode, make_runnable, make, order, backends in modes:
         log(f"ViT sweep ({mode})")
@@ -304,8 +385,11 @@ def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, com
             runnable = make_runnable()
             with sdpa_kernel(backends):
                 rows, stopped = time_batches(runnable, make, order, placement.device, deadline)
-            sweep.setdefault("runs", {})[mode] = {"rows": with_mfu(sorted(rows, key=lambda r: r["batch"])), "stopped": stopped}
-        except Exception as error:  # noqa: BLE001
+            sweep.setdefault("runs", {})[mode] = {
+                "rows": with_mfu(sorted(rows, key=lambda r: r["batch"])),
+                "stopped": stopped,
+            }
+        except Exception as error:
             report.error(f"ViT sweep ({mode})", error)
         everything = [dict(r, mode=m) for m, run in sweep.get("runs", {}).items() for r in run["rows"]]
         if everything:
@@ -318,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m probes.gpu_report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for report.json, report.md, probes.json")
     parser.add_argument("--budget-s", type=float, default=480.0, help="total time budget in seconds (default 480)")
-    parser.add_argument("--compile", action="store_true", help="also sweep ViT-Base under torch.compile (largest batches)")
+    parser.add_argument(
+        "--compile", action="store_true", help="also sweep ViT-Base under torch.compile (largest batches)"
+    )
     parser.add_argument("--skip-probes", action="store_true", help="only the device and the ViT sweep")
     parser.add_argument("--only", help="comma-separated spec slugs to probe (default: all built-in specs)")
     parser.add_argument("--cpu-smoke", action="store_true", help=argparse.SUPPRESS)
@@ -330,9 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     deadline = start + args.budget_s
     if not args.cpu_smoke and not torch.cuda.is_available():
-        print("error: probes.gpu_report needs a CUDA GPU and torch sees none here "
-              f"(torch {torch.__version__}, CUDA build {torch.version.cuda}). For CPU numbers use "
-              "`python -m probes.measure --all --device cpu`.", file=sys.stderr)
+        print(
+            "error: probes.gpu_report needs a CUDA GPU and torch sees none here "
+            f"(torch {torch.__version__}, CUDA build {torch.version.cuda}). For CPU numbers use "
+            "`python -m probes.measure --all --device cpu`.",
+            file=sys.stderr,
+        )
         return 2
     device = "cpu" if args.cpu_smoke else "cuda"
     if device == "cuda":
@@ -341,15 +430,22 @@ def main(argv: list[str] | None = None) -> int:
     report = Report(args.out, args.budget_s, smoke=args.cpu_smoke)
     try:
         placement = devices.resolve(device)
-        report.data["device"] = {"name": placement.device_name, "dtype": placement.dtype_name,
-                                 "specPeakTflops": devices.bf16_peak_tflops(placement.device_name) if device == "cuda" else None}
+        report.data["device"] = {
+            "name": placement.device_name,
+            "dtype": placement.dtype_name,
+            "specPeakTflops": devices.bf16_peak_tflops(placement.device_name) if device == "cuda" else None,
+        }
         if device == "cuda":
             properties = torch.cuda.get_device_properties(0)
-            report.data["device"].update(memoryGb=properties.total_memory / 1e9, multiprocessors=properties.multi_processor_count)
+            report.data["device"].update(
+                memoryGb=properties.total_memory / 1e9, multiprocessors=properties.multi_processor_count
+            )
         log(f"device {placement.device_name}; measuring the matmul rate")
         report.data["device"]["matmul"] = matmul_tflops(device, size=256 if args.cpu_smoke else 8192)
-        log(f"  {report.data['device']['matmul']['tflops']:.1f} TFLOP/s measured; spec {report.data['device']['specPeakTflops']}")
-    except Exception as error:  # noqa: BLE001
+        log(
+            f"  {report.data['device']['matmul']['tflops']:.1f} TFLOP/s measured; spec {report.data['device']['specPeakTflops']}"
+        )
+    except Exception as error:
         report.error("device", error)
     report.write()
 
@@ -360,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     sweep_deadline = start + args.budget_s * (0.45 if not args.skip_probes else 0.95)
     try:
         vit_sweep(report, vit, device, sweep_deadline, args.compile, batches)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         report.error("ViT sweep", error)
     report.write()
 

@@ -36,6 +36,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
+
 from graphdb.vocabulary import UNCLASSIFIED_URI
 
 PRIOR_GAMES = 1.0  # virtual games each player plays against the reference player (half won)
@@ -73,9 +74,19 @@ class HeadToHeadEdge:
     ci_high: float
 
     def as_row(self) -> dict:
-        return {"source": self.source, "target": self.target, "task": self.task, "device": self.device,
-                "metric": self.metric, "games": self.games, "wins": self.wins, "strength": self.strength,
-                "probability": self.probability, "ciLow": self.ci_low, "ciHigh": self.ci_high}
+        return {
+            "source": self.source,
+            "target": self.target,
+            "task": self.task,
+            "device": self.device,
+            "metric": self.metric,
+            "games": self.games,
+            "wins": self.wins,
+            "strength": self.strength,
+            "probability": self.probability,
+            "ciLow": self.ci_low,
+            "ciHigh": self.ci_high,
+        }
 
 
 # Runs: {artifact slug: {condition: (value of each run, …)}} for one group.
@@ -139,15 +150,17 @@ def runs_from_probes(probes: Iterable[Mapping]) -> dict[GroupKey, Runs]:
         artifact_runs = collected.setdefault(GroupKey(task, device, metric), {}).setdefault(slug, {})
         for condition, values in found.items():
             artifact_runs.setdefault(condition, []).extend(values)
-    return {key: {slug: {c: tuple(v) for c, v in conditions.items()} for slug, conditions in artifacts.items()}
-            for key, artifacts in collected.items()}
+    return {
+        key: {slug: {c: tuple(v) for c, v in conditions.items()} for slug, conditions in artifacts.items()}
+        for key, artifacts in collected.items()
+    }
 
 
 def sharing_pairs(slugs: Iterable[str], classes: Mapping[str, Iterable[str]]) -> list[tuple[str, str]]:
     """Pairs (a < b) of artifacts that share a capability class other than unclassified."""
     known = {s: frozenset(u for u in classes.get(s, ()) if u and u != UNCLASSIFIED_URI) for s in slugs}
     ordered = sorted(known)
-    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:] if known[a] & known[b]]
+    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :] if known[a] & known[b]]
 
 
 def games_between(runs_a: Mapping[str, Iterable[float]], runs_b: Mapping[str, Iterable[float]]) -> tuple[float, float]:
@@ -234,7 +247,7 @@ def _tabulate(runs: Runs, players: list[str]) -> _Table:
         lengths = np.array([len(runs[slug].get(condition, ())) for slug in players])
         matrix = np.full((len(players), max(1, lengths.max())), np.nan)
         for i, slug in enumerate(players):
-            matrix[i, :lengths[i]] = runs[slug].get(condition, ())
+            matrix[i, : lengths[i]] = runs[slug].get(condition, ())
         values.append(matrix)
         counts.append(lengths)
     return _Table(tuple(values), tuple(counts))
@@ -245,7 +258,7 @@ def _wins(values: tuple[np.ndarray, ...], shared: np.ndarray) -> np.ndarray:
     wins = np.zeros(shared.shape)
     for matrix in values:
         mine, theirs = matrix[:, None, :, None], matrix[None, :, None, :]
-        wins += ((mine > theirs).sum(axis=(2, 3)) + 0.5 * (mine == theirs).sum(axis=(2, 3)))
+        wins += (mine > theirs).sum(axis=(2, 3)) + 0.5 * (mine == theirs).sum(axis=(2, 3))
     return wins * shared
 
 
@@ -265,9 +278,14 @@ def group_seed(seed: int, key: GroupKey) -> list[int]:
     return [seed, zlib.crc32(f"{key.task}\x00{key.device}\x00{key.metric}".encode())]
 
 
-def head_to_head_group(key: GroupKey, runs: Runs, classes: Mapping[str, Iterable[str]],
-                       resamples: int = DEFAULT_RESAMPLES, seed: int = 0,
-                       prior_games: float = PRIOR_GAMES) -> list[HeadToHeadEdge]:
+def head_to_head_group(
+    key: GroupKey,
+    runs: Runs,
+    classes: Mapping[str, Iterable[str]],
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    prior_games: float = PRIOR_GAMES,
+) -> list[HeadToHeadEdge]:
     """Both directed edges of every pair of the group that played at least one game."""
     with _one_blas_thread():
         return _head_to_head_group(key, runs, classes, resamples, seed, prior_games)
@@ -282,8 +300,9 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _head_to_head_group(key: GroupKey, runs: Runs, classes: Mapping[str, Iterable[str]], resamples: int, seed: int,
-                        prior_games: float) -> list[HeadToHeadEdge]:
+def _head_to_head_group(
+    key: GroupKey, runs: Runs, classes: Mapping[str, Iterable[str]], resamples: int, seed: int, prior_games: float
+) -> list[HeadToHeadEdge]:
     candidate_pairs = sharing_pairs(runs, classes)
     players = sorted({slug for pair in candidate_pairs for slug in pair})
     index = {slug: i for i, slug in enumerate(players)}
@@ -312,15 +331,36 @@ def _head_to_head_group(key: GroupKey, runs: Runs, classes: Mapping[str, Iterabl
         probability = win_probability(strengths[i], strengths[j])
         low, high = (float(lows[n]), float(highs[n])) if resamples else (probability, probability)
         common = dict(task=key.task, device=key.device, metric=key.metric, games=float(games[i, j]))
-        edges.append(HeadToHeadEdge(players[i], players[j], wins=float(wins[i, j]), strength=float(strengths[i]),
-                                    probability=probability, ci_low=low, ci_high=high, **common))
-        edges.append(HeadToHeadEdge(players[j], players[i], wins=float(wins[j, i]), strength=float(strengths[j]),
-                                    probability=1.0 - probability, ci_low=1.0 - high, ci_high=1.0 - low, **common))
+        edges.append(
+            HeadToHeadEdge(
+                players[i],
+                players[j],
+                wins=float(wins[i, j]),
+                strength=float(strengths[i]),
+                probability=probability,
+                ci_low=low,
+                ci_high=high,
+                **common,
+            )
+        )
+        edges.append(
+            HeadToHeadEdge(
+                players[j],
+                players[i],
+                wins=float(wins[j, i]),
+                strength=float(strengths[j]),
+                probability=1.0 - probability,
+                ci_low=1.0 - high,
+                ci_high=1.0 - low,
+                **common,
+            )
+        )
     return edges
 
 
-def head_to_head(probes: Iterable[Mapping], classes: Mapping[str, Iterable[str]],
-                 resamples: int = DEFAULT_RESAMPLES, seed: int = 0) -> tuple[list[GroupKey], list[HeadToHeadEdge]]:
+def head_to_head(
+    probes: Iterable[Mapping], classes: Mapping[str, Iterable[str]], resamples: int = DEFAULT_RESAMPLES, seed: int = 0
+) -> tuple[list[GroupKey], list[HeadToHeadEdge]]:
     """Every group's edges from probe rows; returns (groups that produced edges, edges), in a fixed order."""
     groups: list[GroupKey] = []
     edges: list[HeadToHeadEdge] = []

@@ -49,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument("--list", action="store_true", help="list the specs and exit")
     p.add_argument("--kind", choices=KINDS, default="architecture")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    p.add_argument("--batch-sizes", type=positive_ints, default=None, help="e.g. 1,8,32 (default: cpu 1,8; cuda 1,8,32)")
+    p.add_argument(
+        "--batch-sizes", type=positive_ints, default=None, help="e.g. 1,8,32 (default: cpu 1,8; cuda 1,8,32)"
+    )
     p.add_argument("--repeats", type=int, default=None, help="timed forwards per batch size (default: cpu 3, cuda 10)")
     p.add_argument("--warmup", type=int, default=None, help="untimed forwards first (default: cpu 1, cuda 3)")
     p.add_argument("--image-size", type=int, default=None, help="time a smaller input (recorded as scaled down)")
@@ -81,19 +83,36 @@ def main(argv: list[str] | None = None) -> int:
     slugs = registry.slugs() if args.all else (args.artifact or args.artifacts)
     results: list[ProbeResult] = []
     for index, slug in enumerate(slugs, 1):
+
         def progress(fraction: float, message: str, slug=slug, index=index) -> None:
-            print(f"\r[{index}/{len(slugs)}] {slug} {args.kind}: {fraction:4.0%} {message[:80]:80}", end="", file=sys.stderr, flush=True)
+            print(
+                f"\r[{index}/{len(slugs)}] {slug} {args.kind}: {fraction:4.0%} {message[:80]:80}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
         try:
-            request = ProbeRequest(slug=slug, kind=args.kind, device=args.device, batch_sizes=args.batch_sizes,
-                                   repeats=args.repeats, warmup=args.warmup, image_size=args.image_size,
-                                   weights=args.weights, data=args.data, dataset=args.dataset, scorer=args.scorer,
-                                   prompts=args.prompts, steps=args.steps)
+            request = ProbeRequest(
+                slug=slug,
+                kind=args.kind,
+                device=args.device,
+                batch_sizes=args.batch_sizes,
+                repeats=args.repeats,
+                warmup=args.warmup,
+                image_size=args.image_size,
+                weights=args.weights,
+                data=args.data,
+                dataset=args.dataset,
+                scorer=args.scorer,
+                prompts=args.prompts,
+                steps=args.steps,
+            )
             result = run_probe(request, registry, on_progress=progress)
         except SpecError as error:
             print(f"\nerror: {error}", file=sys.stderr)
             return 2
-        except Exception as error:  # noqa: BLE001 - the device or library failed; say so and stop
+        except Exception as error:
             print(f"\nerror: {slug}: {type(error).__name__}: {error}", file=sys.stderr)
             return 2
         print(file=sys.stderr)

@@ -84,7 +84,9 @@ def _preprocessor(weights: str, config):
 
     try:
         processor = AutoImageProcessor.from_pretrained(weights, local_files_only=True)
-        return lambda images: processor(images=images, return_tensors="pt")["pixel_values"], "the model's image processor"
+        return lambda images: processor(images=images, return_tensors="pt")[
+            "pixel_values"
+        ], "the model's image processor"
     except (OSError, ValueError):
         pass
     import numpy as np
@@ -110,9 +112,16 @@ def run_classification_probe(
     on_progress: Progress = _quiet,
 ) -> ProbeResult:
     placement = devices.resolve(device)
-    result = ProbeResult(kind="classification_top1", artifact_slug=slug, task="image-classification",
-                         device=placement.device, device_name=placement.device_name, dtype=placement.dtype_name,
-                         weights=weights, dataset=dataset or (Path(data).name if data else None))
+    result = ProbeResult(
+        kind="classification_top1",
+        artifact_slug=slug,
+        task="image-classification",
+        device=placement.device,
+        device_name=placement.device_name,
+        dtype=placement.dtype_name,
+        weights=weights,
+        dataset=dataset or (Path(data).name if data else None),
+    )
     if not weights:
         return result.skip("no weights: top-1 needs the real model (--weights: a local folder or a cached hub id)")
     if data is None:
@@ -136,12 +145,14 @@ def run_classification_probe(
         matched = {name: labels[_fold(name)] for name in folders if _fold(name) in labels}
         unmatched = sorted(set(folders) - set(matched))
         if not matched:
-            return result.fail(f"no sub-folder of {data} names a label of the model (folders: {', '.join(sorted(folders)) or 'none'})")
+            return result.fail(
+                f"no sub-folder of {data} names a label of the model (folders: {', '.join(sorted(folders)) or 'none'})"
+            )
         items = [(path, name) for name in sorted(matched) for path in folders[name]]
         per_label = {name: [0, 0] for name in matched}
         correct = 0
         for start in range(0, len(items), batch_size):
-            chunk = items[start:start + batch_size]
+            chunk = items[start : start + batch_size]
             images = [Image.open(path).convert("RGB") for path, _ in chunk]
             pixels = preprocess(images).to(placement.device, placement.dtype)
             with torch.inference_mode():
@@ -156,8 +167,10 @@ def run_classification_probe(
         result.examples = len(items)
         result.scores = {"per_label": per_label, "unmatched_folders": unmatched, "preprocessing": how}
         if unmatched:
-            result.reason = f"{len(unmatched)} folder(s) match no label of the model and were left out: {', '.join(unmatched[:5])}"
-    except Exception as error:  # noqa: BLE001 - a broken model or image is a failed probe, with the reason
+            result.reason = (
+                f"{len(unmatched)} folder(s) match no label of the model and were left out: {', '.join(unmatched[:5])}"
+            )
+    except Exception as error:
         return result.fail(f"{type(error).__name__}: {error}")
     return result.finish()
 
@@ -185,12 +198,23 @@ def run_prompt_adherence_probe(
     on_progress: Progress = _quiet,
 ) -> ProbeResult:
     placement = devices.resolve(device)
-    result = ProbeResult(kind="prompt_adherence", artifact_slug=slug, task="text-to-image", device=placement.device,
-                         device_name=placement.device_name, dtype=placement.dtype_name, weights=weights)
+    result = ProbeResult(
+        kind="prompt_adherence",
+        artifact_slug=slug,
+        task="text-to-image",
+        device=placement.device,
+        device_name=placement.device_name,
+        dtype=placement.dtype_name,
+        weights=weights,
+    )
     if not weights:
-        return result.skip("no weights: prompt adherence needs the real pipeline (--weights: a diffusers pipeline folder or cached hub id)")
+        return result.skip(
+            "no weights: prompt adherence needs the real pipeline (--weights: a diffusers pipeline folder or cached hub id)"
+        )
     if not scorer:
-        return result.skip("no scorer: give --scorer, a CLIP model folder (or cached hub id) that embeds images and prompts")
+        return result.skip(
+            "no scorer: give --scorer, a CLIP model folder (or cached hub id) that embeds images and prompts"
+        )
     try:
         prompt_list = read_prompts(prompts)
     except (OSError, ValueError) as error:
@@ -227,8 +251,9 @@ def run_prompt_adherence_probe(
             inputs = {k: v.to(placement.device) for k, v in inputs.items()}
             with torch.inference_mode():
                 image_embedding = scorer_model.get_image_features(pixel_values=inputs["pixel_values"])
-                text_embedding = scorer_model.get_text_features(input_ids=inputs["input_ids"],
-                                                                attention_mask=inputs.get("attention_mask"))
+                text_embedding = scorer_model.get_text_features(
+                    input_ids=inputs["input_ids"], attention_mask=inputs.get("attention_mask")
+                )
             image_embedding = _pooled(image_embedding)
             text_embedding = _pooled(text_embedding)
             cosine = torch.nn.functional.cosine_similarity(image_embedding.float(), text_embedding.float()).item()
@@ -236,9 +261,13 @@ def run_prompt_adherence_probe(
             on_progress((index + 1) / len(prompt_list), f"prompt {index + 1}/{len(prompt_list)}: cosine {cosine:.3f}")
         result.adherence = round(sum(p["cosine"] for p in per_prompt) / len(per_prompt), 6)
         result.examples = len(per_prompt)
-        result.scores = {"per_prompt": per_prompt, "scorer": scorer, "steps": steps,
-                         "pipeline": type(pipeline).__name__}
-    except Exception as error:  # noqa: BLE001 - a failing pipeline is a failed probe, with the reason
+        result.scores = {
+            "per_prompt": per_prompt,
+            "scorer": scorer,
+            "steps": steps,
+            "pipeline": type(pipeline).__name__,
+        }
+    except Exception as error:
         return result.fail(f"{type(error).__name__}: {error}")
     return result.finish()
 

@@ -15,8 +15,9 @@ import platform
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
 from graphdb.vocabulary import PROBE_KINDS
 
 RESULTS_FORMAT = "matchgraph-probes/1"
@@ -25,7 +26,7 @@ STATUSES = ("ok", "skipped", "failed")
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def new_probe_id() -> str:
@@ -40,7 +41,7 @@ def library_versions() -> dict[str, str]:
         if module is None:
             try:
                 module = __import__(name)
-            except Exception:  # noqa: BLE001 - any import failure means "not usable here"
+            except Exception:
                 versions[name] = "absent"
                 continue
         versions[name] = getattr(module, "__version__", "unknown")
@@ -87,15 +88,15 @@ class ProbeResult:
     weights: str | None = None  # hub id or path of the real weights used
     spec_source: str | None = None  # built-in, or the spec file it came from
 
-    def finish(self) -> "ProbeResult":
+    def finish(self) -> ProbeResult:
         self.finished_at = utc_now()
         return self
 
-    def skip(self, reason: str) -> "ProbeResult":
+    def skip(self, reason: str) -> ProbeResult:
         self.status, self.reason = "skipped", reason
         return self.finish()
 
-    def fail(self, reason: str) -> "ProbeResult":
+    def fail(self, reason: str) -> ProbeResult:
         self.status, self.reason = "failed", reason
         return self.finish()
 
@@ -110,7 +111,7 @@ class ProbeResult:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "ProbeResult":
+    def from_json(cls, data: dict) -> ProbeResult:
         """A record from JSON; unknown keys are an error (a typo must not pass silently)."""
         if not isinstance(data, dict):
             raise ValueError(f"a probe record must be an object, got {type(data).__name__}")
@@ -130,41 +131,82 @@ class ProbeResult:
     def node_properties(self) -> dict:
         """The (:Probe) node's properties (graph contract names; JSON strings for nested data)."""
         return {
-            "id": self.id, "kind": self.kind, "artifactSlug": self.artifact_slug, "task": self.task,
-            "device": self.device, "deviceName": self.device_name, "dtype": self.dtype, "status": self.status,
-            "reason": self.reason, "scaledDown": self.scaled_down, "scaleNote": self.scale_note,
-            "versions": json.dumps(self.versions, sort_keys=True), "startedAt": self.started_at,
-            "finishedAt": self.finished_at or self.started_at, "paramCount": self.param_count,
-            "storedCount": self.stored_count, "configJson": json.dumps(self.config, sort_keys=True) if self.config else None,
-            "batchSizes": list(self.batch_sizes), "latencyMs": list(self.latency_ms),
-            "throughput": list(self.throughput), "peakMemoryMb": list(self.peak_memory_mb),
-            "memoryMethod": self.memory_method, "repeats": self.repeats, "warmup": self.warmup,
-            "samplesJson": json.dumps(self.samples, sort_keys=True), "inputShape": self.input_shape,
-            "top1": self.top1, "examples": self.examples, "dataset": self.dataset, "adherence": self.adherence,
+            "id": self.id,
+            "kind": self.kind,
+            "artifactSlug": self.artifact_slug,
+            "task": self.task,
+            "device": self.device,
+            "deviceName": self.device_name,
+            "dtype": self.dtype,
+            "status": self.status,
+            "reason": self.reason,
+            "scaledDown": self.scaled_down,
+            "scaleNote": self.scale_note,
+            "versions": json.dumps(self.versions, sort_keys=True),
+            "startedAt": self.started_at,
+            "finishedAt": self.finished_at or self.started_at,
+            "paramCount": self.param_count,
+            "storedCount": self.stored_count,
+            "configJson": json.dumps(self.config, sort_keys=True) if self.config else None,
+            "batchSizes": list(self.batch_sizes),
+            "latencyMs": list(self.latency_ms),
+            "throughput": list(self.throughput),
+            "peakMemoryMb": list(self.peak_memory_mb),
+            "memoryMethod": self.memory_method,
+            "repeats": self.repeats,
+            "warmup": self.warmup,
+            "samplesJson": json.dumps(self.samples, sort_keys=True),
+            "inputShape": self.input_shape,
+            "top1": self.top1,
+            "examples": self.examples,
+            "dataset": self.dataset,
+            "adherence": self.adherence,
             "scoresJson": json.dumps(self.scores, sort_keys=True) if self.scores else None,
-            "weights": self.weights, "specSource": self.spec_source,
+            "weights": self.weights,
+            "specSource": self.spec_source,
         }
 
     @classmethod
-    def from_node(cls, node: dict) -> "ProbeResult":
+    def from_node(cls, node: dict) -> ProbeResult:
         """Back from a (:Probe) node (the verifier judges claims from stored probes)."""
+
         def loads(value, default):
             return json.loads(value) if value else default
 
         return cls(
-            id=node["id"], kind=node["kind"], artifact_slug=node["artifactSlug"], task=node.get("task") or "",
-            device=node.get("device") or "cpu", status=node.get("status") or "ok", reason=node.get("reason"),
-            device_name=node.get("deviceName"), dtype=node.get("dtype"), versions=loads(node.get("versions"), {}),
-            started_at=str(node.get("startedAt") or ""), finished_at=str(node.get("finishedAt") or ""),
-            scaled_down=bool(node.get("scaledDown")), scale_note=node.get("scaleNote"),
-            param_count=node.get("paramCount"), stored_count=node.get("storedCount"),
-            config=loads(node.get("configJson"), None), batch_sizes=list(node.get("batchSizes") or []),
-            latency_ms=list(node.get("latencyMs") or []), throughput=list(node.get("throughput") or []),
-            peak_memory_mb=list(node.get("peakMemoryMb") or []), memory_method=node.get("memoryMethod"),
-            repeats=node.get("repeats"), warmup=node.get("warmup"), samples=loads(node.get("samplesJson"), {}),
-            input_shape=node.get("inputShape"), top1=node.get("top1"), examples=node.get("examples"),
-            dataset=node.get("dataset"), adherence=node.get("adherence"), scores=loads(node.get("scoresJson"), {}),
-            weights=node.get("weights"), spec_source=node.get("specSource"),
+            id=node["id"],
+            kind=node["kind"],
+            artifact_slug=node["artifactSlug"],
+            task=node.get("task") or "",
+            device=node.get("device") or "cpu",
+            status=node.get("status") or "ok",
+            reason=node.get("reason"),
+            device_name=node.get("deviceName"),
+            dtype=node.get("dtype"),
+            versions=loads(node.get("versions"), {}),
+            started_at=str(node.get("startedAt") or ""),
+            finished_at=str(node.get("finishedAt") or ""),
+            scaled_down=bool(node.get("scaledDown")),
+            scale_note=node.get("scaleNote"),
+            param_count=node.get("paramCount"),
+            stored_count=node.get("storedCount"),
+            config=loads(node.get("configJson"), None),
+            batch_sizes=list(node.get("batchSizes") or []),
+            latency_ms=list(node.get("latencyMs") or []),
+            throughput=list(node.get("throughput") or []),
+            peak_memory_mb=list(node.get("peakMemoryMb") or []),
+            memory_method=node.get("memoryMethod"),
+            repeats=node.get("repeats"),
+            warmup=node.get("warmup"),
+            samples=loads(node.get("samplesJson"), {}),
+            input_shape=node.get("inputShape"),
+            top1=node.get("top1"),
+            examples=node.get("examples"),
+            dataset=node.get("dataset"),
+            adherence=node.get("adherence"),
+            scores=loads(node.get("scoresJson"), {}),
+            weights=node.get("weights"),
+            spec_source=node.get("specSource"),
         )
 
 
@@ -173,8 +215,11 @@ def write_results(path: Path, results: list[ProbeResult]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({"format": RESULTS_FORMAT, "results": [r.to_json() for r in results]},
-                                    indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.write_text(
+        json.dumps({"format": RESULTS_FORMAT, "results": [r.to_json() for r in results]}, indent=2, sort_keys=True)
+        + "\n",
+        encoding="utf-8",
+    )
     temporary.replace(path)
 
 
@@ -186,7 +231,7 @@ def read_results(path: Path) -> list[ProbeResult]:
         raise ValueError(f"{path} is not JSON: {error}") from None
     if isinstance(data, dict):
         if data.get("format") != RESULTS_FORMAT:
-            raise ValueError(f"{path} is not a probe results file (expected \"format\": \"{RESULTS_FORMAT}\")")
+            raise ValueError(f'{path} is not a probe results file (expected "format": "{RESULTS_FORMAT}")')
         data = data.get("results")
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of probe records")

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from probes.records import KINDS, ProbeResult
-from probes.specs import SpecError, SpecRegistry
 from probes.architecture import run_architecture_probe
 from probes.quality import run_classification_probe, run_prompt_adherence_probe
+from probes.records import KINDS, ProbeResult
+from probes.specs import SpecError, SpecRegistry
 
 Progress = Callable[[float, str], None]
 
@@ -50,17 +50,32 @@ def run_probe(request: ProbeRequest, registry: SpecRegistry, on_progress: Progre
     spec = registry.get(request.slug)
     if request.kind == "architecture":
         spec = registry.require(request.slug)
-        result = run_architecture_probe(spec, slug=request.slug, device=request.device, batch_sizes=request.batch_sizes,
-                                        repeats=request.repeats, warmup=request.warmup, image_size=request.image_size,
-                                        on_progress=on_progress)
+        result = run_architecture_probe(
+            spec,
+            slug=request.slug,
+            device=request.device,
+            batch_sizes=request.batch_sizes,
+            repeats=request.repeats,
+            warmup=request.warmup,
+            image_size=request.image_size,
+            on_progress=on_progress,
+        )
     elif request.kind == "classification_top1":
         weights = request.weights or (spec.weights if spec else None)
-        result = run_classification_probe(request.slug, weights, request.data, dataset=request.dataset,
-                                          device=request.device, on_progress=on_progress)
+        result = run_classification_probe(
+            request.slug, weights, request.data, dataset=request.dataset, device=request.device, on_progress=on_progress
+        )
     else:
         weights = request.weights or (spec.weights if spec else None)
-        result = run_prompt_adherence_probe(request.slug, weights, request.scorer, request.prompts,
-                                            device=request.device, steps=request.steps, on_progress=on_progress)
+        result = run_prompt_adherence_probe(
+            request.slug,
+            weights,
+            request.scorer,
+            request.prompts,
+            device=request.device,
+            steps=request.steps,
+            on_progress=on_progress,
+        )
     if spec is not None and result.spec_source is None:
         result.spec_source = spec.origin
     return result

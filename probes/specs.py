@@ -53,13 +53,15 @@ class ProbeSpec:
         return self.slugs[0]
 
     def input_shapes(self, batch: int) -> dict[str, tuple[int, ...]]:
-        return {name: tuple(batch if d == "batch" else int(d) for d in entry["shape"])
-                for name, entry in self.inputs.items()}
+        return {
+            name: tuple(batch if d == "batch" else int(d) for d in entry["shape"])
+            for name, entry in self.inputs.items()
+        }
 
-    def with_config(self, **overrides) -> "ProbeSpec":
+    def with_config(self, **overrides) -> ProbeSpec:
         return replace(self, config={**self.config, **overrides})
 
-    def with_inputs(self, inputs: dict) -> "ProbeSpec":
+    def with_inputs(self, inputs: dict) -> ProbeSpec:
         return replace(self, inputs=inputs)
 
 
@@ -88,19 +90,30 @@ def _spec_from_dict(data: dict, origin: str) -> ProbeSpec:
         raise SpecError(f"{origin} ({slugs[0]}): `inputs` must be an object of name -> {{shape: [...]}}")
     for name, entry in inputs.items():
         shape = entry.get("shape") if isinstance(entry, dict) else None
-        if not isinstance(shape, list) or not shape or "batch" not in shape or not all(
-            d == "batch" or (isinstance(d, int) and d > 0) for d in shape
+        if (
+            not isinstance(shape, list)
+            or not shape
+            or "batch" not in shape
+            or not all(d == "batch" or (isinstance(d, int) and d > 0) for d in shape)
         ):
-            raise SpecError(f"{origin} ({slugs[0]}): input {name!r} needs a shape like [\"batch\", 3, 224, 224]")
+            raise SpecError(f'{origin} ({slugs[0]}): input {name!r} needs a shape like ["batch", 3, 224, 224]')
         if entry.get("dtype", "float") not in INPUT_DTYPES:
             raise SpecError(f"{origin} ({slugs[0]}): input {name!r}: dtype must be one of {', '.join(INPUT_DTYPES)}")
         if entry.get("dtype") == "long" and not isinstance(entry.get("high"), int):
             raise SpecError(f"{origin} ({slugs[0]}): input {name!r}: a long input needs `high` (the vocabulary size)")
     return ProbeSpec(
-        slugs=tuple(slugs), name=data.get("name") or slugs[0], library=data["library"],
-        model_class=data["model_class"], config=config, task=data["task"], inputs=inputs,
-        item=data.get("item") or "", weights=data.get("weights"), source=data.get("source") or "",
-        notes=data.get("notes") or "", origin=origin,
+        slugs=tuple(slugs),
+        name=data.get("name") or slugs[0],
+        library=data["library"],
+        model_class=data["model_class"],
+        config=config,
+        task=data["task"],
+        inputs=inputs,
+        item=data.get("item") or "",
+        weights=data.get("weights"),
+        source=data.get("source") or "",
+        notes=data.get("notes") or "",
+        origin=origin,
     )
 
 
@@ -110,7 +123,9 @@ def _parse_file(path: Path) -> object:
         try:
             import yaml
         except ImportError:
-            raise SpecError(f"{path}: reading YAML specs needs PyYAML (pip install pyyaml), or write the spec as JSON") from None
+            raise SpecError(
+                f"{path}: reading YAML specs needs PyYAML (pip install pyyaml), or write the spec as JSON"
+            ) from None
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as error:
@@ -147,7 +162,7 @@ class SpecRegistry:
     by_slug: dict[str, ProbeSpec] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, extra_files: list[Path] | tuple[Path, ...] = ()) -> "SpecRegistry":
+    def load(cls, extra_files: list[Path] | tuple[Path, ...] = ()) -> SpecRegistry:
         registry = cls()
         for spec in builtin_specs():
             registry.add(spec)
@@ -167,7 +182,9 @@ class SpecRegistry:
         spec = self.get(slug)
         if spec is None:
             known = ", ".join(sorted(self.by_slug)) or "none"
-            raise SpecError(f"no probe spec for artifact {slug!r} (specs exist for: {known}); give one with --spec FILE")
+            raise SpecError(
+                f"no probe spec for artifact {slug!r} (specs exist for: {known}); give one with --spec FILE"
+            )
         return spec
 
     def slugs(self) -> list[str]:

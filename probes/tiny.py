@@ -15,7 +15,9 @@ TINY_IMAGE = 32
 
 def _byte_vocab() -> dict[str, int]:
     """A byte-level BPE vocabulary with no merges: every byte is a token (CLIP's scheme, tiny)."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    printable = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    )
     codes, extra = printable[:], 0
     for byte in range(256):
         if byte not in printable:
@@ -43,9 +45,17 @@ def tiny_vit_classifier(folder: Path, labels: list[str], seed: int = 0) -> Path:
     from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
 
     torch.manual_seed(seed)
-    config = ViTConfig(image_size=TINY_IMAGE, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                       intermediate_size=64, num_labels=len(labels),
-                       id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)})
+    config = ViTConfig(
+        image_size=TINY_IMAGE,
+        patch_size=8,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+    )
     model = ViTForImageClassification(config).eval()
     model.save_pretrained(folder)
     ViTImageProcessor(size={"height": TINY_IMAGE, "width": TINY_IMAGE}).save_pretrained(folder)
@@ -69,15 +79,31 @@ def tiny_clip_scorer(folder: Path, seed: int = 0) -> Path:
     torch.manual_seed(seed)
     tokenizer = tiny_clip_tokenizer()
     config = CLIPConfig(
-        text_config={"vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                     "num_attention_heads": 2, "max_position_embeddings": 16, "bos_token_id": 0, "eos_token_id": 1,
-                     "pad_token_id": 1},
-        vision_config={"image_size": TINY_IMAGE, "patch_size": 8, "hidden_size": 32, "intermediate_size": 64,
-                       "num_hidden_layers": 2, "num_attention_heads": 2},
+        text_config={
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "max_position_embeddings": 16,
+            "bos_token_id": 0,
+            "eos_token_id": 1,
+            "pad_token_id": 1,
+        },
+        vision_config={
+            "image_size": TINY_IMAGE,
+            "patch_size": 8,
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+        },
         projection_dim=16,
     )
     CLIPModel(config).eval().save_pretrained(folder)
-    image_processor = CLIPImageProcessor(size={"shortest_edge": TINY_IMAGE}, crop_size={"height": TINY_IMAGE, "width": TINY_IMAGE})
+    image_processor = CLIPImageProcessor(
+        size={"shortest_edge": TINY_IMAGE}, crop_size={"height": TINY_IMAGE, "width": TINY_IMAGE}
+    )
     CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
     return Path(folder)
 
@@ -91,21 +117,54 @@ def tiny_text_to_image_pipeline(folder: Path, seed: int = 0) -> Path:
 
     torch.manual_seed(seed)
     tokenizer = tiny_clip_tokenizer()
-    text_encoder = CLIPTextModel(CLIPTextConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
-                                                num_hidden_layers=2, num_attention_heads=2, max_position_embeddings=16,
-                                                bos_token_id=0, eos_token_id=1, pad_token_id=1))
-    unet = UNet2DConditionModel(sample_size=16, in_channels=4, out_channels=4, layers_per_block=1,
-                                block_out_channels=(32, 64), down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
-                                up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
-                                attention_head_dim=8, norm_num_groups=8)
-    vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 32),
-                        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
-                        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"), norm_num_groups=8, sample_size=TINY_IMAGE)
-    scheduler = DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, clip_sample=False,
-                              steps_offset=1)
-    pipeline = StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
-                                       scheduler=scheduler, safety_checker=None, feature_extractor=None,
-                                       requires_safety_checker=False)
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            max_position_embeddings=16,
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=1,
+        )
+    )
+    unet = UNet2DConditionModel(
+        sample_size=16,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=1,
+        block_out_channels=(32, 64),
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=32,
+        attention_head_dim=8,
+        norm_num_groups=8,
+    )
+    vae = AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        block_out_channels=(16, 32),
+        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+        norm_num_groups=8,
+        sample_size=TINY_IMAGE,
+    )
+    scheduler = DDIMScheduler(
+        beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, clip_sample=False, steps_offset=1
+    )
+    pipeline = StableDiffusionPipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     pipeline.save_pretrained(folder)
     return Path(folder)
 
@@ -113,9 +172,22 @@ def tiny_text_to_image_pipeline(folder: Path, seed: int = 0) -> Path:
 def tiny_vit_spec(slug: str = "tiny-vit") -> ProbeSpec:
     """A ViT small enough to time on any CPU in well under a second (for --cpu-smoke runs)."""
     return ProbeSpec(
-        slugs=(slug,), name="tiny ViT (smoke test)", library="transformers", model_class="ViTForImageClassification",
-        config={"image_size": TINY_IMAGE, "patch_size": 8, "hidden_size": 64, "num_hidden_layers": 2,
-                "num_attention_heads": 2, "intermediate_size": 128, "num_labels": 10},
-        task="image-classification", inputs={"pixel_values": {"shape": ["batch", 3, TINY_IMAGE, TINY_IMAGE]}},
-        item=f"3×{TINY_IMAGE}×{TINY_IMAGE} image", source="tiny config for smoke tests", origin="tiny",
+        slugs=(slug,),
+        name="tiny ViT (smoke test)",
+        library="transformers",
+        model_class="ViTForImageClassification",
+        config={
+            "image_size": TINY_IMAGE,
+            "patch_size": 8,
+            "hidden_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "intermediate_size": 128,
+            "num_labels": 10,
+        },
+        task="image-classification",
+        inputs={"pixel_values": {"shape": ["batch", 3, TINY_IMAGE, TINY_IMAGE]}},
+        item=f"3×{TINY_IMAGE}×{TINY_IMAGE} image",
+        source="tiny config for smoke tests",
+        origin="tiny",
     )

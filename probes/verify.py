@@ -54,9 +54,27 @@ SIZE_TOLERANCE = 0.05
 SPEED_TOLERANCE = 0.10
 MEMORY_TOLERANCE = 0.10
 TOP1_TOLERANCE_POINTS = 1.0
-BYTES_PER_PARAMETER = {"INT2": 0.25, "INT4": 0.5, "NF4": 0.5, "INT8": 1.0, "FP8": 1.0, "FP16": 2.0, "BF16": 2.0, "FP32": 4.0}
-CONFIG_FACTS = ("hidden_size", "num_layers", "num_attention_heads", "head_dim", "intermediate_size",
-                "patch_size", "num_patches", "num_classes", "resolution")
+BYTES_PER_PARAMETER = {
+    "INT2": 0.25,
+    "INT4": 0.5,
+    "NF4": 0.5,
+    "INT8": 1.0,
+    "FP8": 1.0,
+    "FP16": 2.0,
+    "BF16": 2.0,
+    "FP32": 4.0,
+}
+CONFIG_FACTS = (
+    "hidden_size",
+    "num_layers",
+    "num_attention_heads",
+    "head_dim",
+    "intermediate_size",
+    "patch_size",
+    "num_patches",
+    "num_classes",
+    "resolution",
+)
 
 # Why a metric no probe measures stays unverified.
 NOT_MEASURED = {
@@ -83,8 +101,13 @@ _OTHER_DEVICES = (
     (re.compile(r"\bNPUs?\b"), "NPU"),
     (re.compile(r"\bTPUs?\b"), "TPU"),
     (re.compile(r"\bARM\b"), "ARM processors"),
-    (re.compile(r"\b(?:mobile|edge|embedded)\s+(?:devices?|hardware|phones?|processors?)\b|\b(?:smartphones?|iOS|Android)\b", re.I),
-     "mobile hardware"),
+    (
+        re.compile(
+            r"\b(?:mobile|edge|embedded)\s+(?:devices?|hardware|phones?|processors?)\b|\b(?:smartphones?|iOS|Android)\b",
+            re.I,
+        ),
+        "mobile hardware",
+    ),
     (re.compile(r"\bApple\s+M[1-4]\b|\bM[1-4]\s(?:Pro|Max|Ultra)\b"), "Apple silicon"),
 )
 _CPU = re.compile(r"\bCPUs?\b")
@@ -146,8 +169,9 @@ def rounding_half_unit(value: float) -> float:
     return 0.0
 
 
-def _accepts(claim: dict, measured: float, relative: float, rounding: bool = False,
-             absolute: float = 0.0) -> tuple[bool, str]:
+def _accepts(
+    claim: dict, measured: float, relative: float, rounding: bool = False, absolute: float = 0.0
+) -> tuple[bool, str]:
     """Whether ``measured`` meets the claim (value/valueMax/comparator) within tolerance; and the
     tolerance as text with the accepted interval."""
     low, high = float(claim["value"]), float(claim.get("valueMax") or claim["value"])
@@ -253,20 +277,35 @@ def _judge_params(claim: dict, probe: ProbeResult) -> Judgement:
         return Judgement(None, "parameter counts come from architecture probes", relevance=1)
     ok, tolerance = _accepts(claim, probe.param_count, PARAM_TOLERANCE, rounding=True)
     if ok or not probe.stored_count or probe.stored_count == probe.param_count:
-        return _verdict(ok, f"{probe.param_count:,} parameters ({human(probe.param_count)})",
-                        probe.param_count, tolerance, probe)
+        return _verdict(
+            ok, f"{probe.param_count:,} parameters ({human(probe.param_count)})", probe.param_count, tolerance, probe
+        )
     stored_ok, _ = _accepts(claim, probe.stored_count, PARAM_TOLERANCE, rounding=True)
     if stored_ok:
-        return _verdict(True, f"{probe.stored_count:,} weights ({human(probe.stored_count)}): parameters plus the "
-                              f"persistent buffers a checkpoint stores", probe.stored_count, tolerance, probe,
-                        note=f"nn.Parameters alone: {probe.param_count:,} ({human(probe.param_count)})")
-    return _verdict(False, f"{probe.param_count:,} parameters ({human(probe.param_count)}; "
-                           f"{human(probe.stored_count)} with stored buffers)", probe.param_count, tolerance, probe)
+        return _verdict(
+            True,
+            f"{probe.stored_count:,} weights ({human(probe.stored_count)}): parameters plus the "
+            f"persistent buffers a checkpoint stores",
+            probe.stored_count,
+            tolerance,
+            probe,
+            note=f"nn.Parameters alone: {probe.param_count:,} ({human(probe.param_count)})",
+        )
+    return _verdict(
+        False,
+        f"{probe.param_count:,} parameters ({human(probe.param_count)}; "
+        f"{human(probe.stored_count)} with stored buffers)",
+        probe.param_count,
+        tolerance,
+        probe,
+    )
 
 
 def _judge_size(claim: dict, probe: ProbeResult) -> Judgement:
     if probe.kind != "architecture" or not probe.param_count:
-        return Judgement(None, "model sizes come from architecture probes (parameters × bytes per parameter)", relevance=1)
+        return Judgement(
+            None, "model sizes come from architecture probes (parameters × bytes per parameter)", relevance=1
+        )
     precision = claim_precision(claim)
     if precision is None and is_quantised(claim):
         comparator = claim.get("comparator") or "="
@@ -274,14 +313,24 @@ def _judge_size(claim: dict, probe: ProbeResult) -> Judgement:
         if comparator in ("<", "<="):
             ok, tolerance = _accepts(claim, fp32_mb, 0.0)
             if ok:
-                return _verdict(True, f"{fp32_mb:.1f} MB of fp32 weights, an upper bound for any quantised form",
-                                fp32_mb, tolerance, probe)
+                return _verdict(
+                    True,
+                    f"{fp32_mb:.1f} MB of fp32 weights, an upper bound for any quantised form",
+                    fp32_mb,
+                    tolerance,
+                    probe,
+                )
         return Judgement(None, "the size of quantised weights of unstated precision cannot be computed", relevance=2)
     bytes_per = BYTES_PER_PARAMETER[precision or "FP32"]
     size_mb = probe.param_count * bytes_per / 1e6
     ok, tolerance = _accepts(claim, size_mb, SIZE_TOLERANCE, rounding=True)
-    return _verdict(ok, f"{size_mb:.2f} MB = {probe.param_count:,} parameters × {bytes_per:g} bytes ({precision or 'FP32'}, weights only)",
-                    size_mb, tolerance, probe)
+    return _verdict(
+        ok,
+        f"{size_mb:.2f} MB = {probe.param_count:,} parameters × {bytes_per:g} bytes ({precision or 'FP32'}, weights only)",
+        size_mb,
+        tolerance,
+        probe,
+    )
 
 
 def _judge_fact(claim: dict, probe: ProbeResult) -> Judgement:
@@ -291,7 +340,8 @@ def _judge_fact(claim: dict, probe: ProbeResult) -> Judgement:
     metric = claim["metric"]
     if metric not in facts:
         what = {"resolution": "an output resolution range is a property of the trained weights and the pipeline"}.get(
-            metric, f"the model's config does not state {metric}")
+            metric, f"the model's config does not state {metric}"
+        )
         return Judgement(None, what, relevance=1)
     ok, tolerance = _accepts(claim, facts[metric], 0.0)
     return _verdict(ok, f"{metric} = {facts[metric]:,} in the built model's config", facts[metric], tolerance, probe)
@@ -302,7 +352,9 @@ def _device_mismatch(claim: dict, probe: ProbeResult) -> Judgement | None:
     if wanted is None or wanted == probe.device:
         return None
     label = "GPU" if wanted == "cuda" else wanted
-    return Judgement(None, f"the claim is about {label}; this probe ran on {probe.device} ({probe.device_name})", relevance=2)
+    return Judgement(
+        None, f"the claim is about {label}; this probe ran on {probe.device} ({probe.device_name})", relevance=2
+    )
 
 
 def _judge_speed(claim: dict, probe: ProbeResult) -> Judgement:
@@ -325,7 +377,9 @@ def _judge_speed(claim: dict, probe: ProbeResult) -> Judgement:
             k = int(factor.group(1))
             pairs = [(b, b * k) for b in probe.batch_sizes if b * k in probe.batch_sizes]
             if not pairs:
-                return Judgement(None, f"needs throughput at batch sizes b and {k}×b; measured {probe.batch_sizes}", relevance=2)
+                return Judgement(
+                    None, f"needs throughput at batch sizes b and {k}×b; measured {probe.batch_sizes}", relevance=2
+                )
             small, large = pairs[0]
         else:
             large = claim_batch(claim)
@@ -333,11 +387,18 @@ def _judge_speed(claim: dict, probe: ProbeResult) -> Judgement:
                 return Judgement(None, "the claim states no batch size, and the speed-up depends on it", relevance=2)
             small = 1
             if large not in probe.batch_sizes or small not in probe.batch_sizes:
-                return Judgement(None, f"needs throughput at batch 1 and {large}; measured {probe.batch_sizes}", relevance=2)
+                return Judgement(
+                    None, f"needs throughput at batch 1 and {large}; measured {probe.batch_sizes}", relevance=2
+                )
         ratio = probe.throughput_at(large) / probe.throughput_at(small)
         ok, tolerance = _accepts(claim, ratio, SPEED_TOLERANCE)
-        return _verdict(ok, f"throughput(batch {large}) / throughput(batch {small}) = {ratio:.2f}x {where}",
-                        round(ratio, 4), tolerance, probe)
+        return _verdict(
+            ok,
+            f"throughput(batch {large}) / throughput(batch {small}) = {ratio:.2f}x {where}",
+            round(ratio, 4),
+            tolerance,
+            probe,
+        )
     batch = claim_batch(claim) or 1
     if batch not in probe.batch_sizes:
         return Judgement(None, f"needs batch {batch}; measured {probe.batch_sizes}", relevance=2)
@@ -362,11 +423,21 @@ def _judge_top1(claim: dict, probe: ProbeResult) -> Judgement:
     dataset = (claim.get("qualifier") or "").split(";")[0].strip()
     if not dataset or fold(dataset) != fold(probe.dataset):
         wanted = dataset or "an unnamed data set"
-        return Judgement(None, f"measured top-1 {measured:.2f}% on {probe.dataset!r} ({probe.examples} images); "
-                               f"the claim is about {wanted}", measured, relevance=2)
+        return Judgement(
+            None,
+            f"measured top-1 {measured:.2f}% on {probe.dataset!r} ({probe.examples} images); "
+            f"the claim is about {wanted}",
+            measured,
+            relevance=2,
+        )
     ok, tolerance = _accepts(claim, measured, 0.0, absolute=TOP1_TOLERANCE_POINTS)
-    return _verdict(ok, f"top-1 {measured:.2f}% on {probe.dataset} ({probe.examples} images, weights {probe.weights})",
-                    measured, tolerance, probe)
+    return _verdict(
+        ok,
+        f"top-1 {measured:.2f}% on {probe.dataset} ({probe.examples} images, weights {probe.weights})",
+        measured,
+        tolerance,
+        probe,
+    )
 
 
 # -- one claim, all probes ----------------------------------------------------------------------------

@@ -101,8 +101,9 @@ def off_topic_scores(sentences: list[str], embedder, assigner: Assigner) -> list
     if not sentences:
         return []
     scores = assigner.scores(embedder.encode(sentences, batch_size=BATCH))
-    return [(text, assigner.uris[int(row.argmax())], round(float(row.max()), 4))
-            for text, row in zip(sentences, scores)]
+    return [
+        (text, assigner.uris[int(row.argmax())], round(float(row.max()), 4)) for text, row in zip(sentences, scores)
+    ]
 
 
 @dataclass
@@ -134,8 +135,9 @@ def class_assigner(embedder, taxonomy_path: Path, threshold: float) -> Assigner:
     return Assigner([c.uri for c in taxonomy.classes], vectors, threshold)
 
 
-def classify(capabilities: list[Capability], embedder, assigner: Assigner,
-             labels: dict[str, dict[str, list[str]]]) -> list[Row]:
+def classify(
+    capabilities: list[Capability], embedder, assigner: Assigner, labels: dict[str, dict[str, list[str]]]
+) -> list[Row]:
     vectors = embedder.encode([c.text for c in capabilities], batch_size=BATCH)
     scores = assigner.scores(vectors)
     assigned = assigner.assign(vectors)
@@ -143,12 +145,22 @@ def classify(capabilities: list[Capability], embedder, assigner: Assigner,
     for capability, row_scores, (uri, _) in zip(capabilities, scores, assigned):
         order = row_scores.argsort()[::-1]
         first, second = int(order[0]), int(order[1])
-        rows.append(Row(
-            capability.source, capability.file, capability.owner, capability.line, capability.key,
-            capability.description, assigner.uris[first], round(float(row_scores[first]), 4),
-            assigner.uris[second], round(float(row_scores[second]), 4), uri,
-            labels[capability.source].get(capability.key),
-        ))
+        rows.append(
+            Row(
+                capability.source,
+                capability.file,
+                capability.owner,
+                capability.line,
+                capability.key,
+                capability.description,
+                assigner.uris[first],
+                round(float(row_scores[first]), 4),
+                assigner.uris[second],
+                round(float(row_scores[second]), 4),
+                uri,
+                labels[capability.source].get(capability.key),
+            )
+        )
     return rows
 
 
@@ -162,9 +174,14 @@ def summary(rows: list[Row], source: str) -> dict:
     right = sum(r.verdict == "ok" for r in labelled)
     unclassified = sum(r.assigned == UNCLASSIFIED_URI for r in mine)
     right_above = sum(r.verdict == "ok" and r.assigned != UNCLASSIFIED_URI for r in labelled)
-    return {"capabilities": len(mine), "labelled": len(labelled), "nearestRight": right,
-            "rightAndAssigned": right_above, "unclassified": unclassified,
-            "unclassifiedShare": round(unclassified / len(mine), 4) if mine else 0.0}
+    return {
+        "capabilities": len(mine),
+        "labelled": len(labelled),
+        "nearestRight": right,
+        "rightAndAssigned": right_above,
+        "unclassified": unclassified,
+        "unclassifiedShare": round(unclassified / len(mine), 4) if mine else 0.0,
+    }
 
 
 def print_report(rows: list[Row], threshold: float, only_wrong: bool) -> None:
@@ -183,24 +200,34 @@ def print_report(rows: list[Row], threshold: float, only_wrong: bool) -> None:
             where = f"{r.file[:3]}:{r.line}"
             flag = "below" if r.assigned == UNCLASSIFIED_URI else ""
             style = "red" if r.verdict == "WRONG" else None
-            table.add_row(where, r.description[:70], _short(r.nearest), f"{r.score:.3f}", _short(r.runner_up),
-                          f"{r.runner_up_score:.3f}", flag,
-                          r.verdict if r.verdict != "WRONG" else f"WRONG ({', '.join(map(_short, r.acceptable))})",
-                          style=style)
+            table.add_row(
+                where,
+                r.description[:70],
+                _short(r.nearest),
+                f"{r.score:.3f}",
+                _short(r.runner_up),
+                f"{r.runner_up_score:.3f}",
+                flag,
+                r.verdict if r.verdict != "WRONG" else f"WRONG ({', '.join(map(_short, r.acceptable))})",
+                style=style,
+            )
         console.print(table)
     for source in ("sample", "seeds"):
         s = summary(rows, source)
         if not s["capabilities"]:
             continue
-        console.print(f"{source}: {s['capabilities']} capabilities; nearest class right for {s['nearestRight']} of "
-                      f"{s['labelled']} labelled; unclassified {s['unclassified']} "
-                      f"({s['unclassifiedShare']:.1%})")
+        console.print(
+            f"{source}: {s['capabilities']} capabilities; nearest class right for {s['nearestRight']} of "
+            f"{s['labelled']} labelled; unclassified {s['unclassified']} "
+            f"({s['unclassifiedShare']:.1%})"
+        )
     labelled = [r for r in rows if r.acceptable is not None]
     for low, high in ((0.0, 0.35), (0.35, threshold), (threshold, 0.40), (0.40, 1.01)):
         band = [r for r in labelled if low <= r.score < high]
         if band:
-            console.print(f"  cosine {low:.2f}-{min(high, 1):.2f}: {sum(r.verdict == 'ok' for r in band)} of "
-                          f"{len(band)} right")
+            console.print(
+                f"  cosine {low:.2f}-{min(high, 1):.2f}: {sum(r.verdict == 'ok' for r in band)} of {len(band)} right"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,18 +262,27 @@ def main(argv: list[str] | None = None) -> int:
     print_report(rows, threshold, args.wrong)
     if off_topic:
         above = [(text, uri, score) for text, uri, score in off_topic if score >= threshold]
-        print(f"off-topic sentences: {len(off_topic)}, highest cosine {max(s for _, _, s in off_topic):.3f}, "
-              f"{len(above)} at or above the threshold")
+        print(
+            f"off-topic sentences: {len(off_topic)}, highest cosine {max(s for _, _, s in off_topic):.3f}, "
+            f"{len(above)} at or above the threshold"
+        )
         for text, uri, score in above:
             print(f"  {score:.3f} {_short(uri)}: {text}")
     print(f"embedder: {embedder!r}")
     if args.json:
-        args.json.write_text(json.dumps({
-            "embedder": repr(embedder), "threshold": threshold,
-            "summary": {source: summary(rows, source) for source in ("sample", "seeds")},
-            "rows": [asdict(r) for r in rows],
-            "offTopic": [{"text": text, "nearest": uri, "score": score} for text, uri, score in off_topic],
-        }, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "embedder": repr(embedder),
+                    "threshold": threshold,
+                    "summary": {source: summary(rows, source) for source in ("sample", "seeds")},
+                    "rows": [asdict(r) for r in rows],
+                    "offTopic": [{"text": text, "nearest": uri, "score": score} for text, uri, score in off_topic],
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -38,8 +38,11 @@ class ProbeJob:
 
 
 class ProbeJobs:
-    def __init__(self, work: Callable[[ProbeRequest, Callable[[float, str], None]], list[str]],
-                 on_close: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        work: Callable[[ProbeRequest, Callable[[float, str], None]], list[str]],
+        on_close: Callable[[], None] | None = None,
+    ):
         self._work = work
         self._on_close = on_close
         self._jobs: OrderedDict[str, ProbeJob] = OrderedDict()
@@ -83,7 +86,7 @@ class ProbeJobs:
 
             try:
                 ids = self._work(job.request, progress)
-            except Exception as error:  # noqa: BLE001 - a job's failure is reported on the job, not raised
+            except Exception as error:
                 log.warning("probe job %s failed: %s", job_id, error, exc_info=True)
                 self._update(job_id, status="failed", message=f"{type(error).__name__}: {error}", finished_at=utc_now())
                 continue

@@ -18,7 +18,6 @@ from probes.specs import SpecRegistry
 from services.job_queue import ProbeJobs
 from services.probe_runs import ArtifactNotInGraph, ProbeRecorder
 
-
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -56,13 +55,24 @@ class ProbeJobService:
             return str(candidate)
         if hub_id_ok and _HUB_ID.match(value) and ".." not in value:
             return value
-        raise ValueError(f"`{what}`: {value!r} is not a file or folder under the server's probe files folder"
-                         + (" nor a hub id (org/name)" if hub_id_ok else ""))
+        raise ValueError(
+            f"`{what}`: {value!r} is not a file or folder under the server's probe files folder"
+            + (" nor a hub id (org/name)" if hub_id_ok else "")
+        )
 
-    def queue(self, slug: str, kind: str | None = None, device: str | None = None,
-              batch_sizes: list[int] | None = None, repeats: int | None = None, weights: str | None = None,
-              data: str | None = None, dataset: str | None = None, scorer: str | None = None,
-              prompts: str | None = None):
+    def queue(
+        self,
+        slug: str,
+        kind: str | None = None,
+        device: str | None = None,
+        batch_sizes: list[int] | None = None,
+        repeats: int | None = None,
+        weights: str | None = None,
+        data: str | None = None,
+        dataset: str | None = None,
+        scorer: str | None = None,
+        prompts: str | None = None,
+    ):
         """Checks a request and queues it; ValueError (with a message for the caller) when it cannot run."""
         kind = kind or "architecture"
         if kind not in KINDS:
@@ -73,7 +83,9 @@ class ProbeJobService:
         except (DeviceUnavailable, ValueError) as error:
             raise ValueError(f"`device`: {error}") from None
         if kind == "architecture" and self._registry().get(slug) is None:
-            raise ValueError(f"no probe spec for artifact {slug!r} (server specs: {', '.join(self._registry().slugs())})")
+            raise ValueError(
+                f"no probe spec for artifact {slug!r} (server specs: {', '.join(self._registry().slugs())})"
+            )
         if batch_sizes is not None:
             try:
                 check_batch_sizes(batch_sizes)
@@ -82,11 +94,16 @@ class ProbeJobService:
         if repeats is not None and not 1 <= repeats <= 1000:
             raise ValueError("`repeats` must be between 1 and 1000")
         request = ProbeRequest(
-            slug=slug, kind=kind, device=device,
+            slug=slug,
+            kind=kind,
+            device=device,
             batch_sizes=tuple(batch_sizes) if batch_sizes else (self.settings.probe_batch_sizes or None),
             repeats=repeats or self.settings.probe_repeats,
-            weights=self._file(weights, "weights", hub_id_ok=True), data=_as_path(self._file(data, "data")),
-            dataset=dataset, scorer=self._file(scorer, "scorer", hub_id_ok=True), prompts=_as_path(self._file(prompts, "prompts")),
+            weights=self._file(weights, "weights", hub_id_ok=True),
+            data=_as_path(self._file(data, "data")),
+            dataset=dataset,
+            scorer=self._file(scorer, "scorer", hub_id_ok=True),
+            prompts=_as_path(self._file(prompts, "prompts")),
         )
         return self.jobs.submit(request)
 
@@ -100,7 +117,9 @@ class ProbeJobService:
         result = run_probe(request, self._registry(), on_progress=lambda f, m: progress(0.95 * f, m))
         progress(0.96, "recording the probe and checking claims")
         statuses = store.record_and_verify([result])[request.slug]
-        counts = ", ".join(f"{sum(1 for s in statuses if s.status == k)} {k}" for k in ("verified", "refuted", "unverified"))
+        counts = ", ".join(
+            f"{sum(1 for s in statuses if s.status == k)} {k}" for k in ("verified", "refuted", "unverified")
+        )
         detail = result.status + (f" ({result.reason})" if result.reason else "")
         progress(1.0, f"probe {detail}; claims: {counts}")
         return [result.id]

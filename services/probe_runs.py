@@ -37,16 +37,36 @@ class ProbeRecorder:
         """Writes the probe and its MEASURED edge; ArtifactNotInGraph when the artifact is unknown."""
         probe_id = self.store.record(result.node_properties())
         if probe_id is None:
-            raise ArtifactNotInGraph(f"artifact {result.artifact_slug!r} is not in the graph: ingest a page that names it first")
+            raise ArtifactNotInGraph(
+                f"artifact {result.artifact_slug!r} is not in the graph: ingest a page that names it first"
+            )
         return probe_id
 
     def verify(self, slug: str) -> list[ClaimStatus]:
         """Re-judges every claim about ``slug`` against all its probes and writes the outcome."""
         statuses = resolve_claims(self.claims_about(slug), self.probes_of(slug))
-        checks = [{"probeId": probe_id, "claimId": s.claim_id, "verdict": j.verdict, "measured": j.measured,
-                   "tolerance": j.tolerance} for s in statuses for probe_id, j in s.checks]
-        rows = [{"claimId": s.claim_id, "status": s.status, "reason": s.reason, "measured": s.measured,
-                 "tolerance": s.tolerance, "probeId": s.probe_id} for s in statuses]
+        checks = [
+            {
+                "probeId": probe_id,
+                "claimId": s.claim_id,
+                "verdict": j.verdict,
+                "measured": j.measured,
+                "tolerance": j.tolerance,
+            }
+            for s in statuses
+            for probe_id, j in s.checks
+        ]
+        rows = [
+            {
+                "claimId": s.claim_id,
+                "status": s.status,
+                "reason": s.reason,
+                "measured": s.measured,
+                "tolerance": s.tolerance,
+                "probeId": s.probe_id,
+            }
+            for s in statuses
+        ]
         self.store.write_verdicts([s.claim_id for s in statuses], checks, rows)
         return statuses
 

@@ -35,8 +35,16 @@ class RankRun:
         return next((r for r in self.results if r.slug == slug), None)
 
 
-def recompute(driver, database: str = "neo4j", *, weights=None, resamples: int = 200, seed: int = 0,
-              head_to_head: bool = True, stage=lambda name: None) -> RankRun:
+def recompute(
+    driver,
+    database: str = "neo4j",
+    *,
+    weights=None,
+    resamples: int = 200,
+    seed: int = 0,
+    head_to_head: bool = True,
+    stage=lambda name: None,
+) -> RankRun:
     """Head-to-head edges (unless skipped), then every described artifact's computed rank.
 
     A fixed number of round trips: 2 reads + 1 write transaction for head-to-head, 4 reads + 1

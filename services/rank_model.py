@@ -30,13 +30,9 @@ import numpy as np
 
 from graphdb.repository.rank import ArtifactInputs, HeadToHeadGroup
 from graphdb.vocabulary import (
-    ACTIVITY,
     DEFAULT_RANK_WEIGHTS,
-    EVIDENCE,
-    PUBLISHED,
     RANK_SIGNALS,
     normalise_weights,
-    parse_weights,
 )
 
 NEUTRAL = 0.5
@@ -66,8 +62,13 @@ class Contribution:
     detail: str
 
     def as_json(self) -> dict:
-        return {"signal": self.signal, "value": self.value, "weight": self.weight,
-                "contribution": self.contribution, "detail": self.detail}
+        return {
+            "signal": self.signal,
+            "value": self.value,
+            "weight": self.weight,
+            "contribution": self.contribution,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,20 @@ class RankResult:
 
     def as_row(self) -> dict:
         """What RankStore.write_ranks stores: the rank and its explanation as JSON."""
-        return {"slug": self.slug, "rank": self.rank,
-                "signals": json.dumps([c.as_json() for c in self.contributions], ensure_ascii=False)}
+        return {
+            "slug": self.slug,
+            "rank": self.rank,
+            "signals": json.dumps([c.as_json() for c in self.contributions], ensure_ascii=False),
+        }
 
     def as_json(self) -> dict:
-        return {"slug": self.slug, "name": self.name, "rank": self.published_rank, "computedRank": self.rank,
-                "contributions": [c.as_json() for c in self.contributions]}
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "rank": self.published_rank,
+            "computedRank": self.rank,
+            "contributions": [c.as_json() for c in self.contributions],
+        }
 
 
 # ------------------------------------------------------------------------ normalisations ---
@@ -120,8 +129,12 @@ def _logistic(strength: float) -> float:
     return 1.0 / (1.0 + math.exp(-strength))
 
 
-def co_match_centrality(edges: Iterable[tuple[str, str, float]], damping: float = PAGERANK_DAMPING,
-                        tolerance: float = 1e-12, max_iterations: int = 500) -> dict[str, Centrality]:
+def co_match_centrality(
+    edges: Iterable[tuple[str, str, float]],
+    damping: float = PAGERANK_DAMPING,
+    tolerance: float = 1e-12,
+    max_iterations: int = 500,
+) -> dict[str, Centrality]:
     """Weighted PageRank over the undirected co-match graph, normalised by its highest value.
 
     ``edges`` are (slug, slug, count). Only artifacts with an edge appear; the others score 0.
@@ -151,8 +164,10 @@ def co_match_centrality(edges: Iterable[tuple[str, str, float]], damping: float 
         if done:
             break
     top = rank.max()
-    return {slug: Centrality(float(rank[i] / top), float(rank[i]), int(partners[i]), float(degree[i]))
-            for slug, i in index.items()}
+    return {
+        slug: Centrality(float(rank[i] / top), float(rank[i]), int(partners[i]), float(degree[i]))
+        for slug, i in index.items()
+    }
 
 
 def _head_to_head_value(groups: tuple[HeadToHeadGroup, ...]) -> tuple[float, str]:
@@ -161,8 +176,11 @@ def _head_to_head_value(groups: tuple[HeadToHeadGroup, ...]) -> tuple[float, str
         return NEUTRAL, "no head-to-head results: neutral prior 0.5"
     total = sum(g.games for g in played)
     value = sum(g.games * _logistic(g.strength) for g in played) / total
-    parts = [f"{g.metric} ({g.task}, {g.device}): strength {g.strength:+.2f}, won {g.wins:g} of {g.games:g} games "
-             f"against {g.opponents} opponent(s)" for g in sorted(played, key=lambda g: (g.task, g.device, g.metric))]
+    parts = [
+        f"{g.metric} ({g.task}, {g.device}): strength {g.strength:+.2f}, won {g.wins:g} of {g.games:g} games "
+        f"against {g.opponents} opponent(s)"
+        for g in sorted(played, key=lambda g: (g.task, g.device, g.metric))
+    ]
     return value, "; ".join(parts)
 
 
@@ -170,13 +188,19 @@ def signal_values(artifact: ArtifactInputs, centrality: Centrality | None) -> di
     """Each signal's normalised value (None when a published value is missing) and a detail line."""
     values: dict[str, tuple[float | None, str]] = {}
     published = signal_number(artifact.published_rank)
-    values["publishedRank"] = ((_clip(published / 100), f"published UnfragileRank {published:g}/100")
-                               if published is not None else (None, "no published UnfragileRank"))
+    values["publishedRank"] = (
+        (_clip(published / 100), f"published UnfragileRank {published:g}/100")
+        if published is not None
+        else (None, "no published UnfragileRank")
+    )
     for signal, cell in TABLE_CELLS.items():
         raw = getattr(artifact, "match_graph" if signal == "matchGraph" else signal)
         number = signal_number(raw)
-        values[signal] = ((_clip(number), f"published {cell} cell {number:g}") if number is not None
-                          else (None, f"no published {cell} cell"))
+        values[signal] = (
+            (_clip(number), f"published {cell} cell {number:g}")
+            if number is not None
+            else (None, f"no published {cell} cell")
+        )
     values["headToHead"] = _head_to_head_value(artifact.head_to_head)
     if centrality is None:
         values["coMatchCentrality"] = (0.0, "never returned together with another artifact by a search")
@@ -184,15 +208,20 @@ def signal_values(artifact: ArtifactInputs, centrality: Centrality | None) -> di
         values["coMatchCentrality"] = (
             centrality.value,
             f"co-matched with {centrality.partners} artifact(s), {centrality.co_matches:g} co-match(es); "
-            f"PageRank {centrality.pagerank:.4g} = {centrality.value:.2%} of the highest")
+            f"PageRank {centrality.pagerank:.4g} = {centrality.value:.2%} of the highest",
+        )
     matches = max(0.0, signal_number(artifact.search_matches) or 0.0)
-    values["searchDemand"] = (matches / (matches + SEARCH_HALF_SATURATION),
-                              f"{matches:g} search match(es); half-saturation at {SEARCH_HALF_SATURATION}")
+    values["searchDemand"] = (
+        matches / (matches + SEARCH_HALF_SATURATION),
+        f"{matches:g} search match(es); half-saturation at {SEARCH_HALF_SATURATION}",
+    )
     verified, refuted = artifact.verified_claims, artifact.refuted_claims
     values["claims"] = (
         (verified + 1) / (verified + refuted + 2),
         f"{verified} verified, {refuted} refuted claim(s): (verified + 1) / (verified + refuted + 2)"
-        if verified or refuted else "no verified or refuted claims: neutral prior 0.5")
+        if verified or refuted
+        else "no verified or refuted claims: neutral prior 0.5",
+    )
     return values
 
 
@@ -201,13 +230,14 @@ def _largest_remainder(exact: list[float]) -> list[int]:
     floors = [math.floor(x) for x in exact]
     missing = round(sum(exact)) - sum(floors)
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:max(0, missing)]:
+    for i in order[: max(0, missing)]:
         floors[i] += 1
     return floors
 
 
-def compute_rank(artifact: ArtifactInputs, centrality: Centrality | None,
-                 weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> RankResult:
+def compute_rank(
+    artifact: ArtifactInputs, centrality: Centrality | None, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> RankResult:
     """One artifact's computed rank with its contributions (which sum to it exactly)."""
     return _compute_rank(artifact, centrality, normalise_weights(weights))
 
@@ -224,15 +254,26 @@ def _compute_rank(artifact: ArtifactInputs, centrality: Centrality | None, weigh
         value, detail = values[signal]
         if value is None and weights[signal] > 0:
             detail += f": its weight {weights[signal]:.3g} is spread over the present signals"
-        contributions.append(Contribution(signal, None if value is None else round(value, 4),
-                                          round(effective[signal], 4), share / 100, detail))
+        contributions.append(
+            Contribution(
+                signal, None if value is None else round(value, 4), round(effective[signal], 4), share / 100, detail
+            )
+        )
     published = signal_number(artifact.published_rank)
-    return RankResult(artifact.slug, artifact.name, None if published is None else int(published),
-                      sum(hundredths) / 100, tuple(contributions))
+    return RankResult(
+        artifact.slug,
+        artifact.name,
+        None if published is None else int(published),
+        sum(hundredths) / 100,
+        tuple(contributions),
+    )
 
 
-def compute_ranks(artifacts: Iterable[ArtifactInputs], co_matches: Iterable[tuple[str, str, float]],
-                  weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> list[RankResult]:
+def compute_ranks(
+    artifacts: Iterable[ArtifactInputs],
+    co_matches: Iterable[tuple[str, str, float]],
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> list[RankResult]:
     """Every artifact's rank, best first (ties by slug). Deterministic for the same inputs."""
     centrality = co_match_centrality(co_matches)
     weights = normalise_weights(weights)

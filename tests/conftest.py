@@ -31,8 +31,14 @@ def cli_env(settings: Settings | None = None, **variables: str) -> dict[str, str
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MATCHGRAPH_"))}
     env["MATCHGRAPH_CACHE_DIR"] = str(_cache_dir())
     if settings is not None:
-        env.update({"NEO4J_URI": settings.neo4j_uri, "NEO4J_USER": settings.neo4j_user,
-                    "NEO4J_PASSWORD": settings.neo4j_password, "MATCHGRAPH_DATA_DIR": str(settings.data_dir)})
+        env.update(
+            {
+                "NEO4J_URI": settings.neo4j_uri,
+                "NEO4J_USER": settings.neo4j_user,
+                "NEO4J_PASSWORD": settings.neo4j_password,
+                "MATCHGRAPH_DATA_DIR": str(settings.data_dir),
+            }
+        )
     env.update(variables)
     return env
 

@@ -36,7 +36,8 @@ def dump_graph(driver) -> dict:
     return {
         "nodes": sorted(f"{_key(r['labels'], r['props'])} {_stable(r['props'])}" for r in nodes),
         "relationships": sorted(
-            f"{_key(r['sl'], r['sp'])} -[{r['type']} {_stable(r['rp'])}]-> {_key(r['el'], r['ep'])}" for r in relationships
+            f"{_key(r['sl'], r['sp'])} -[{r['type']} {_stable(r['rp'])}]-> {_key(r['el'], r['ep'])}"
+            for r in relationships
         ),
     }
 

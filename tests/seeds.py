@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ def seed_path(prefix: str) -> Path:
     return matches[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path) -> bytes:
     return path.read_bytes()
 

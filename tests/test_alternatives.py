@@ -28,10 +28,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.alternatives import (
+    _ALIASES,
     RELATIONS,
     AlternativeMention,
     Quantity,
-    _ALIASES,
     analyse_text,
     canonical_name,
     extract_alternatives,
@@ -126,6 +126,7 @@ SEED_NUMBERS: dict[tuple[str, int], dict[str, list[tuple[float, float | None, st
 
 def same_numbers(got, expected) -> bool:
     """Lists of (value, value_max, unit) equal up to float rounding."""
+
     def close(a, b):
         return a == b if a is None or b is None or isinstance(a, str) else math.isclose(a, b, rel_tol=1e-9)
 
@@ -227,7 +228,9 @@ def test_explaining_parenthesis_is_ignored_but_listing_parenthesis_counts():
 
 
 def test_reason_clause_and_subject_side_names_are_not_alternatives():
-    assert [m.slug for m in extract_alternatives("Beats Falcon 40B due to fused kernels from xFormers.")] == ["falcon-40b"]
+    assert [m.slug for m in extract_alternatives("Beats Falcon 40B due to fused kernels from xFormers.")] == [
+        "falcon-40b"
+    ]
     assert [m.slug for m in extract_alternatives("JAX loading is quicker than TensorFlow loading.")] == ["tensorflow"]
 
 
@@ -237,7 +240,9 @@ def test_parenthesis_describing_an_artifact_names_no_alternative():
 
 
 def test_techniques_inside_product_names_do_not_count():
-    assert [m.slug for m in extract_alternatives("Easier to set up than DeepSpeed ZeRO-3 on one node.")] == ["deepspeed"]
+    assert [m.slug for m in extract_alternatives("Easier to set up than DeepSpeed ZeRO-3 on one node.")] == [
+        "deepspeed"
+    ]
 
 
 def test_like_lists_count():
@@ -325,12 +330,18 @@ def test_case_sensitive_names():
 
 def test_pattern_rule_finds_unseen_names_and_keeps_them_exact():
     mentions = extract_alternatives("Faster than Foo-7B and lighter than BarNet-L or ResNet-26.")
-    assert [(m.name, m.kind) for m in mentions] == [("Foo-7B", "unseen"), ("BarNet-L", "unseen"), ("ResNet-26", "unseen")]
+    assert [(m.name, m.kind) for m in mentions] == [
+        ("Foo-7B", "unseen"),
+        ("BarNet-L", "unseen"),
+        ("ResNet-26", "unseen"),
+    ]
     assert [m.slug for m in mentions] == ["foo-7b", "barnet-l", "resnet-26"]
 
 
 def test_lower_case_checkpoint_ids_and_sizes():
-    mentions = extract_alternatives("Beats llama-2-13b-chat, text-embedding-ada-002 and Llama 3 70B; unlike top-1-accuracy tricks.")
+    mentions = extract_alternatives(
+        "Beats llama-2-13b-chat, text-embedding-ada-002 and Llama 3 70B; unlike top-1-accuracy tricks."
+    )
     assert [m.name for m in mentions] == ["llama-2-13b-chat", "text-embedding-ada-002", "Llama 3 70B"]
     assert canonical_name("llama-3-70b") == "Llama 3 70B"  # same slug, canonical spelling
 
@@ -460,7 +471,9 @@ def test_repeated_artifact_is_merged_in_text_order():
 
 
 def test_subject_given_under_an_alias_is_left_out():
-    assert extract_alternatives("Faster than Stable Diffusion XL and SDXL Turbo.", subject="SDXL")[0].slug == "sdxl-turbo"
+    assert (
+        extract_alternatives("Faster than Stable Diffusion XL and SDXL Turbo.", subject="SDXL")[0].slug == "sdxl-turbo"
+    )
 
 
 # --------------------------------------------------------------------------------------------

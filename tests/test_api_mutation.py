@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from starlette.testclient import TestClient
-
 from conftest import REPO, clear_graph, cli_env
 from graph_dump import dump_graph
+from starlette.testclient import TestClient
+
 from graph_service.app import create_app
 
 INGEST = """
@@ -31,7 +31,7 @@ def client(settings, graph):
 
 def without_paths(dump: dict) -> dict:
     """Document.source is the caller's name via the API and the file path via the CLI."""
-    strip = lambda line: re.sub(r'"source": "[^"]*/([^"/]+)"', r'"source": "\1"', line)  # noqa: E731
+    strip = lambda line: re.sub(r'"source": "[^"]*/([^"/]+)"', r'"source": "\1"', line)
     return {kind: sorted(map(strip, lines)) for kind, lines in dump.items()}
 
 
@@ -40,21 +40,28 @@ def documents():
 
 
 def test_mutation_ingests_like_the_cli(client, graph, settings, tmp_path):
-    response = client.post("/graphql", json={"query": INGEST, "variables": {"docs": documents()}},
-                           headers={"X-API-Key": "test-key-1"})
+    response = client.post(
+        "/graphql", json={"query": INGEST, "variables": {"docs": documents()}}, headers={"X-API-Key": "test-key-1"}
+    )
     assert response.status_code == 200, response.text
     report = response.json()["data"]["ingestDocuments"]
     via_api = without_paths(dump_graph(graph))
 
     clear_graph(graph)
     env = cli_env(settings, MATCHGRAPH_DATA_DIR=str(tmp_path))
-    cli = subprocess.run([sys.executable, "-m", "graph_service.cli", "ingest", "--json", *map(str, SAMPLE)],
-                         env=env, capture_output=True, text=True, timeout=300)
+    cli = subprocess.run(
+        [sys.executable, "-m", "graph_service.cli", "ingest", "--json", *map(str, SAMPLE)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     cli_report = json.loads(cli.stdout)
     assert cli.returncode == 1  # the rejects are rejected
     assert {k: report[k] for k in ("read", "ingested", "unchanged")} == {
-        k: cli_report[k] for k in ("read", "ingested", "unchanged")}
-    by_name = lambda rejected: sorted((r["path"].rsplit("/", 1)[-1], r["reason"]) for r in rejected)  # noqa: E731
+        k: cli_report[k] for k in ("read", "ingested", "unchanged")
+    }
+    by_name = lambda rejected: sorted((r["path"].rsplit("/", 1)[-1], r["reason"]) for r in rejected)
     assert by_name(report["rejected"]) == by_name(cli_report["rejected"])
     assert len(report["rejected"]) == 4 and report["ingested"] == 9
     assert without_paths(dump_graph(graph)) == via_api

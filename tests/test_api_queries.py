@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from conftest import REPO, clear_graph
+from seeds import require_seeds_dir
 from starlette.testclient import TestClient
 
-from conftest import REPO, clear_graph
 from graph_service.app import create_app
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
-from seeds import require_seeds_dir
 
 MOBILEVIT, SD35L = "mobilevit-small", "Stable Diffusion 3.5 Large"
 
@@ -29,8 +29,13 @@ def seeded(neo4j_driver):
 def api(seeded, neo4j_server, tmp_path_factory):
     from graphdb.config import Settings
 
-    settings = Settings(neo4j_uri=neo4j_server.bolt_uri, neo4j_password=neo4j_server.password(),
-                        data_dir=tmp_path_factory.mktemp("api-data"), rate_limit_anonymous=0, _env_file=None)
+    settings = Settings(
+        neo4j_uri=neo4j_server.bolt_uri,
+        neo4j_password=neo4j_server.password(),
+        data_dir=tmp_path_factory.mktemp("api-data"),
+        rate_limit_anonymous=0,
+        _env_file=None,
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -122,7 +127,9 @@ def test_compare_without_a_page_answers_from_the_graph(api):
 
 
 def test_compare_the_same_artifact_twice_is_a_clear_error(api):
-    body = api.post("/graphql", json={"query": '{ compare(a: "mobilevit-small", b: "MobileViT Small") { title } }'}).json()
+    body = api.post(
+        "/graphql", json={"query": '{ compare(a: "mobilevit-small", b: "MobileViT Small") { title } }'}
+    ).json()
     assert body["errors"][0]["message"] == "compare needs two different artifacts"
 
 
@@ -160,16 +167,23 @@ def test_artifacts_rejects_bad_arguments(api):
 def test_capability_queries(api):
     artifact = gql(api, ARTIFACT_PAGE, slug=MOBILEVIT)["artifact"]
     capability_id = artifact["capabilities"][0]["id"]
-    data = gql(api, """query ($id: ID!) { capability(id: $id) { id description artifact { slug } claims { metric } }
-                       capabilities(uri: "capability://unclassified", first: 3) { id } }""", id=capability_id)
+    data = gql(
+        api,
+        """query ($id: ID!) { capability(id: $id) { id description artifact { slug } claims { metric } }
+                       capabilities(uri: "capability://unclassified", first: 3) { id } }""",
+        id=capability_id,
+    )
     assert data["capability"]["id"] == capability_id and data["capability"]["artifact"]["slug"] == MOBILEVIT
     assert len(data["capabilities"]) == 3
     assert gql(api, '{ capability(id: "nope") { id } }')["capability"] is None
 
 
 def test_search_finds_artifacts_by_their_capabilities(api):
-    hits = gql(api, '{ search(query: "image classification on mobile devices", limit: 3) '
-                    '{ score artifact { slug } matchedCapabilities { name } } }')["search"]
+    hits = gql(
+        api,
+        '{ search(query: "image classification on mobile devices", limit: 3) '
+        "{ score artifact { slug } matchedCapabilities { name } } }",
+    )["search"]
     assert hits and hits[0]["artifact"]["slug"] in {"mobilevit-small", "vit-base-patch16-224", "rorshark-vit-base"}
     assert all(hit["matchedCapabilities"] for hit in hits)
     odd = gql(api, '{ search(query: "AND OR \\"(*:?) text-to-image", limit: 5) { artifact { slug } } }')["search"]
@@ -181,9 +195,13 @@ def test_compare_markdown_round_trips(api):
         page = gql(api, COMPARE_PAGE.replace("title published", "title markdown published"), a=a, b=b)["compare"]
         record = parse(page["markdown"])
         assert record.title == page["title"]
-        assert [(r.feature, r.a, r.b) for r in record.table] == [(f["feature"], f["a"], f["b"]) for f in page["features"]]
+        assert [(r.feature, r.a, r.b) for r in record.table] == [
+            (f["feature"], f["a"], f["b"]) for f in page["features"]
+        ]
         assert [c.description for c in record.a.capabilities] == [c["description"] for c in page["capabilitiesA"]]
-        assert [c.vs_alternatives for c in record.b.capabilities] == [c["vsAlternatives"] for c in page["capabilitiesB"]]
+        assert [c.vs_alternatives for c in record.b.capabilities] == [
+            c["vsAlternatives"] for c in page["capabilitiesB"]
+        ]
         assert (record.a.more, record.b.more) == (page["moreA"], page["moreB"])
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from starlette.testclient import TestClient
-
 from conftest import clear_graph
-from graph_service.app import create_app
+from starlette.testclient import TestClient
 from test_api_queries import ARTIFACT_PAGE, ARTIFACTS_PAGE, COMPARE_PAGE, gql
+
+from graph_service.app import create_app
 
 # Artifacts with three capabilities each; each capability names the next artifact as an
 # alternative; consecutive pairs are compared on a published page that shows their capabilities.

@@ -68,7 +68,7 @@ def assert_still_serving(client) -> None:
 
 
 def test_a_depth_20_query_is_refused(client):
-    query = "{ artifact(slug: \"x\") { " + "alternatives { " * 19 + "name" + " }" * 19 + " } }"
+    query = '{ artifact(slug: "x") { ' + "alternatives { " * 19 + "name" + " }" * 19 + " } }"
     response = client.post("/graphql", json={"query": query}, headers=GRAPHQL_RESPONSE)
     assert response.status_code == 400
     body = response.json()
@@ -122,14 +122,16 @@ def test_a_fragment_bomb_is_refused_quickly(client):
     # Each fragment spreads the next twice: 2^40 fields. Unchecked, strawberry's depth and alias
     # validators walk every path; the cost walk refuses it first.
     levels = 40
-    query = "query { ...F0 }\n" + "\n".join(
-        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
-    ) + f"\nfragment F{levels} on Query {{ __typename }}"
+    query = (
+        "query { ...F0 }\n"
+        + "\n".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels))
+        + f"\nfragment F{levels} on Query {{ __typename }}"
+    )
     start = time.perf_counter()
     response = client.post("/graphql", json={"query": query})
     assert time.perf_counter() - start < 2
     [error] = errors_of(response)
-    assert f"expands to {2 ** levels:,} fields once its fragments are spread in" in error["message"]
+    assert f"expands to {2**levels:,} fields once its fragments are spread in" in error["message"]
     assert_still_serving(client)
 
 
@@ -146,7 +148,7 @@ class CostItem:
     name: str
 
     @strawberry.field
-    def children(self) -> list["CostItem"]:
+    def children(self) -> list[CostItem]:
         return []
 
 
@@ -302,11 +304,11 @@ def test_keyed_clients_have_their_own_higher_budget(settings, graph):
         assert response.headers["ratelimit-limit"] == "300"
         assert response.headers["ratelimit-remaining"] == "200"
         # Another key is another client; Bearer is the same key as X-API-Key.
-        response = client.post("/graphql", json={"query": "{ __typename }"},
-                               headers={"authorization": "Bearer other-key"})
+        response = client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"authorization": "Bearer other-key"}
+        )
         assert response.headers["ratelimit-remaining"] == "299"
-        response = client.post("/graphql", json={"query": "{ __typename }"},
-                               headers={"authorization": f"Bearer {KEY}"})
+        response = client.post("/graphql", json={"query": "{ __typename }"}, headers={"authorization": f"Bearer {KEY}"})
         assert response.headers["ratelimit-remaining"] == "199"
         # A made-up key buys no fresh budget: it is anonymous here, and refused by the endpoint.
         response = client.post("/graphql", json={"query": "{ __typename }"}, headers={"x-api-key": "made-up"})
@@ -320,10 +322,12 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(settings, graph):
         assert client.post("/graphql", json=query, headers={"x-forwarded-for": "203.0.113.2"}).status_code == 429
     with app_client(settings, rate_limit_anonymous=1, trust_forwarded_for=True) as client:
         assert client.post("/graphql", json=query, headers={"x-forwarded-for": "203.0.113.1"}).status_code == 200
-        assert client.post("/graphql", json=query,
-                           headers={"x-forwarded-for": "203.0.113.2, 10.0.0.1"}).status_code == 200
-        assert client.post("/graphql", json=query,
-                           headers={"x-forwarded-for": "203.0.113.1, 10.0.0.2"}).status_code == 429
+        assert (
+            client.post("/graphql", json=query, headers={"x-forwarded-for": "203.0.113.2, 10.0.0.1"}).status_code == 200
+        )
+        assert (
+            client.post("/graphql", json=query, headers={"x-forwarded-for": "203.0.113.1, 10.0.0.2"}).status_code == 429
+        )
 
 
 def test_zero_means_unlimited(settings, graph):
@@ -435,11 +439,13 @@ def test_the_real_ingest_mutation_needs_a_key(settings, graph):
         response = client.post("/graphql", json={"query": INGEST, "variables": {"docs": []}})
         [error] = errors_of(response)
         assert error["extensions"]["code"] == "UNAUTHENTICATED" and error["message"] == NEEDS_KEY
-        response = client.post("/graphql", json={"query": INGEST, "variables": {"docs": []}},
-                               headers={"x-api-key": "wrong"})
+        response = client.post(
+            "/graphql", json={"query": INGEST, "variables": {"docs": []}}, headers={"x-api-key": "wrong"}
+        )
         assert response.status_code == 401 and errors_of(response)[0]["extensions"]["code"] == "UNAUTHENTICATED"
-        response = client.post("/graphql", json={"query": INGEST, "variables": {"docs": []}},
-                               headers={"x-api-key": KEY})
+        response = client.post(
+            "/graphql", json={"query": INGEST, "variables": {"docs": []}}, headers={"x-api-key": KEY}
+        )
         codes = [e.get("extensions", {}).get("code") for e in response.json().get("errors", [])]
         assert "UNAUTHENTICATED" not in codes
 
@@ -462,10 +468,14 @@ def test_unexpected_errors_never_leak(settings):
             assert "Traceback" not in response.text and "RuntimeError" not in response.text
             body = response.json()
             assert body["data"] == {"hello": "hello", "broken": None}
-            assert body["errors"] == [{
-                "message": "Internal server error", "locations": [{"line": 1, "column": 9}], "path": ["broken"],
-                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-            }]
+            assert body["errors"] == [
+                {
+                    "message": "Internal server error",
+                    "locations": [{"line": 1, "column": 9}],
+                    "path": ["broken"],
+                    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                }
+            ]
 
 
 def test_user_errors_keep_their_message_and_code(settings):
@@ -480,8 +490,7 @@ def test_user_errors_keep_their_message_and_code(settings):
 def test_variable_errors_are_shown_as_request_errors(settings):
     with tiny_client(settings) as client:
         query = "query($n: Int!) { echo(n: $n) }"
-        response = client.post("/graphql", json={"query": query, "variables": {"n": "many"}},
-                               headers=GRAPHQL_RESPONSE)
+        response = client.post("/graphql", json={"query": query, "variables": {"n": "many"}}, headers=GRAPHQL_RESPONSE)
         assert response.status_code == 400
         [error] = errors_of(response)
         assert "Int cannot represent non-integer value: 'many'" in error["message"]
@@ -510,8 +519,9 @@ def test_application_json_answers_200_for_request_errors(client):
 
 
 def test_a_mutation_over_get_is_405(client):
-    response = client.get("/graphql", params={"query": "mutation { __typename }"},
-                          headers={"accept": "application/json"})
+    response = client.get(
+        "/graphql", params={"query": "mutation { __typename }"}, headers={"accept": "application/json"}
+    )
     assert response.status_code == 405 and response.headers["allow"] == "POST"
     assert "POST" in errors_of(response)[0]["message"]
 
@@ -573,17 +583,25 @@ def test_accept_negotiation():
 def test_cors_preflight_for_a_configured_origin(settings, graph):
     origin = "https://app.example"
     with app_client(settings, cors_origins_raw=origin) as client:
-        response = client.options("/graphql", headers={
-            "origin": origin, "access-control-request-method": "POST",
-            "access-control-request-headers": "content-type, x-api-key",
-        })
+        response = client.options(
+            "/graphql",
+            headers={
+                "origin": origin,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type, x-api-key",
+            },
+        )
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == origin
         assert "x-api-key" in response.headers["access-control-allow-headers"].lower()
         assert "ratelimit-limit" not in response.headers  # preflights do not spend the budget
-        response = client.options("/graphql", headers={
-            "origin": "https://evil.example", "access-control-request-method": "POST",
-        })
+        response = client.options(
+            "/graphql",
+            headers={
+                "origin": "https://evil.example",
+                "access-control-request-method": "POST",
+            },
+        )
         assert response.status_code == 400
         response = client.post("/graphql", json={"query": "{ version }"}, headers={"origin": origin})
         assert response.headers["access-control-allow-origin"] == origin
@@ -594,7 +612,9 @@ def test_cors_preflight_for_a_configured_origin(settings, graph):
 def test_metrics_count_refusals(settings, graph):
     with app_client(settings, rate_limit_anonymous=2) as client:
         assert client.post("/graphql", json={"query": "{ version }"}).status_code == 200
-        too_big = client.post("/graphql", content=b"x" * (5 * 1024 * 1024), headers={"content-type": "application/json"})
+        too_big = client.post(
+            "/graphql", content=b"x" * (5 * 1024 * 1024), headers={"content-type": "application/json"}
+        )
         assert too_big.status_code == 413
         for _ in range(2):
             assert client.post("/graphql", json={"query": "{ version }"}).status_code == 429
@@ -607,8 +627,10 @@ def test_metrics_count_refusals(settings, graph):
 def test_cached_validation_still_checks_each_requests_cost(client):
     # Parsing and validation are cached per query text; the cost depends on the variables and must
     # be checked on every request, or a cheap first request would open the door to costly ones.
-    query = ("query Deep($n: Int!) { artifacts(first: $n) { edges { node { capabilities { alternatives "
-             "{ capabilities { name } } } } } } }")
+    query = (
+        "query Deep($n: Int!) { artifacts(first: $n) { edges { node { capabilities { alternatives "
+        "{ capabilities { name } } } } } } }"
+    )
     cheap = client.post("/graphql", json={"query": query, "variables": {"n": 1}})
     assert cheap.status_code == 200 and "errors" not in cheap.json(), cheap.text
     costly = client.post("/graphql", json={"query": query, "variables": {"n": 100}})

@@ -37,7 +37,9 @@ def seed_line(seed: str, number: int) -> str:
 
 
 def facts(claims: list[ClaimRecord]) -> set[tuple[str, str, float, float | None]]:
-    return {(c.subject, c.metric, round(c.value, 6), None if c.value_max is None else round(c.value_max, 6)) for c in claims}
+    return {
+        (c.subject, c.metric, round(c.value, 6), None if c.value_max is None else round(c.value_max, 6)) for c in claims
+    }
 
 
 def find(claims: list[ClaimRecord], subject: str, metric: str) -> ClaimRecord:
@@ -136,7 +138,11 @@ def test_seed_architecture_claims():
     assert {("num_layers", 12), ("num_attention_heads", 12), ("head_dim", 64), ("intermediate_size", 3072),
             ("hidden_size", 768)} <= got  # fmt: skip
     patches = extract_claims(seed_line("004", 18), "rorshark-vit-base")
-    assert {(c.metric, c.value) for c in patches} >= {("resolution", 224 * 224), ("patch_size", 16), ("num_patches", 196)}
+    assert {(c.metric, c.value) for c in patches} >= {
+        ("resolution", 224 * 224),
+        ("patch_size", 16),
+        ("num_patches", 196),
+    }
 
 
 def test_seed_dataset_counts_are_not_claims():
@@ -253,7 +259,9 @@ def test_sentence_opening_with_another_model_makes_it_the_topic():
     text = "Gemma 2 ships with 9B parameters. It renders 30 tokens per second on an A100 GPU."
     claims = extract_claims(text, "Host App")
     assert facts(claims) == {("Gemma 2", "param_count", 9e9, None)}
-    assert extract_claims("The model has 9B parameters; Gemma 2 is mentioned later.", "Host App")[0].subject == "Host App"
+    assert (
+        extract_claims("The model has 9B parameters; Gemma 2 is mentioned later.", "Host App")[0].subject == "Host App"
+    )
 
 
 def test_topic_returns_to_the_subject_when_the_text_speaks_of_itself():
@@ -305,7 +313,9 @@ def test_qualifiers(text, metric, qualifier):
 
 
 def test_baseline_of_a_parenthesised_number_comes_from_its_phrase():
-    (claim,) = extract_claims("Far thriftier with memory than dense training (35% reduction) and easier than LoRA.", "X")
+    (claim,) = extract_claims(
+        "Far thriftier with memory than dense training (35% reduction) and easier than LoRA.", "X"
+    )
     assert (claim.metric, claim.value, claim.qualifier) == ("memory_reduction", 35, "vs dense training")
 
 
@@ -346,7 +356,9 @@ def test_arbitrary_text_never_raises(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_VOCABULARY), max_size=40).map(" ".join), st.sampled_from(["X", "SDXL", "", "ResNet-50"]))
+@given(
+    st.lists(st.sampled_from(_VOCABULARY), max_size=40).map(" ".join), st.sampled_from(["X", "SDXL", "", "ResNet-50"])
+)
 def test_claim_shaped_text_never_raises(text, subject):
     for claim in extract_capability_claims(subject, text, text, text):
         assert claim.metric in METRICS and claim.unit == METRICS[claim.metric]
@@ -355,8 +367,10 @@ def test_claim_shaped_text_never_raises(text, subject):
 
 def test_patch_grid_sizes_inside_longer_sentences_never_crash():
     # Regression: the synthetic corpus writes "over 14×14 patches with a class token".
-    text = ("The vision model relies on a plain transformer encoder over 14×14 patches with a class token, "
-            "reaching 71.2% top-1 accuracy on ImageNet-1k with 168.2M parameters.")
+    text = (
+        "The vision model relies on a plain transformer encoder over 14×14 patches with a class token, "
+        "reaching 71.2% top-1 accuracy on ImageNet-1k with 168.2M parameters."
+    )
     claims = extract_claims(text, "Example-ViT")
     by_metric = {c.metric: c for c in claims}
     assert by_metric["param_count"].value == 168.2e6

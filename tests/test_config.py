@@ -7,8 +7,17 @@ from graphdb.config import ConfigError, Settings, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
-    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "MATCHGRAPH_API_KEYS",
-                 "MATCHGRAPH_PORT", "MATCHGRAPH_NEO4J_BOLT_PORT", "MATCHGRAPH_NEO4J_HEAP", "MATCHGRAPH_DATA_DIR"):
+    for name in (
+        "NEO4J_URI",
+        "NEO4J_USER",
+        "NEO4J_PASSWORD",
+        "NEO4J_DATABASE",
+        "MATCHGRAPH_API_KEYS",
+        "MATCHGRAPH_PORT",
+        "MATCHGRAPH_NEO4J_BOLT_PORT",
+        "MATCHGRAPH_NEO4J_HEAP",
+        "MATCHGRAPH_DATA_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
 

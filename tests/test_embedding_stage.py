@@ -10,9 +10,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import REPO, cli_env
 from starlette.testclient import TestClient
 
-from conftest import REPO, cli_env
 from embed.index import VectorIndex
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
@@ -57,7 +57,8 @@ def test_stage_embeds_everything_once(graph, settings):
     assert set(report.indexes) == {"capabilities", "artifacts"}
 
     records, _, _ = graph.execute_query(
-        "MATCH (k:Capability) RETURN k.embedding AS v, k.embeddingModel AS model, k.embeddedAt IS NOT NULL AS at")
+        "MATCH (k:Capability) RETURN k.embedding AS v, k.embeddingModel AS model, k.embeddedAt IS NOT NULL AS at"
+    )
     vectors = np.array([r["v"] for r in records], dtype=np.float32)
     assert vectors.shape == (capabilities, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
@@ -67,8 +68,10 @@ def test_stage_embeds_everything_once(graph, settings):
 
     # The text that was embedded is description + " " + unique. (Not bit-identical when embedded
     # alone: the ONNX int8 model quantises activations per batch.)
-    rows = graph.execute_query("MATCH (k:Capability) WHERE k.unique IS NOT NULL RETURN k.description AS d, "
-                               "k.unique AS u, k.embedding AS v ORDER BY k.id LIMIT 2").records
+    rows = graph.execute_query(
+        "MATCH (k:Capability) WHERE k.unique IS NOT NULL RETURN k.description AS d, "
+        "k.unique AS u, k.embedding AS v ORDER BY k.id LIMIT 2"
+    ).records
     embedder = VectorService(settings, graph).text_embedder()
     again = embedder.encode([f"{row['d']} {row['u']}" for row in rows])
     stored = np.array([row["v"] for row in rows], dtype=np.float32)
@@ -86,7 +89,9 @@ def test_a_unique_line_arriving_later_or_a_renamed_artifact_is_embedded_again(gr
     graph.execute_query("MATCH (k:Capability) WITH k ORDER BY k.id LIMIT 1 SET k.unique = null")
     assert EmbeddingStage(settings, graph, update_indexes=False).run().ok
     # The later page brings the Unique: line (the writer's coalesce), and another renames an artifact.
-    graph.execute_query("MATCH (k:Capability) WHERE k.unique IS NULL SET k.unique = 'Unique text shown by a later page.'")
+    graph.execute_query(
+        "MATCH (k:Capability) WHERE k.unique IS NULL SET k.unique = 'Unique text shown by a later page.'"
+    )
     graph.execute_query("MATCH (a:Artifact) WITH a ORDER BY a.slug LIMIT 1 SET a.name = a.name + ' (renamed)'")
     report = EmbeddingStage(settings, graph, update_indexes=False).run()
     assert (report.capabilities, report.artifacts, report.assigned) == (1, 1, 1)
@@ -161,7 +166,11 @@ def test_cli_ingest_embeds_and_leaves_fresh_index_files(graph, settings, tmp_pat
     rebuilt = run_cli(settings, "index", "rebuild", "--json")
     assert rebuilt.returncode == 0, rebuilt.stderr
     result = json.loads(rebuilt.stdout)
-    assert result["embedded"]["capabilities"] == pending and set(result["rebuilt"]) == {"capabilities", "artifacts", "images"}
+    assert result["embedded"]["capabilities"] == pending and set(result["rebuilt"]) == {
+        "capabilities",
+        "artifacts",
+        "images",
+    }
     status = run_cli(settings, "index", "status", "--json")
     assert status.returncode == 0, status.stdout + status.stderr
     indexes = json.loads(status.stdout)
@@ -194,7 +203,9 @@ def test_the_mutation_embeds_in_the_same_call(graph, settings):
     keyed = settings.model_copy(update={"api_keys_raw": "k1", "rate_limit_anonymous": 0})
     docs = [{"name": p.name, "content": p.read_text(encoding="utf-8")} for p in CORPUS[:2]]
     with TestClient(create_app(keyed)) as client:
-        response = client.post("/graphql", json={"query": INGEST, "variables": {"docs": docs}}, headers={"X-API-Key": "k1"})
+        response = client.post(
+            "/graphql", json={"query": INGEST, "variables": {"docs": docs}}, headers={"X-API-Key": "k1"}
+        )
         assert response.status_code == 200, response.text
         report = response.json()["data"]["ingestDocuments"]
         capabilities = count(graph, "MATCH (k:Capability) RETURN count(k)")
@@ -204,5 +215,7 @@ def test_the_mutation_embeds_in_the_same_call(graph, settings):
         vectors = client.app.state.matchgraph.vectors
         assert vectors.index("capabilities").count == capabilities  # the server's own index is current
 
-        again = client.post("/graphql", json={"query": INGEST, "variables": {"docs": docs}}, headers={"X-API-Key": "k1"})
+        again = client.post(
+            "/graphql", json={"query": INGEST, "variables": {"docs": docs}}, headers={"X-API-Key": "k1"}
+        )
         assert again.json()["data"]["ingestDocuments"]["embedded"]["capabilities"] == 0

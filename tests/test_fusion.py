@@ -27,17 +27,38 @@ CAPABILITIES = [  # (id, owner, description)
 
 
 def content() -> CatalogContent:
-    capabilities = [{"id": key, "uri": f"capability://{key}", "name": key, "description": text, "unique": "",
-                     "vsAlternatives": None, "artifact": owner} for key, owner, text in CAPABILITIES]
+    capabilities = [
+        {
+            "id": key,
+            "uri": f"capability://{key}",
+            "name": key,
+            "description": text,
+            "unique": "",
+            "vsAlternatives": None,
+            "artifact": owner,
+        }
+        for key, owner, text in CAPABILITIES
+    ]
     return CatalogContent.from_rows([dict(a) for a in ARTIFACTS], capabilities, [])
 
 
 def signals(matched: dict[str, int] | None = None, **ranks) -> CatalogSignals:
-    return CatalogSignals.from_rows([
-        {"slug": a["slug"], "rank": ranks.get(a["slug"].replace("-", "_"), 50), "computedRank": None,
-         "timesMatched": (matched or {}).get(a["slug"], 0), "publishedTimesMatched": 0, "searchMatches": 0,
-         "wins": 0, "games": 0, "strength": None}
-        for a in ARTIFACTS])
+    return CatalogSignals.from_rows(
+        [
+            {
+                "slug": a["slug"],
+                "rank": ranks.get(a["slug"].replace("-", "_"), 50),
+                "computedRank": None,
+                "timesMatched": (matched or {}).get(a["slug"], 0),
+                "publishedTimesMatched": 0,
+                "searchMatches": 0,
+                "wins": 0,
+                "games": 0,
+                "strength": None,
+            }
+            for a in ARTIFACTS
+        ]
+    )
 
 
 def prepared(capability_hits=(), name_hits=(), lists=("capability", "name", "keyword", "graph")) -> Prepared:
@@ -48,8 +69,9 @@ def search(text, capability_hits=(), name_hits=(), limit=5, type=None, snapshot=
     catalog, signal_values = snapshot or (content(), signals())
     keywords = KeywordHits.search(catalog, signal_values, text, 50)
     ready = prepared(capability_hits, name_hits, **prep)
-    candidates = Candidates.gather(keywords, type=type, capability_hits=ready.capability_hits,
-                                   name_hits=ready.name_hits, image_hits=[])
+    candidates = Candidates.gather(
+        keywords, type=type, capability_hits=ready.capability_hits, name_hits=ready.name_hits, image_hits=[]
+    )
     asked: list[list[str]] = []
 
     def lookup(keys):
@@ -60,14 +82,18 @@ def search(text, capability_hits=(), name_hits=(), limit=5, type=None, snapshot=
 
 
 def test_an_artifact_first_in_every_list_scores_one_and_says_why():
-    hits, _ = search("detects objects in camera frames", capability_hits=[("c-detect", 0.8), ("c-small", 0.6),
-                                                                ("c-export", 0.5)],
-                     name_hits=[("yolo-nano", 0.7)],
-                     snapshot=(content(), signals(yolo_nano=90, matched={"yolo-nano": 1, "edge-runner": 7})))
+    hits, _ = search(
+        "detects objects in camera frames",
+        capability_hits=[("c-detect", 0.8), ("c-small", 0.6), ("c-export", 0.5)],
+        name_hits=[("yolo-nano", 0.7)],
+        snapshot=(content(), signals(yolo_nano=90, matched={"yolo-nano": 1, "edge-runner": 7})),
+    )
     assert hits[0].slug == "yolo-nano" and hits[0].score == 1.0
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    assert hits[0].why == ("capability 'c-detect' matched 0.80 (+1 more); name matched 0.70; "
-                           "keywords in 1 capability; rank 90; matched 1 time")
+    assert hits[0].why == (
+        "capability 'c-detect' matched 0.80 (+1 more); name matched 0.70; "
+        "keywords in 1 capability; rank 90; matched 1 time"
+    )
     assert next(h for h in hits if h.slug == "edge-runner").why.endswith("rank 50; matched 7 times")
     # The bonus for further capabilities: 0.8 + 0.10 x 0.6.
     assert hits[0].signals["capability"] == pytest.approx(0.86)
@@ -76,8 +102,7 @@ def test_an_artifact_first_in_every_list_scores_one_and_says_why():
 
 def test_keyword_only_matches_get_their_cosine_for_the_hits_only():
     # "paint" matches c-paint by keywords only; the vector search found c-detect alone.
-    hits, asked = search("paints pictures", capability_hits=[("c-detect", 0.3)], limit=1,
-                         cosines={"c-paint": 0.42})
+    hits, asked = search("paints pictures", capability_hits=[("c-detect", 0.3)], limit=1, cosines={"c-paint": 0.42})
     assert [h.slug for h in hits] == ["paint-pipe"]
     match = hits[0].capabilities[0]
     assert (match.capability["id"], match.score, match.vector, match.keyword) == ("c-paint", 0.42, False, True)
@@ -97,8 +122,12 @@ def test_the_graph_prior_breaks_near_ties_and_follows_a_new_signals_snapshot():
     # yolo-nano is first by embedding, mobile-vit by keywords (the shorter text matches "images"):
     # a tie the graph prior decides.
     def order(**ranks):
-        hits, _ = search("objects images", capability_hits=[("c-detect", 0.6), ("c-classify", 0.5)],
-                         snapshot=(content(), signals(**ranks)), lists=("capability", "keyword", "graph"))
+        hits, _ = search(
+            "objects images",
+            capability_hits=[("c-detect", 0.6), ("c-classify", 0.5)],
+            snapshot=(content(), signals(**ranks)),
+            lists=("capability", "keyword", "graph"),
+        )
         assert [h.signals["keyword"] > 0 for h in hits] == [True, True]
         return [h.slug for h in hits]
 
@@ -131,21 +160,34 @@ cosine = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(vector=st.dictionaries(st.sampled_from([key for key, _, _ in CAPABILITIES]), cosine, min_size=1),
-       names=st.dictionaries(st.sampled_from([a["slug"] for a in ARTIFACTS]), st.floats(0.55, 1.0)),
-       limit=st.integers(1, 4))
+@given(
+    vector=st.dictionaries(st.sampled_from([key for key, _, _ in CAPABILITIES]), cosine, min_size=1),
+    names=st.dictionaries(st.sampled_from([a["slug"] for a in ARTIFACTS]), st.floats(0.55, 1.0)),
+    limit=st.integers(1, 4),
+)
 def test_fusion_matches_reciprocal_rank_fusion_written_out(vector, names, limit):
     capability_hits = sorted(vector.items(), key=lambda pair: -pair[1])
-    hits, _ = search("", capability_hits=capability_hits, name_hits=list(names.items()), limit=limit,
-                     lists=("capability", "name", "graph"))
+    hits, _ = search(
+        "",
+        capability_hits=capability_hits,
+        name_hits=list(names.items()),
+        limit=limit,
+        lists=("capability", "name", "graph"),
+    )
     slugs = [h.slug for h in hits]
     assert len(slugs) == len(set(slugs)) <= limit
     assert all(0 < h.score <= 1 for h in hits)
     # Every candidate, not only the hits, takes part in the ranks: recompute them all.
-    every = search("", capability_hits=capability_hits, name_hits=list(names.items()), limit=4,
-                   lists=("capability", "name", "graph"))[0]
-    lists = {name: {h.slug: h.signals[name] for h in every if name in h.signals}
-             for name in ("capability", "name", "graph")}
+    every = search(
+        "",
+        capability_hits=capability_hits,
+        name_hits=list(names.items()),
+        limit=4,
+        lists=("capability", "name", "graph"),
+    )[0]
+    lists = {
+        name: {h.slug: h.signals[name] for h in every if name in h.signals} for name in ("capability", "name", "graph")
+    }
     expected = reference_fusion(lists)  # the lists in play count, found something or not
     order = sorted(expected, key=lambda slug: (-expected[slug], slug))[:limit]
     assert slugs == order

@@ -10,7 +10,13 @@ import pytest
 from scipy.optimize import minimize
 
 from probes.headtohead import (
-    GroupKey, fit_bradley_terry, games_between, head_to_head, head_to_head_group, runs_from_probes, sharing_pairs,
+    GroupKey,
+    fit_bradley_terry,
+    games_between,
+    head_to_head,
+    head_to_head_group,
+    runs_from_probes,
+    sharing_pairs,
     win_probability,
 )
 
@@ -19,8 +25,15 @@ KEY = GroupKey("image-classification", "cpu", "throughput")
 
 
 def architecture(slug: str, samples: dict, **extra) -> dict:
-    return {"artifact": slug, "kind": "architecture", "status": "ok", "task": "image-classification", "device": "cpu",
-            "samplesJson": json.dumps({str(b): v for b, v in samples.items()}), **extra}
+    return {
+        "artifact": slug,
+        "kind": "architecture",
+        "status": "ok",
+        "task": "image-classification",
+        "device": "cpu",
+        "samplesJson": json.dumps({str(b): v for b, v in samples.items()}),
+        **extra,
+    }
 
 
 def edge(edges, source, target):
@@ -49,8 +62,9 @@ def test_the_penalised_fit_is_the_maximum_of_its_likelihood():
     prior = 1.0
 
     def negative(theta):
-        pairs = sum(wins[i, j] * math.log(1 / (1 + math.exp(theta[j] - theta[i])))
-                    for i in range(4) for j in range(4) if i != j)
+        pairs = sum(
+            wins[i, j] * math.log(1 / (1 + math.exp(theta[j] - theta[i]))) for i in range(4) for j in range(4) if i != j
+        )
         reference = sum(prior / 2 * t - prior * math.log(1 + math.exp(t)) for t in theta)
         return -(pairs + reference)
 
@@ -83,10 +97,23 @@ def test_runs_come_from_ok_full_size_probes_of_known_kinds_and_pool():
         architecture("a", {1: [12]}),  # a second probe of the same artifact: pooled
         architecture("b", {1: [5]}, status="failed"),
         architecture("c", {1: [5]}, scaledDown=True),
-        {"artifact": "d", "kind": "architecture", "status": "ok", "task": "image-classification", "device": "cpu",
-         "batchSizes": [1, 4], "throughput": [7.5, 20.0]},  # no samples: the medians are single runs
-        {"artifact": "e", "kind": "classification_top1", "status": "ok", "task": "image-classification",
-         "device": "cpu", "top1": 0.81},
+        {
+            "artifact": "d",
+            "kind": "architecture",
+            "status": "ok",
+            "task": "image-classification",
+            "device": "cpu",
+            "batchSizes": [1, 4],
+            "throughput": [7.5, 20.0],
+        },  # no samples: the medians are single runs
+        {
+            "artifact": "e",
+            "kind": "classification_top1",
+            "status": "ok",
+            "task": "image-classification",
+            "device": "cpu",
+            "top1": 0.81,
+        },
         {"artifact": "f", "kind": "mystery", "status": "ok", "task": "x", "device": "cpu"},
     ]
     runs = runs_from_probes(probes)
@@ -96,15 +123,21 @@ def test_runs_come_from_ok_full_size_probes_of_known_kinds_and_pool():
 
 
 def test_only_artifacts_sharing_a_classified_capability_play():
-    classes = {"a": VISION, "b": VISION + ["capability://x"], "c": ["capability://unclassified"],
-               "d": ["capability://x"]}
+    classes = {
+        "a": VISION,
+        "b": VISION + ["capability://x"],
+        "c": ["capability://unclassified"],
+        "d": ["capability://x"],
+    }
     assert sharing_pairs(["d", "c", "b", "a"], classes) == [("a", "b"), ("b", "d")]
 
 
 # -- edges with confidence --------------------------------------------------------------------
 def test_a_dominating_b_in_every_game_wins_with_probability_near_one():
-    runs = {"a": {"1": (100, 101, 102, 103, 104), "8": (500, 505, 510, 515, 520)},
-            "b": {"1": (50, 51, 52, 53, 54), "8": (200, 201, 202, 203, 204)}}
+    runs = {
+        "a": {"1": (100, 101, 102, 103, 104), "8": (500, 505, 510, 515, 520)},
+        "b": {"1": (50, 51, 52, 53, 54), "8": (200, 201, 202, 203, 204)},
+    }
     edges = head_to_head_group(KEY, runs, {"a": VISION, "b": VISION}, resamples=200, seed=7)
     ab, ba = edge(edges, "a", "b"), edge(edges, "b", "a")
     assert (ab.games, ab.wins, ba.wins) == (50.0, 50.0, 0.0)
@@ -129,7 +162,7 @@ def test_noisy_overlap_gives_a_wider_interval_than_a_clear_gap():
     classes = {"a": VISION, "b": VISION}
     clear = head_to_head_group(KEY, {"a": {"1": (20, 21, 22, 23)}, "b": {"1": (10, 11, 12, 13)}}, classes, seed=3)
     noisy = head_to_head_group(KEY, {"a": {"1": (9, 21, 14, 23)}, "b": {"1": (10, 22, 12, 13)}}, classes, seed=3)
-    width = lambda e: e.ci_high - e.ci_low  # noqa: E731
+    width = lambda e: e.ci_high - e.ci_low
     assert width(edge(noisy, "a", "b")) > width(edge(clear, "a", "b"))
     assert edge(clear, "a", "b").probability > edge(noisy, "a", "b").probability
 
@@ -147,18 +180,35 @@ def test_bootstrap_is_seeded_and_points_do_not_depend_on_the_seed():
 
 def test_groups_are_task_device_and_metric_and_pairs_need_a_shared_class():
     probes = [
-        architecture("a", {1: [30, 31]}), architecture("b", {1: [10, 11]}), architecture("z", {1: [1, 2]}),
-        architecture("a", {1: [300, 310]}, device="cuda"), architecture("b", {1: [400, 410]}, device="cuda"),
-        {"artifact": "a", "kind": "classification_top1", "status": "ok", "task": "image-classification",
-         "device": "cpu", "top1": 0.70},
-        {"artifact": "b", "kind": "classification_top1", "status": "ok", "task": "image-classification",
-         "device": "cpu", "top1": 0.80},
+        architecture("a", {1: [30, 31]}),
+        architecture("b", {1: [10, 11]}),
+        architecture("z", {1: [1, 2]}),
+        architecture("a", {1: [300, 310]}, device="cuda"),
+        architecture("b", {1: [400, 410]}, device="cuda"),
+        {
+            "artifact": "a",
+            "kind": "classification_top1",
+            "status": "ok",
+            "task": "image-classification",
+            "device": "cpu",
+            "top1": 0.70,
+        },
+        {
+            "artifact": "b",
+            "kind": "classification_top1",
+            "status": "ok",
+            "task": "image-classification",
+            "device": "cpu",
+            "top1": 0.80,
+        },
     ]
     classes = {"a": VISION, "b": VISION, "z": ["capability://text-generation"]}
     groups, edges = head_to_head(probes, classes, resamples=20)
-    assert groups == [GroupKey("image-classification", "cpu", "throughput"),
-                      GroupKey("image-classification", "cpu", "top1"),
-                      GroupKey("image-classification", "cuda", "throughput")]
+    assert groups == [
+        GroupKey("image-classification", "cpu", "throughput"),
+        GroupKey("image-classification", "cpu", "top1"),
+        GroupKey("image-classification", "cuda", "throughput"),
+    ]
     assert all("z" not in (e.source, e.target) for e in edges)
     by_group = {(e.device, e.metric): e for e in edges if e.source == "a"}
     assert by_group[("cpu", "throughput")].probability > 0.5  # a is faster on CPU
@@ -169,8 +219,14 @@ def test_groups_are_task_device_and_metric_and_pairs_need_a_shared_class():
 
 def test_group_tables_agree_with_pairwise_games_and_zero_resamples_give_point_intervals():
     rng = np.random.default_rng(5)
-    runs = {f"p{i}": {str(b): tuple(float(v) for v in rng.integers(1, 6, size=rng.integers(1, 5)))
-                      for b in (1, 8, 32) if rng.random() < 0.8 or b == 1} for i in range(6)}
+    runs = {
+        f"p{i}": {
+            str(b): tuple(float(v) for v in rng.integers(1, 6, size=rng.integers(1, 5)))
+            for b in (1, 8, 32)
+            if rng.random() < 0.8 or b == 1
+        }
+        for i in range(6)
+    }
     classes = {slug: VISION if i % 3 else ["capability://other"] for i, slug in enumerate(runs)}
     edges = head_to_head_group(KEY, runs, classes, resamples=0)
     pairs = sharing_pairs(runs, classes)
@@ -182,11 +238,21 @@ def test_group_tables_agree_with_pairwise_games_and_zero_resamples_give_point_in
 
 def test_quality_is_compared_on_the_same_dataset_only():
     def top1(slug, value, dataset):
-        return {"artifact": slug, "kind": "classification_top1", "status": "ok", "task": "image-classification",
-                "device": "cpu", "top1": value, "dataset": dataset}
+        return {
+            "artifact": slug,
+            "kind": "classification_top1",
+            "status": "ok",
+            "task": "image-classification",
+            "device": "cpu",
+            "top1": value,
+            "dataset": dataset,
+        }
 
     classes = {"a": VISION, "b": VISION, "c": VISION}
-    _, edges = head_to_head([top1("a", 0.9, "imagenet-val-200"), top1("b", 0.7, "imagenet-val-200"),
-                             top1("c", 0.99, "cifar-10")], classes, resamples=10)
+    _, edges = head_to_head(
+        [top1("a", 0.9, "imagenet-val-200"), top1("b", 0.7, "imagenet-val-200"), top1("c", 0.99, "cifar-10")],
+        classes,
+        resamples=10,
+    )
     assert {(e.source, e.target) for e in edges} == {("a", "b"), ("b", "a")}
     assert edge(edges, "a", "b").wins == 1.0

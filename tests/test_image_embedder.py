@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from embed.vit_embedder import (ImageWeightsMissing, load_image_embedder, shared_image_embedder,
-                         write_tiny_vit)
+from embed.vit_embedder import ImageWeightsMissing, load_image_embedder, shared_image_embedder, write_tiny_vit
 
 HINT = "MATCHGRAPH_VIT_MODEL=<local folder with config.json + weights, or a hub id with the weights already in the local HF cache>"
 
@@ -133,8 +132,9 @@ def test_a_text_model_is_not_a_vision_model(tmp_path):
     from transformers import BertConfig, BertModel
 
     folder = tmp_path / "bert"
-    BertModel(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=32)).save_pretrained(folder)
+    BertModel(
+        BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    ).save_pretrained(folder)
     assert "not a vision model" in _missing(str(folder))
 
 

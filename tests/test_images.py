@@ -11,14 +11,14 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO, cli_env
 from PIL import Image as PILImage
 from starlette.testclient import TestClient
 
-from conftest import REPO, cli_env
-from embed.vit_embedder import write_tiny_vit
 from embed.image_store import ImageError, UnknownArtifact, attach_images, check_image
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
+from embed.vit_embedder import write_tiny_vit
 from graph_service.app import create_app
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
@@ -33,7 +33,7 @@ mutation ($artifact: String!, $kind: ImageKind!, $data: String!, $mediaType: Str
   }
 }
 """
-IMAGES = "{ artifact(slug: \"resnet-50\") { slug images { id kind mediaType width height url searchable reason } } }"
+IMAGES = '{ artifact(slug: "resnet-50") { slug images { id kind mediaType width height url searchable reason } } }'
 
 
 def picture(color=(200, 30, 30), size=(40, 24), kind="PNG") -> bytes:
@@ -55,7 +55,8 @@ def tiny_vit(tmp_path_factory):
 
 def image_nodes(graph) -> list[dict]:
     records, _, _ = graph.execute_query(
-        "MATCH (i:Image)-[:DEPICTS]->(a:Artifact) RETURN i {.*} AS image, a.slug AS slug ORDER BY i.id")
+        "MATCH (i:Image)-[:DEPICTS]->(a:Artifact) RETURN i {.*} AS image, a.slug AS slug ORDER BY i.id"
+    )
     return [record.data() for record in records]
 
 
@@ -147,8 +148,9 @@ def test_unknown_artifact_and_kind_are_refused(artifact_graph, settings):
 # -- through the API, with the tiny ViT -------------------------------------------------------------------
 @pytest.fixture
 def client(artifact_graph, settings, tiny_vit):
-    configured = settings.model_copy(update={"api_keys_raw": "k1", "rate_limit_anonymous": 0,
-                                             "vit_model": str(tiny_vit), "image_max_bytes": 50_000})
+    configured = settings.model_copy(
+        update={"api_keys_raw": "k1", "rate_limit_anonymous": 0, "vit_model": str(tiny_vit), "image_max_bytes": 50_000}
+    )
     with TestClient(create_app(configured)) as client:
         yield client
 

@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 
-from benchmarks.synthetic import generate
 from conftest import clear_graph, cli_env
 from graph_dump import count_nodes, dump_graph
+
+from benchmarks.synthetic import generate
 
 DOCUMENTS = 240
 BATCH = 4
@@ -30,8 +31,17 @@ def documents_in(graph) -> int:
 
 def ingest_command(folder):
     # --no-embed: the writer is under test here (the embedding stage has its own crash test).
-    return [sys.executable, "-m", "graph_service.cli", "ingest", "--json", "--no-embed", "--batch-size", str(BATCH),
-            str(folder)]
+    return [
+        sys.executable,
+        "-m",
+        "graph_service.cli",
+        "ingest",
+        "--json",
+        "--no-embed",
+        "--batch-size",
+        str(BATCH),
+        str(folder),
+    ]
 
 
 def test_kill_mid_batch_then_rerun_gives_the_clean_graph(graph, settings, tmp_path):

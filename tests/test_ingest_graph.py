@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from graph_dump import count_nodes, dump_graph
+from seeds import require_seeds_dir
+
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.reading import read_path
 from ingest.records import slugify
 from ingest.writer import GraphWriter
-from seeds import require_seeds_dir
 
 
 def ingest(driver, paths, batch_size=100):
@@ -92,7 +92,9 @@ def test_mentioned_only_artifacts_and_alternatives(graph, seeds):
         "RETURN DISTINCT a.slug AS slug, a.mentionedOnly AS mentioned, r.relation AS relation"
     )
     alternatives = {r["slug"]: r for r in records}
-    assert "mobilenetv3" in {s.split("-")[0] for s in alternatives} or any(s.startswith("mobilenetv3") for s in alternatives)
+    assert "mobilenetv3" in {s.split("-")[0] for s in alternatives} or any(
+        s.startswith("mobilenetv3") for s in alternatives
+    )
     assert any(s.startswith("efficientnet-b0") for s in alternatives)
     assert all(r["mentioned"] for r in alternatives.values())
     # Generic phrases never become artifacts.

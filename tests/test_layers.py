@@ -55,15 +55,22 @@ def test_every_package_is_in_a_layer():
 
 
 def test_no_layer_imports_a_higher_one():
-    upward = [f"{module}:{line} imports {target}"
-              for module, targets in project_imports().items() for target, line, _ in targets
-              if LAYERS[target.split(".")[0]] > LAYERS[module.split(".")[0]]]
+    upward = [
+        f"{module}:{line} imports {target}"
+        for module, targets in project_imports().items()
+        for target, line, _ in targets
+        if LAYERS[target.split(".")[0]] > LAYERS[module.split(".")[0]]
+    ]
     assert upward == []
 
 
 def test_no_function_local_imports_of_project_modules():
-    local = [f"{module}:{line} imports {target}"
-             for module, targets in project_imports().items() for target, line, nested in targets if nested]
+    local = [
+        f"{module}:{line} imports {target}"
+        for module, targets in project_imports().items()
+        for target, line, nested in targets
+        if nested
+    ]
     assert local == []
 
 
@@ -77,7 +84,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()

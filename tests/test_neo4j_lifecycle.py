@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import conftest
 import httpx
 import pytest
 from neo4j import GraphDatabase
 
-import conftest
 from graphdb.neo4j_local import free_port
 
 MATCHGRAPH = [sys.executable, "-m", "graph_service.cli"]
@@ -39,7 +39,9 @@ def cli_env(tmp_path):
 def matchgraph(env, *args, check=True, timeout=300):
     result = subprocess.run([*MATCHGRAPH, *args], env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
-        raise AssertionError(f"matchgraph {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"matchgraph {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -86,8 +88,13 @@ def test_start_status_query_browser_outage_and_stop(cli_env):
 
     # The API process survives an outage of the graph.
     port = free_port()
-    serve = subprocess.Popen([*MATCHGRAPH, "serve", "--port", str(port)], env=cli_env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        [*MATCHGRAPH, "serve", "--port", str(port)],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         health = f"http://127.0.0.1:{port}/healthz"
         assert wait_for_health(health, 200).json()["neo4j"] == "ok"

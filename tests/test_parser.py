@@ -31,7 +31,9 @@ def _blocks(*first_lines: int) -> list[tuple[int, int, int]]:
     return [(n, n + 1, n + 2) for n in first_lines]
 
 
-def _table(type_b: str, rank_a: int, rank_b: int, quality: tuple[str, str], ecosystem: tuple[str, str], dec_a: int, dec_b: int):
+def _table(
+    type_b: str, rank_a: int, rank_b: int, quality: tuple[str, str], ecosystem: tuple[str, str], dec_a: int, dec_b: int
+):
     return (
         ("Type", "Model", type_b),
         ("UnfragileRank", f"{rank_a}/100", f"{rank_b}/100"),
@@ -248,8 +250,20 @@ def test_warning_texts_name_what_was_done():
 @pytest.mark.parametrize("seed", SEED_IDS)
 def test_footer_verdict_and_subtitle_never_become_capability_text(seed):
     record = parsed(seed)
-    texts = [t for side in (record.a, record.b) for c in side.capabilities for t in (c.description, c.unique, c.vs_alternatives)]
-    for marker in ("Need something different", "Search the match graph", "scores higher at", "ranks higher at", "©", "Verdict"):
+    texts = [
+        t
+        for side in (record.a, record.b)
+        for c in side.capabilities
+        for t in (c.description, c.unique, c.vs_alternatives)
+    ]
+    for marker in (
+        "Need something different",
+        "Search the match graph",
+        "scores higher at",
+        "ranks higher at",
+        "©",
+        "Verdict",
+    ):
         assert not any(marker in t for t in texts), marker
     assert record.subtitle not in texts
 
@@ -308,7 +322,9 @@ def test_utf16_without_bom_is_read_and_said():
 
 def test_windows_1252_fallback_and_damaged_utf8_are_said():
     legacy = read_document("Caf\u00e9 vs Na\u00efve\n| Feature | Caf\u00e9 | Na\u00efve |".encode("cp1252"), "x")
-    assert legacy.text.startswith("Caf\u00e9 vs Na\u00efve") and legacy.warnings == ("decode: not valid UTF-8; read as Windows-1252",)
+    assert legacy.text.startswith("Caf\u00e9 vs Na\u00efve") and legacy.warnings == (
+        "decode: not valid UTF-8; read as Windows-1252",
+    )
     damaged = seed_bytes("000").replace(b"\xe2\x80\x94", b"\xe2\x80", 1)  # a dash cut to two bytes
     document = read_document(damaged, "x")
     assert document.warnings == ("decode: 1 byte sequence not valid UTF-8, replaced with U+FFFD",)
@@ -381,8 +397,10 @@ def test_verdict_inside_an_a_block_is_rejoined():
 
 
 def test_broken_table_rows_are_mended():
-    text = seed_text("000").replace("| Quality | 0 | 1 |", "| Quality | 0 |\n| 1 |").replace(
-        "| Ecosystem | 1 | 0 |", "| Ecosystem |\n| 1 |\n| 0 |"
+    text = (
+        seed_text("000")
+        .replace("| Quality | 0 | 1 |", "| Quality | 0 |\n| 1 |")
+        .replace("| Ecosystem | 1 | 0 |", "| Ecosystem |\n| 1 |\n| 0 |")
     )
     record = parse(text)
     same_facts(record, parsed("000"))
@@ -411,7 +429,9 @@ def test_verdict_naming_the_lower_ranked_side_as_winner_is_flagged():
 
 def test_duplicated_lines_rows_and_blocks_are_dropped():
     lines = seed_lines("001")
-    doubled = lines[:6] + [lines[5]] + lines[6:15] + [lines[14]] + lines[15:] + lines[38:41]  # rank row, a description, a block
+    doubled = (
+        lines[:6] + [lines[5]] + lines[6:15] + [lines[14]] + lines[15:] + lines[38:41]
+    )  # rank row, a description, a block
     record = parse("\n".join(doubled))
     same_facts(record, parsed("001"))
     assert {"duplicate-row", "duplicate-line", "duplicate-capability"} <= set(kinds(record))
@@ -480,7 +500,11 @@ def test_truncated_in_a_rejoined_line_keeps_the_block_without_it():
     assert record.partial
     first, second = record.b.capabilities
     assert first.complete
-    assert (second.description, second.unique, second.vs_alternatives) == (seed_line("001", 33), seed_label_text("001", 34), None)
+    assert (second.description, second.unique, second.vs_alternatives) == (
+        seed_line("001", 33),
+        seed_label_text("001", 34),
+        None,
+    )
     assert record.verdict == parsed("001").verdict
 
 
@@ -493,7 +517,14 @@ def test_truncated_after_the_table():
 def test_truncated_in_the_table_keeps_complete_rows():
     text = seed_text("000")
     record = parse(text[: text.index("| Pricing") + 9])
-    assert record.partial and [r.feature for r in record.table] == ["Type", "UnfragileRank", "Adoption", "Quality", "Ecosystem", "Match Graph"]
+    assert record.partial and [r.feature for r in record.table] == [
+        "Type",
+        "UnfragileRank",
+        "Adoption",
+        "Quality",
+        "Ecosystem",
+        "Match Graph",
+    ]
 
 
 def test_missing_more_line_marks_the_page_partial():
@@ -600,13 +631,20 @@ def test_reject_too_large():
     assert error.code == "too-large" and f"{len(SMALL_PAGE):,}-byte limit" in error.reason
 
 
-@pytest.mark.parametrize("page", ["<!DOCTYPE html>\n<html><body><p>Alpha vs Beta</p></body></html>", "<html>\n<p>x</p>", "  <div class='x'>Alpha vs Beta</div>"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<!DOCTYPE html>\n<html><body><p>Alpha vs Beta</p></body></html>",
+        "<html>\n<p>x</p>",
+        "  <div class='x'>Alpha vs Beta</div>",
+    ],
+)
 def test_reject_html(page):
     assert _rejection(lambda: read_document(page.encode(), "x")).code == "html"
     assert _rejection(lambda: parse(page)).code == "html"
 
 
-@pytest.mark.parametrize("page", ['{"title": "Alpha vs Beta", "rows": []}', '[1, 2, 3]'])
+@pytest.mark.parametrize("page", ['{"title": "Alpha vs Beta", "rows": []}', "[1, 2, 3]"])
 def test_reject_json(page):
     assert _rejection(lambda: read_document(page.encode(), "x")).code == "json"
 
@@ -713,7 +751,9 @@ def test_cut_verdict_marks_the_page_partial():
 # -- look-alike lines and awkward names (gaps found by the render round trip) ----------------------
 
 
-def _page_lines(name_a: str, name_b: str, blocks_a: list[str], blocks_b: list[str], title: str | None = None) -> list[str]:
+def _page_lines(
+    name_a: str, name_b: str, blocks_a: list[str], blocks_b: list[str], title: str | None = None
+) -> list[str]:
     """A clean page of our own words, with side headers; ``_tail`` holds the verdict and footer."""
     lines = [
         title or f"{name_a} vs {name_b}",
@@ -726,7 +766,11 @@ def _page_lines(name_a: str, name_b: str, blocks_a: list[str], blocks_b: list[st
     for name, blocks in ((name_a, blocks_a), (name_b, blocks_b)):
         lines.append(f"{name} Capabilities")
         for number, description in enumerate(blocks):
-            lines += [description, f"Unique: trick number {number} of {name}", f"vs alternatives: quicker than rival {number}"]
+            lines += [
+                description,
+                f"Unique: trick number {number} of {name}",
+                f"vs alternatives: quicker than rival {number}",
+            ]
     return lines
 
 
@@ -789,13 +833,15 @@ def test_copyright_notice_splitting_a_block_is_still_footer():
     lines = _page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B)
     tail = _tail("Alpha Widget", "Beta Gadget")[:-1] + ["Search the match graph →", "© 2031 Nobody in particular."]
     last_description = lines.index(TWO_B[1])
-    record = parse("\n".join(lines[: last_description + 1] + tail + lines[last_description + 1:]))
+    record = parse("\n".join(lines[: last_description + 1] + tail + lines[last_description + 1 :]))
     assert [c.description for c in record.b.capabilities] == TWO_B and record.b.capabilities[1].complete
     assert kinds(record) == ("verdict-misplaced",) and record.verdict.winner == "Alpha Widget"
 
 
 def test_copyright_line_cut_short_after_the_footer_is_footer():
-    page = "\n".join(_page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B) + _tail("Alpha Widget", "Beta Gadget")[:-1])
+    page = "\n".join(
+        _page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B) + _tail("Alpha Widget", "Beta Gadget")[:-1]
+    )
     record = parse(page + "\nSearch the match graph →\n© 20")
     assert [c.description for c in record.b.capabilities] == TWO_B
     assert "incomplete-capability" not in kinds(record)
@@ -813,7 +859,9 @@ def test_descriptions_starting_like_a_verdict_stay_capabilities():
     assert not record.warnings
 
 
-@pytest.mark.parametrize("verdict_lines", [["Verdict", "Both are fine; pick by budget."], ["Verdict: Both are fine; pick by budget."]])
+@pytest.mark.parametrize(
+    "verdict_lines", [["Verdict", "Both are fine; pick by budget."], ["Verdict: Both are fine; pick by budget."]]
+)
 def test_free_form_verdict_is_kept_as_text(verdict_lines):
     lines = _page_lines("Alpha Widget", "Beta Gadget", TWO_A, TWO_B)
     record = parse("\n".join(lines + verdict_lines + ["Need something different?"]))
@@ -852,28 +900,32 @@ def test_names_with_vs_at_their_edges_or_repeated(names):
 def test_a_page_ending_on_the_score_sentence_alone_is_partial():
     # Regression: a page cut right after the verdict's first sentence, with no footer after it,
     # used to look complete.
-    page = "\n".join([
-        "Alpha Net vs Beta Net",
-        "Beta Net ranks higher at 60/100 vs Alpha Net at 50/100.",
-        "| Feature | Alpha Net | Beta Net |",
-        "|---|---|---|",
-        "| Type | Model | Model |",
-        "| UnfragileRank | 50/100 | 60/100 |",
-        "| Capabilities | 1 decomposed | 1 decomposed |",
-        "Alpha Net Capabilities",
-        "Sorts photographs of birds into species using a compact convolutional network.",
-        "Unique: Runs on a microcontroller with under one megabyte of memory.",
-        "vs alternatives: Smaller than ResNet-50 while matching its accuracy on the bird set.",
-        "Beta Net Capabilities",
-        "Writes captions for photographs in twelve languages from one shared decoder.",
-        "Unique: Trained on a licensed caption corpus that is published with the weights.",
-        "vs alternatives: More languages than BLIP at a similar caption quality.",
-        "Verdict",
-        "Beta Net scores higher at 60/100 vs Alpha Net at 50/100.",
-    ])
+    page = "\n".join(
+        [
+            "Alpha Net vs Beta Net",
+            "Beta Net ranks higher at 60/100 vs Alpha Net at 50/100.",
+            "| Feature | Alpha Net | Beta Net |",
+            "|---|---|---|",
+            "| Type | Model | Model |",
+            "| UnfragileRank | 50/100 | 60/100 |",
+            "| Capabilities | 1 decomposed | 1 decomposed |",
+            "Alpha Net Capabilities",
+            "Sorts photographs of birds into species using a compact convolutional network.",
+            "Unique: Runs on a microcontroller with under one megabyte of memory.",
+            "vs alternatives: Smaller than ResNet-50 while matching its accuracy on the bird set.",
+            "Beta Net Capabilities",
+            "Writes captions for photographs in twelve languages from one shared decoder.",
+            "Unique: Trained on a licensed caption corpus that is published with the weights.",
+            "vs alternatives: More languages than BLIP at a similar caption quality.",
+            "Verdict",
+            "Beta Net scores higher at 60/100 vs Alpha Net at 50/100.",
+        ]
+    )
     record = parse(page)
     assert record.partial
     assert any(w.startswith("truncated") and "first sentence" in w for w in record.warnings)
-    complete = parse(page + " Beta Net leads on quality, while Alpha Net is stronger on size.\n"
-                     "Need something different?\nSearch the match graph →")
+    complete = parse(
+        page + " Beta Net leads on quality, while Alpha Net is stronger on size.\n"
+        "Need something different?\nSearch the match graph →"
+    )
     assert not complete.partial

@@ -26,10 +26,32 @@ EXAMPLES = int(os.environ.get("MATCHGRAPH_PROPERTY_EXAMPLES", "120"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 NAMES = ["Tiny Falcon 2", "bramble-net", "Orchid XL", "quill.v3", "Nimbus Base", "ferro_model", "Lumen 7B", "kestrel"]
-WORDS = (
-    "lattice quartz ember harbor signal meadow prism orbit cobalt willow tensor glyph sparrow dune "
-    "vector marble lantern thistle copper fjord pixel beacon sable cinder"
-).split()
+WORDS = [
+    "lattice",
+    "quartz",
+    "ember",
+    "harbor",
+    "signal",
+    "meadow",
+    "prism",
+    "orbit",
+    "cobalt",
+    "willow",
+    "tensor",
+    "glyph",
+    "sparrow",
+    "dune",
+    "vector",
+    "marble",
+    "lantern",
+    "thistle",
+    "copper",
+    "fjord",
+    "pixel",
+    "beacon",
+    "sable",
+    "cinder",
+]
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,11 @@ def _sentence(draw, tag: str, end: str = ".") -> str:
 def blocks(draw, count: int, side: str) -> tuple[Block, ...]:
     # The tag makes each description distinct: a page never shows one capability twice.
     return tuple(
-        Block(_sentence(draw, f"{side}{i}"), _sentence(draw, "only", end=draw(st.sampled_from(["", "."]))), _sentence(draw, "beats"))
+        Block(
+            _sentence(draw, f"{side}{i}"),
+            _sentence(draw, "only", end=draw(st.sampled_from(["", "."]))),
+            _sentence(draw, "beats"),
+        )
         for i in range(count)
     )
 
@@ -79,7 +105,11 @@ def pages(draw) -> Page:
 
     (hi_name, hi), (lo_name, lo) = sorted([(name_a, rank_a), (name_b, rank_b)], key=lambda p: -p[1])
     lines = [f"{name_a} vs {name_b}"]
-    lines.append("A comparison written for property tests." if generic_subtitle else f"{hi_name} ranks higher at {hi}/100 vs {lo_name} at {lo}/100.")
+    lines.append(
+        "A comparison written for property tests."
+        if generic_subtitle
+        else f"{hi_name} ranks higher at {hi}/100 vs {lo_name} at {lo}/100."
+    )
     lines += [
         f"| Feature | {name_a} | {name_b} |",
         "|---|---|---|",
@@ -97,7 +127,10 @@ def pages(draw) -> Page:
     if more_b:
         lines.append(f"+{more_b} more capabilities")
     if has_verdict:
-        lines += ["Verdict", f"{hi_name} scores higher at {hi}/100 vs {lo_name} at {lo}/100. {hi_name} leads on speed, while {lo_name} is stronger on cost."]
+        lines += [
+            "Verdict",
+            f"{hi_name} scores higher at {hi}/100 vs {lo_name} at {lo}/100. {hi_name} leads on speed, while {lo_name} is stronger on cost.",
+        ]
     lines += ["Need something different?", "Search the match graph →© 2030 Nobody."]
     return Page("\n".join(lines), name_a, name_b, blocks_a, blocks_b, more_b, rank_a, rank_b, has_verdict)
 
@@ -113,8 +146,14 @@ def _expected(blocks: tuple[Block, ...]) -> list[tuple]:
 def _facts(record: ComparisonRecord) -> tuple:
     """What a page proves, without warnings and header flags."""
     return (
-        record.title, record.subtitle, record.table, record.verdict,
-        _tuples(record.a.capabilities), record.a.more, _tuples(record.b.capabilities), record.b.more,
+        record.title,
+        record.subtitle,
+        record.table,
+        record.verdict,
+        _tuples(record.a.capabilities),
+        record.a.more,
+        _tuples(record.b.capabilities),
+        record.b.more,
     )
 
 

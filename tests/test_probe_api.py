@@ -7,9 +7,9 @@ import time
 
 import pytest
 from starlette.testclient import TestClient
+from test_probe_graph import ingest_seeds
 
 from graph_service.app import create_app
-from test_probe_graph import ingest_seeds
 
 KEY = {"X-API-Key": "probe-key"}
 QUEUE = """
@@ -17,7 +17,9 @@ mutation ($artifact: String!, $kind: String, $device: String, $data: String) {
   queueProbe(artifact: $artifact, kind: $kind, device: $device, data: $data) { id artifact kind device status progress }
 }
 """
-JOB = "query ($id: ID!) { probeJob(id: $id) { id status progress message probes { id kind status paramCount device } } }"
+JOB = (
+    "query ($id: ID!) { probeJob(id: $id) { id status progress message probes { id kind status paramCount device } } }"
+)
 ARTIFACT = """
 query ($slug: String!) {
   artifact(slug: $slug) {
@@ -27,15 +29,24 @@ query ($slug: String!) {
   }
 }
 """
-COUNTS_PAGE = "{ artifacts(first: 50) { edges { node { slug claimCounts { verified refuted unverified } probes { id } } } } }"
+COUNTS_PAGE = (
+    "{ artifacts(first: 50) { edges { node { slug claimCounts { verified refuted unverified } probes { id } } } } }"
+)
 PLAIN_PAGE = "{ artifacts(first: 50) { edges { node { slug } } } }"
 
 
 @pytest.fixture
 def client(settings, graph, tmp_path):
     (tmp_path / "probe-files" / "data").mkdir(parents=True)
-    keyed = settings.model_copy(update={"api_keys_raw": "probe-key", "rate_limit_anonymous": 0, "rate_limit_keyed": 0,
-                                        "probe_files_dir_raw": tmp_path / "probe-files", "probe_device": "cpu"})
+    keyed = settings.model_copy(
+        update={
+            "api_keys_raw": "probe-key",
+            "rate_limit_anonymous": 0,
+            "rate_limit_keyed": 0,
+            "probe_files_dir_raw": tmp_path / "probe-files",
+            "probe_device": "cpu",
+        }
+    )
     with TestClient(create_app(keyed)) as client:
         yield client
 
@@ -89,8 +100,14 @@ def test_claim_counts_for_every_seed_artifact_in_one_round_trip(client, graph):
     with_counts = graph_state.round_trips - before
     assert with_counts == plain + 2  # one for every artifact's claim counts, one for every artifact's probes
     nodes = {edge["node"]["slug"]: edge["node"] for edge in page["data"]["artifacts"]["edges"]}
-    for slug in ("mobilevit-small", "stable-diffusion-3-5-large", "vit-base-patch16-224", "rorshark-vit-base",
-                 "dreambooth-stable-diffusion", "sdnext"):
+    for slug in (
+        "mobilevit-small",
+        "stable-diffusion-3-5-large",
+        "vit-base-patch16-224",
+        "rorshark-vit-base",
+        "dreambooth-stable-diffusion",
+        "sdnext",
+    ):
         counts = nodes[slug]["claimCounts"]
         assert counts["verified"] == counts["refuted"] == 0  # nothing probed yet
     assert nodes["mobilevit-small"]["claimCounts"]["unverified"] > 10
@@ -100,11 +117,15 @@ def test_queue_probe_checks_its_input(client, graph):
     ingest_seeds(graph)
     anonymous = post(client, QUEUE, artifact="mobilevit-small")
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    for variables, message in [({"artifact": "no-such-model"}, "no artifact 'no-such-model'"),
-                               ({"artifact": "mobilevit-small", "kind": "vibes"}, "`kind` must be one of"),
-                               ({"artifact": "sdnext"}, "no probe spec for artifact 'sdnext'"),
-                               ({"artifact": "mobilevit-small", "kind": "classification_top1", "data": "../../etc"},
-                                "not a file or folder under the server's probe files folder")]:
+    for variables, message in [
+        ({"artifact": "no-such-model"}, "no artifact 'no-such-model'"),
+        ({"artifact": "mobilevit-small", "kind": "vibes"}, "`kind` must be one of"),
+        ({"artifact": "sdnext"}, "no probe spec for artifact 'sdnext'"),
+        (
+            {"artifact": "mobilevit-small", "kind": "classification_top1", "data": "../../etc"},
+            "not a file or folder under the server's probe files folder",
+        ),
+    ]:
         body = post(client, QUEUE, KEY, **variables)
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
         assert message in body["errors"][0]["message"]

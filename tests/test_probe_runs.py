@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from probes import tiny
 from probes.architecture import build_model, count_parameters, run_architecture_probe
 from probes.quality import run_classification_probe, run_prompt_adherence_probe
@@ -39,11 +39,24 @@ def tiny_models(tmp_path_factory) -> dict[str, Path]:
 
 def test_builtin_specs_cover_the_seed_models_and_count_on_meta():
     registry = SpecRegistry.load()
-    assert {"mobilevit-small", "vit-base-patch16-224", "vit-base", "rorshark-vit-base", "stable-diffusion-3-5-large",
-            "stable-diffusion-3-5-large-turbo", "stable-diffusion-3-5-medium"} <= set(registry.slugs())
-    counts = {slug: count_parameters(build_model(registry.require(slug), "meta"))
-              for slug in ("mobilevit-small", "vit-base-patch16-224", "stable-diffusion-3-5-large",
-                           "stable-diffusion-3-5-medium")}
+    assert {
+        "mobilevit-small",
+        "vit-base-patch16-224",
+        "vit-base",
+        "rorshark-vit-base",
+        "stable-diffusion-3-5-large",
+        "stable-diffusion-3-5-large-turbo",
+        "stable-diffusion-3-5-medium",
+    } <= set(registry.slugs())
+    counts = {
+        slug: count_parameters(build_model(registry.require(slug), "meta"))
+        for slug in (
+            "mobilevit-small",
+            "vit-base-patch16-224",
+            "stable-diffusion-3-5-large",
+            "stable-diffusion-3-5-medium",
+        )
+    }
     # Against the published figures: MobileViT-S 5.6M, ViT-B/16 86M, SD3.5 Large 8.1B, Medium 2.5B.
     assert round(counts["mobilevit-small"][0] / 1e5) == 56
     assert abs(counts["vit-base-patch16-224"][0] / 86e6 - 1) < 0.01
@@ -55,17 +68,31 @@ def test_builtin_specs_cover_the_seed_models_and_count_on_meta():
 def test_spec_files_are_checked(tmp_path):
     good = tmp_path / "spec.json"
     spec = tiny.tiny_vit_spec("my-vit")
-    good.write_text(json.dumps({"slug": "my-vit", "library": "transformers", "model_class": spec.model_class,
-                                "config": spec.config, "task": spec.task, "inputs": spec.inputs}))
+    good.write_text(
+        json.dumps(
+            {
+                "slug": "my-vit",
+                "library": "transformers",
+                "model_class": spec.model_class,
+                "config": spec.config,
+                "task": spec.task,
+                "inputs": spec.inputs,
+            }
+        )
+    )
     assert load_spec_file(good)[0].slugs == ("my-vit",)
     assert SpecRegistry.load([good]).require("my-vit").origin == str(good)
     yaml_file = tmp_path / "spec.yaml"
-    yaml_file.write_text("specs:\n  - slug: y\n    library: diffusers\n    model_class: SD3Transformer2DModel\n"
-                         "    task: text-to-image\n    inputs: {hidden_states: {shape: [batch, 16, 8, 8]}}\n")
+    yaml_file.write_text(
+        "specs:\n  - slug: y\n    library: diffusers\n    model_class: SD3Transformer2DModel\n"
+        "    task: text-to-image\n    inputs: {hidden_states: {shape: [batch, 16, 8, 8]}}\n"
+    )
     assert load_spec_file(yaml_file)[0].library == "diffusers"
-    for broken, message in [({"slug": "x"}, "missing `library`"),
-                            ({**json.loads(good.read_text()), "colour": 1}, "unknown field"),
-                            ({**json.loads(good.read_text()), "inputs": {"pixel_values": {"shape": [3, 32]}}}, "shape like")]:
+    for broken, message in [
+        ({"slug": "x"}, "missing `library`"),
+        ({**json.loads(good.read_text()), "colour": 1}, "unknown field"),
+        ({**json.loads(good.read_text()), "inputs": {"pixel_values": {"shape": [3, 32]}}}, "shape like"),
+    ]:
         good.write_text(json.dumps(broken))
         with pytest.raises(SpecError, match=message):
             load_spec_file(good)
@@ -132,8 +159,9 @@ def test_quality_probes_without_weights_are_skipped_with_the_reason(tmp_path):
 def test_prompt_adherence_scores_generated_images(tiny_models, tmp_path):
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("a red fox in the snow\n# a comment\na blue boat\n")
-    run = lambda: run_prompt_adherence_probe("tiny", str(tiny_models["pipeline"]), str(tiny_models["scorer"]),  # noqa: E731
-                                             prompts, device="cpu", steps=2, seed=7)
+    run = lambda: run_prompt_adherence_probe(
+        "tiny", str(tiny_models["pipeline"]), str(tiny_models["scorer"]), prompts, device="cpu", steps=2, seed=7
+    )
     first, second = run(), run()
     assert first.status == "ok", first.reason
     cosines = [p["cosine"] for p in first.scores["per_prompt"]]
@@ -146,24 +174,49 @@ def test_prompt_adherence_scores_generated_images(tiny_models, tmp_path):
 
 def _without_graph_libraries(module: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     """Runs ``python -m module args`` with neo4j, pydantic and strawberry made unimportable."""
-    code = ("import runpy, sys\n"
-            "for name in ('neo4j', 'pydantic', 'pydantic_settings', 'strawberry'): sys.modules[name] = None\n"
-            f"sys.argv = [{module!r}, *sys.argv[1:]]\n"
-            f"runpy.run_module({module!r}, run_name='__main__')\n")
+    code = (
+        "import runpy, sys\n"
+        "for name in ('neo4j', 'pydantic', 'pydantic_settings', 'strawberry'): sys.modules[name] = None\n"
+        f"sys.argv = [{module!r}, *sys.argv[1:]]\n"
+        f"runpy.run_module({module!r}, run_name='__main__')\n"
+    )
     env = {**os.environ, **OFFLINE, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_measure_runs_without_the_graph_libraries(tmp_path):
     spec = tiny.tiny_vit_spec("tiny-vit")
     spec_file = tmp_path / "tiny.json"
-    spec_file.write_text(json.dumps({"slug": "tiny-vit", "library": "transformers", "model_class": spec.model_class,
-                                     "config": spec.config, "task": spec.task, "inputs": spec.inputs}))
+    spec_file.write_text(
+        json.dumps(
+            {
+                "slug": "tiny-vit",
+                "library": "transformers",
+                "model_class": spec.model_class,
+                "config": spec.config,
+                "task": spec.task,
+                "inputs": spec.inputs,
+            }
+        )
+    )
     out = tmp_path / "out.json"
-    run = _without_graph_libraries("probes.measure", "--artifacts", "tiny-vit,stable-diffusion-3-5-medium",
-                                   "--spec", str(spec_file), "--device", "cpu", "--batch-sizes", "1,2",
-                                   "--repeats", "1", "--json", str(out))
+    run = _without_graph_libraries(
+        "probes.measure",
+        "--artifacts",
+        "tiny-vit,stable-diffusion-3-5-medium",
+        "--spec",
+        str(spec_file),
+        "--device",
+        "cpu",
+        "--batch-sizes",
+        "1,2",
+        "--repeats",
+        "1",
+        "--json",
+        str(out),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     results = read_results(out)
     assert [r.artifact_slug for r in results] == ["tiny-vit", "stable-diffusion-3-5-medium"]
@@ -180,8 +233,9 @@ def test_gpu_report_fails_fast_without_cuda_and_smoke_runs_on_cpu(tmp_path):
         refused = _without_graph_libraries("probes.gpu_report", "--out", str(tmp_path / "gpu"), timeout=120)
         assert refused.returncode == 2 and "needs a CUDA GPU" in refused.stderr
         assert not (tmp_path / "gpu").exists()
-    smoke = _without_graph_libraries("probes.gpu_report", "--out", str(tmp_path / "smoke"), "--cpu-smoke",
-                                     "--budget-s", "600")
+    smoke = _without_graph_libraries(
+        "probes.gpu_report", "--out", str(tmp_path / "smoke"), "--cpu-smoke", "--budget-s", "600"
+    )
     assert smoke.returncode == 0, smoke.stderr[-2000:]
     report = json.loads((tmp_path / "smoke" / "report.json").read_text())
     sweep = report["vitSweep"]

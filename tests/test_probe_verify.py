@@ -6,27 +6,68 @@ import pytest
 
 from probes.records import ProbeResult
 from probes.verify import (
-    REFUTED, UNVERIFIED, VERIFIED, claim_device, human, judge, resolve_claim, resolve_claims, rounding_half_unit,
+    REFUTED,
+    UNVERIFIED,
+    VERIFIED,
+    claim_device,
+    human,
+    judge,
+    resolve_claim,
+    resolve_claims,
+    rounding_half_unit,
 )
 
 
-def claim(metric: str, value: float, value_max: float | None = None, qualifier: str | None = None,
-          sentence: str = "", comparator: str = "=", id: str = "c1") -> dict:
-    return {"id": id, "metric": metric, "value": value, "valueMax": value_max, "qualifier": qualifier,
-            "sentence": sentence, "comparator": comparator, "unit": ""}
+def claim(
+    metric: str,
+    value: float,
+    value_max: float | None = None,
+    qualifier: str | None = None,
+    sentence: str = "",
+    comparator: str = "=",
+    id: str = "c1",
+) -> dict:
+    return {
+        "id": id,
+        "metric": metric,
+        "value": value,
+        "valueMax": value_max,
+        "qualifier": qualifier,
+        "sentence": sentence,
+        "comparator": comparator,
+        "unit": "",
+    }
 
 
-def architecture(device: str = "cpu", params: int = 5_578_632, stored: int | None = None,
-                 throughput: dict[int, float] | None = None, latency: dict[int, float] | None = None,
-                 config: dict | None = None, started: str = "2026-01-01T00:00:00+00:00", **extra) -> ProbeResult:
+def architecture(
+    device: str = "cpu",
+    params: int = 5_578_632,
+    stored: int | None = None,
+    throughput: dict[int, float] | None = None,
+    latency: dict[int, float] | None = None,
+    config: dict | None = None,
+    started: str = "2026-01-01T00:00:00+00:00",
+    **extra,
+) -> ProbeResult:
     throughput = throughput or {}
     batches = sorted(throughput)
-    return ProbeResult(kind="architecture", artifact_slug="m", task="image-classification", device=device,
-                       device_name="test device", dtype="float32" if device == "cpu" else "bfloat16",
-                       param_count=params, stored_count=stored or params, batch_sizes=batches,
-                       throughput=[throughput[b] for b in batches],
-                       latency_ms=[(latency or {}).get(b, 1000 * b / throughput[b]) for b in batches],
-                       peak_memory_mb=[100.0 for _ in batches], config=config or {}, started_at=started, **extra)
+    return ProbeResult(
+        kind="architecture",
+        artifact_slug="m",
+        task="image-classification",
+        device=device,
+        device_name="test device",
+        dtype="float32" if device == "cpu" else "bfloat16",
+        param_count=params,
+        stored_count=stored or params,
+        batch_sizes=batches,
+        throughput=[throughput[b] for b in batches],
+        latency_ms=[(latency or {}).get(b, 1000 * b / throughput[b]) for b in batches],
+        peak_memory_mb=[100.0 for _ in batches],
+        config=config or {},
+        started_at=started,
+        **extra,
+    )
 
 
 def test_rounding_half_unit_follows_the_written_digits():
@@ -37,13 +78,16 @@ def test_rounding_half_unit_follows_the_written_digits():
     assert human(8_056_627_520) == "8.057B" and human(5_600_000) == "5.6M"
 
 
-@pytest.mark.parametrize("value, measured, verdict", [
-    (5_600_000, 5_578_632, VERIFIED),  # MobileViT-S
-    (86_000_000, 86_567_656, VERIFIED),  # ViT-B/16 with its 1000-label head: inside ±5%
-    (8_100_000_000, 8_056_627_520, VERIFIED),  # SD3.5 Large transformer
-    (5_600_000, 6_000_000, REFUTED),
-    (8_100_000_000, 2_243_171_520, REFUTED),
-])
+@pytest.mark.parametrize(
+    "value, measured, verdict",
+    [
+        (5_600_000, 5_578_632, VERIFIED),  # MobileViT-S
+        (86_000_000, 86_567_656, VERIFIED),  # ViT-B/16 with its 1000-label head: inside ±5%
+        (8_100_000_000, 8_056_627_520, VERIFIED),  # SD3.5 Large transformer
+        (5_600_000, 6_000_000, REFUTED),
+        (8_100_000_000, 2_243_171_520, REFUTED),
+    ],
+)
 def test_param_count_tolerance(value, measured, verdict):
     assert judge(claim("param_count", value), architecture(params=measured)).verdict == verdict
 
@@ -110,8 +154,16 @@ def test_config_facts_are_exact():
 
 
 def test_top1_needs_the_claimed_data_set():
-    top1 = ProbeResult(kind="classification_top1", artifact_slug="m", task="image-classification", device="cpu",
-                       top1=0.781, examples=1000, dataset="imagenet-1k", weights="w")
+    top1 = ProbeResult(
+        kind="classification_top1",
+        artifact_slug="m",
+        task="image-classification",
+        device="cpu",
+        top1=0.781,
+        examples=1000,
+        dataset="imagenet-1k",
+        weights="w",
+    )
     imagenet = claim("top1_accuracy", 78.3, qualifier="ImageNet-1k")
     assert judge(imagenet, top1).verdict == VERIFIED
     assert judge(claim("top1_accuracy", 80.0, qualifier="ImageNet-1k"), top1).verdict == REFUTED
@@ -132,8 +184,12 @@ def test_latest_able_probe_decides_and_device_claims_prefer_their_device():
 
 
 def test_every_claim_gets_a_status_and_a_reason():
-    claims = [claim("param_count", 5_600_000, id="a"), claim("training_speedup", 3, 5, id="b"),
-              claim("top1_accuracy", 78.3, qualifier="ImageNet-1k", id="c"), claim("inference_steps", 4, id="d")]
+    claims = [
+        claim("param_count", 5_600_000, id="a"),
+        claim("training_speedup", 3, 5, id="b"),
+        claim("top1_accuracy", 78.3, qualifier="ImageNet-1k", id="c"),
+        claim("inference_steps", 4, id="d"),
+    ]
     statuses = resolve_claims(claims, [architecture()])
     assert [s.status for s in statuses] == [VERIFIED, UNVERIFIED, UNVERIFIED, UNVERIFIED]
     assert all(s.reason for s in statuses)

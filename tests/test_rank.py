@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from graphdb.config import ConfigError, load_settings
 from services.rank_model import (
-    DEFAULT_WEIGHTS, SIGNALS, ArtifactInputs, Centrality, HeadToHeadGroup, co_match_centrality, compute_rank,
-    compute_ranks, normalise_weights, parse_weights, signal_number,
+    DEFAULT_WEIGHTS,
+    SIGNALS,
+    ArtifactInputs,
+    Centrality,
+    HeadToHeadGroup,
+    co_match_centrality,
+    compute_rank,
+    compute_ranks,
+    normalise_weights,
+    parse_weights,
+    signal_number,
 )
 
 
@@ -39,8 +50,9 @@ def test_a_fully_known_artifact_by_hand():
     # published 60 -> 0.6; cells 1, 0, 1, 0; no head-to-head, no checked claims -> 0.5 each;
     # 10 search matches -> 10 / (10 + 10) = 0.5; never co-matched -> 0.
     result = compute_rank(artifact(search_matches=10), None)
-    expected = 100 * (0.35 * 0.6 + 0.05 * 1 + 0.05 * 0 + 0.05 * 1 + 0.05 * 0 + 0.15 * 0.5 + 0.10 * 0 + 0.10 * 0.5
-                      + 0.10 * 0.5)
+    expected = 100 * (
+        0.35 * 0.6 + 0.05 * 1 + 0.05 * 0 + 0.05 * 1 + 0.05 * 0 + 0.15 * 0.5 + 0.10 * 0 + 0.10 * 0.5 + 0.10 * 0.5
+    )
     assert result.rank == pytest.approx(expected) == pytest.approx(48.5)
     by_signal = contributions(result)
     assert by_signal["publishedRank"].contribution == 21.0 and by_signal["publishedRank"].value == 0.6
@@ -70,9 +82,10 @@ def test_stronger_head_to_head_ranks_higher():
 
 def test_head_to_head_groups_are_weighted_by_games():
     result = compute_rank(artifact(head_to_head=(group(2.0, games=30), group(-2.0, games=10, metric="top1"))), None)
-    logistic = lambda s: 1 / (1 + np.exp(-s))  # noqa: E731
-    assert contributions(result)["headToHead"].value == pytest.approx((30 * logistic(2) + 10 * logistic(-2)) / 40,
-                                                                        abs=1e-4)
+    logistic = lambda s: 1 / (1 + np.exp(-s))
+    assert contributions(result)["headToHead"].value == pytest.approx(
+        (30 * logistic(2) + 10 * logistic(-2)) / 40, abs=1e-4
+    )
 
 
 def test_a_missing_published_value_spreads_its_weight_over_the_present_signals():
@@ -108,21 +121,33 @@ def test_search_demand_and_co_matches_raise_the_rank():
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(
     published=st.one_of(st.none(), st.integers(0, 100)),
-    cells=st.lists(st.one_of(st.none(), st.integers(0, 1), st.sampled_from(["1", "0", "3/4", "yes"])), min_size=4,
-                   max_size=4),
+    cells=st.lists(
+        st.one_of(st.none(), st.integers(0, 1), st.sampled_from(["1", "0", "3/4", "yes"])), min_size=4, max_size=4
+    ),
     searches=st.integers(0, 10_000),
-    verified=st.integers(0, 20), refuted=st.integers(0, 20),
+    verified=st.integers(0, 20),
+    refuted=st.integers(0, 20),
     strengths=st.lists(st.floats(-8, 8), max_size=3),
     centrality=st.one_of(st.none(), st.floats(0, 1)),
     weights=st.lists(st.floats(0, 5), min_size=len(SIGNALS), max_size=len(SIGNALS)).filter(lambda w: sum(w) > 0.01),
 )
-def test_contributions_always_sum_exactly_to_a_rank_between_0_and_100(published, cells, searches, verified, refuted,
-                                                                       strengths, centrality, weights):
-    inputs = artifact(published_rank=published, adoption=cells[0], quality=cells[1], ecosystem=cells[2],
-                      match_graph=cells[3], search_matches=searches, verified_claims=verified, refuted_claims=refuted,
-                      head_to_head=tuple(group(s) for s in strengths))
-    result = compute_rank(inputs, None if centrality is None else Centrality(centrality, 0.1, 1, 1),
-                          dict(zip(SIGNALS, weights)))
+def test_contributions_always_sum_exactly_to_a_rank_between_0_and_100(
+    published, cells, searches, verified, refuted, strengths, centrality, weights
+):
+    inputs = artifact(
+        published_rank=published,
+        adoption=cells[0],
+        quality=cells[1],
+        ecosystem=cells[2],
+        match_graph=cells[3],
+        search_matches=searches,
+        verified_claims=verified,
+        refuted_claims=refuted,
+        head_to_head=tuple(group(s) for s in strengths),
+    )
+    result = compute_rank(
+        inputs, None if centrality is None else Centrality(centrality, 0.1, 1, 1), dict(zip(SIGNALS, weights))
+    )
     total, rank = hundredths(result)
     assert total == rank
     assert 0 <= result.rank <= 100
@@ -140,9 +165,25 @@ def test_ranks_are_ordered_and_deterministic():
 
 
 # -- normalisations ------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw, number", [(1, 1.0), (0, 0.0), ("1", 1.0), (" 0 ", 0.0), ("47/100", 0.47),
-                                         ("yes", 1.0), ("No", 0.0), (True, 1.0), ("2.5", 2.5), (None, None),
-                                         ("n/a", None), ("", None), (float("nan"), None), ("3/0", None)])
+@pytest.mark.parametrize(
+    "raw, number",
+    [
+        (1, 1.0),
+        (0, 0.0),
+        ("1", 1.0),
+        (" 0 ", 0.0),
+        ("47/100", 0.47),
+        ("yes", 1.0),
+        ("No", 0.0),
+        (True, 1.0),
+        ("2.5", 2.5),
+        (None, None),
+        ("n/a", None),
+        ("", None),
+        (float("nan"), None),
+        ("3/0", None),
+    ],
+)
 def test_table_cells_are_parsed_into_numbers(raw, number):
     assert signal_number(raw) == number
 
@@ -190,8 +231,15 @@ def test_weights_from_the_setting_are_merged_and_normalised():
     assert parse_weights("") == normalise_weights(DEFAULT_WEIGHTS)
 
 
-@pytest.mark.parametrize("raw, message", [("speed=1", "unknown rank signal"), ("claims=-1", ">= 0"),
-                                          ("claims", "name=weight"), ("claims=lots", "not a number")])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("speed=1", "unknown rank signal"),
+        ("claims=-1", ">= 0"),
+        ("claims", "name=weight"),
+        ("claims=lots", "not a number"),
+    ],
+)
 def test_bad_weights_are_refused_with_a_reason(raw, message):
     with pytest.raises(ValueError, match=message):
         parse_weights(raw)

@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import cli_env
 from starlette.testclient import TestClient
 
-from conftest import cli_env
 from graph_service.app import create_app
-from services.rank import recompute
 from graphdb.config import Settings
+from services.rank import recompute
 
 VISION = "capability://image-classification"
 TEXT = "capability://text-generation"
@@ -58,18 +58,29 @@ SET a.searchMatches = a.searchMatches + $count, b.searchMatches = b.searchMatche
 
 
 def add_artifacts(graph, *specs) -> None:
-    rows = [{"slug": slug, "name": slug.replace("-", " ").title(), "rank": rank, "classes": classes,
-             "mentionedOnly": False} for slug, rank, classes in specs]
+    rows = [
+        {"slug": slug, "name": slug.replace("-", " ").title(), "rank": rank, "classes": classes, "mentionedOnly": False}
+        for slug, rank, classes in specs
+    ]
     graph.execute_query(ARTIFACTS, rows=rows)
 
 
 def add_probe(graph, slug: str, samples: dict, device: str = "cpu", status: str = "ok") -> None:
     batches = sorted(samples)
-    graph.execute_query(PROBES, rows=[{
-        "id": f"probe-{slug}-{device}-{len(samples)}-{status}", "slug": slug, "device": device, "status": status,
-        "batchSizes": batches, "medians": [sorted(samples[b])[len(samples[b]) // 2] for b in batches],
-        "samples": json.dumps({str(b): samples[b] for b in batches}),
-    }])
+    graph.execute_query(
+        PROBES,
+        rows=[
+            {
+                "id": f"probe-{slug}-{device}-{len(samples)}-{status}",
+                "slug": slug,
+                "device": device,
+                "status": status,
+                "batchSizes": batches,
+                "medians": [sorted(samples[b])[len(samples[b]) // 2] for b in batches],
+                "samples": json.dumps({str(b): samples[b] for b in batches}),
+            }
+        ],
+    )
 
 
 def ranks(graph) -> dict[str, float]:
@@ -80,7 +91,8 @@ def ranks(graph) -> dict[str, float]:
 def head_to_head_edges(graph) -> list[dict]:
     records, _, _ = graph.execute_query(
         "MATCH (a)-[h:HEAD_TO_HEAD]->(b) RETURN a.slug AS source, b.slug AS target, h {.*} AS h "
-        "ORDER BY source, target, h.device")
+        "ORDER BY source, target, h.device"
+    )
     return [{"source": r["source"], "target": r["target"], **r["h"]} for r in records]
 
 
@@ -106,8 +118,9 @@ def test_probe_results_become_head_to_head_edges_between_artifacts_of_a_class(gr
     assert fast["ciLow"] <= fast["probability"] <= fast["ciHigh"]
     assert fast["strength"] > 0 > slow["strength"] and fast["computedAt"] is not None
     assert run.head_to_head_edges == 2 and run.probes == 3  # the failed probe is not read
-    assert [(g.task, g.device, g.metric) for g in run.head_to_head_groups] == [("image-classification", "cpu",
-                                                                                "throughput")]
+    assert [(g.task, g.device, g.metric) for g in run.head_to_head_groups] == [
+        ("image-classification", "cpu", "throughput")
+    ]
 
 
 def test_recomputing_head_to_head_replaces_the_edges(graph):
@@ -115,13 +128,16 @@ def test_recomputing_head_to_head_replaces_the_edges(graph):
     add_probe(graph, "fast-net", FAST)
     add_probe(graph, "slow-net", SLOW)
     # an edge left from an earlier run, for a pair that no longer has results
-    graph.execute_query("MATCH (a:Artifact {slug: 'other'}), (b:Artifact {slug: 'fast-net'}) "
-                        "CREATE (a)-[:HEAD_TO_HEAD {task: 'old', device: 'cpu', metric: 'throughput'}]->(b)")
+    graph.execute_query(
+        "MATCH (a:Artifact {slug: 'other'}), (b:Artifact {slug: 'fast-net'}) "
+        "CREATE (a)-[:HEAD_TO_HEAD {task: 'old', device: 'cpu', metric: 'throughput'}]->(b)"
+    )
     recompute(graph, resamples=30)
     first = head_to_head_edges(graph)
     recompute(graph, resamples=30)
-    assert head_to_head_edges(graph) == [{**e, "computedAt": f["computedAt"]}
-                                         for e, f in zip(first, head_to_head_edges(graph))]
+    assert head_to_head_edges(graph) == [
+        {**e, "computedAt": f["computedAt"]} for e, f in zip(first, head_to_head_edges(graph))
+    ]
     assert len(first) == 2 and all(e["task"] == "image-classification" for e in first)
 
     graph.execute_query("MATCH (p:Probe)-[:MEASURED]->(:Artifact {slug: 'slow-net'}) DETACH DELETE p")
@@ -165,10 +181,19 @@ def test_probe_results_recorded_by_the_probe_store_feed_the_rank(graph):
     store = probe_store.ProbeRecorder(graph)
     for slug, samples in (("fast-net", FAST), ("slow-net", SLOW)):
         batches = sorted(samples)
-        store.record(records.ProbeResult(
-            kind="architecture", artifact_slug=slug, task="image-classification", device="cpu", versions={},
-            batch_sizes=batches, throughput=[sorted(samples[b])[1] for b in batches], repeats=3,
-            samples={str(b): samples[b] for b in batches}).finish())
+        store.record(
+            records.ProbeResult(
+                kind="architecture",
+                artifact_slug=slug,
+                task="image-classification",
+                device="cpu",
+                versions={},
+                batch_sizes=batches,
+                throughput=[sorted(samples[b])[1] for b in batches],
+                repeats=3,
+                samples={str(b): samples[b] for b in batches},
+            ).finish()
+        )
     run = recompute(graph, resamples=20)
     after = ranks(graph)
     assert run.head_to_head_edges == 2
@@ -198,8 +223,10 @@ def test_a_refuted_claim_ranks_lower_and_a_verified_one_higher(graph):
 
 def test_mentioned_only_artifacts_are_not_ranked(graph):
     add_artifacts(graph, ("described", 50, [VISION]))
-    graph.execute_query("CREATE (:Artifact {slug: 'named-only', name: 'Named Only', mentionedOnly: true, "
-                        "computedRank: 99.0, rankSignals: '[]'})")
+    graph.execute_query(
+        "CREATE (:Artifact {slug: 'named-only', name: 'Named Only', mentionedOnly: true, "
+        "computedRank: 99.0, rankSignals: '[]'})"
+    )
     run = recompute(graph)
     found = ranks(graph)
     assert found["named-only"] is None and found["described"] is not None
@@ -273,13 +300,23 @@ def test_rank_explanation_sums_to_the_rank_through_graphql(graph, api):
         assert round(sum(c["contribution"] for c in contributions), 2) == artifact["computedRank"]
         assert sum(c["weight"] for c in contributions) == pytest.approx(1.0, abs=1e-3)
         assert {c["signal"] for c in contributions} == {
-            "publishedRank", "adoption", "quality", "ecosystem", "matchGraph", "headToHead", "coMatchCentrality",
-            "searchDemand", "claims"}
+            "publishedRank",
+            "adoption",
+            "quality",
+            "ecosystem",
+            "matchGraph",
+            "headToHead",
+            "coMatchCentrality",
+            "searchDemand",
+            "claims",
+        }
         assert explanation["rankedAt"] and explanation["rankedAt"][:2] == "20"
         by_signal = {c["signal"]: c for c in contributions}
         assert by_signal["publishedRank"]["value"] == published / 100
         assert by_signal["coMatchCentrality"]["value"] == 1.0
-    slow = {c["signal"]: c for c in gql(api, EXPLAINED, slug="slow-net")["artifact"]["rankExplanation"]["contributions"]}
+    slow = {
+        c["signal"]: c for c in gql(api, EXPLAINED, slug="slow-net")["artifact"]["rankExplanation"]["contributions"]
+    }
     assert "1 refuted" in slow["claims"]["detail"] and slow["headToHead"]["value"] < 0.5
 
     unranked = gql(api, EXPLAINED, slug="unranked")["artifact"]
@@ -300,8 +337,9 @@ def test_rank_explanation_sums_to_the_rank_through_graphql(graph, api):
 def matchgraph(settings: Settings, *arguments: str) -> subprocess.CompletedProcess:
     # The installed console script, as users run it.
     command = Path(sys.executable).with_name("matchgraph")
-    return subprocess.run([str(command), *arguments], env=cli_env(settings), capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(command), *arguments], env=cli_env(settings), capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_ranks_and_explains(graph, settings):
@@ -314,13 +352,15 @@ def test_cli_ranks_and_explains(graph, settings):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["ranked"] == 2 and report["headToHead"]["edges"] == 2 and report["roundTrips"] == 8
-    assert [a["slug"] for a in report["top"]] == [r["slug"] for r in sorted(
-        report["top"], key=lambda r: -r["computedRank"])]
+    assert [a["slug"] for a in report["top"]] == [
+        r["slug"] for r in sorted(report["top"], key=lambda r: -r["computedRank"])
+    ]
     assert {a["slug"]: a["rank"] for a in report["top"]} == {"fast-net": 52, "slow-net": 58}
     explained = report["artifact"]
     assert explained["slug"] == "fast-net" and explained["computedRank"] == ranks(graph)["fast-net"]
     assert sum(round(c["contribution"] * 100) for c in explained["contributions"]) == round(
-        explained["computedRank"] * 100)
+        explained["computedRank"] * 100
+    )
 
     table = matchgraph(settings, "rank", "--skip-head-to-head", "--artifact", "fast-net", "--explain", "--top", "5")
     assert table.returncode == 0, table.stderr
@@ -328,8 +368,10 @@ def test_cli_ranks_and_explains(graph, settings):
     assert "headToHead" in table.stdout and "total" in table.stdout
     assert "skipped" in table.stderr
 
-    for arguments, message in ((("--explain",), "--explain needs --artifact"),
-                               (("--artifact", "nothing-here"), "no artifact 'nothing-here'"),
-                               (("--artifact", "named-only"), "only mentioned")):
+    for arguments, message in (
+        (("--explain",), "--explain needs --artifact"),
+        (("--artifact", "nothing-here"), "no artifact 'nothing-here'"),
+        (("--artifact", "named-only"), "only mentioned"),
+    ):
         refused = matchgraph(settings, "rank", *arguments)
         assert refused.returncode == 2 and message in refused.stderr, refused.stderr

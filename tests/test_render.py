@@ -32,9 +32,21 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, suppres
 
 # Warning kinds that mean the parser had to repair or guess: a rendered page must need none.
 REPAIRS = (
-    "ignored-lines", "unexpected-line", "table-row-mended", "table-fragment", "table-header-missing",
-    "table-extra-cells", "columns-swapped", "duplicate-", "orphan-line", "verdict-misplaced",
-    "sides-inferred", "sides-uncertain", "side-header-missing", "truncated-line", "conflicting-",
+    "ignored-lines",
+    "unexpected-line",
+    "table-row-mended",
+    "table-fragment",
+    "table-header-missing",
+    "table-extra-cells",
+    "columns-swapped",
+    "duplicate-",
+    "orphan-line",
+    "verdict-misplaced",
+    "sides-inferred",
+    "sides-uncertain",
+    "side-header-missing",
+    "truncated-line",
+    "conflicting-",
 )
 
 
@@ -104,7 +116,13 @@ def _record(**changes) -> ComparisonRecord:
         a=Side("Orchid XL", (_block("first"), _block("second"), _block("third"))),
         b=Side("quill.v3", tuple(_block(f"b{i}") for i in range(8)), more=3),
         table=TABLE,
-        verdict=Verdict("Orchid XL scores higher at 61/100 vs quill.v3 at 48/100. Orchid XL leads on speed.", "Orchid XL", 61, "quill.v3", 48),
+        verdict=Verdict(
+            "Orchid XL scores higher at 61/100 vs quill.v3 at 48/100. Orchid XL leads on speed.",
+            "Orchid XL",
+            61,
+            "quill.v3",
+            48,
+        ),
     )
     return dataclasses.replace(record, **changes)
 
@@ -112,8 +130,12 @@ def _record(**changes) -> ComparisonRecord:
 def test_clean_page_shape():
     page = render_markdown(_record())
     lines = page.splitlines()
-    assert lines[:4] == ["Orchid XL vs quill.v3", "How Orchid XL and quill.v3 compare, side by side.",
-                         "| Feature | Orchid XL | quill.v3 |", "|---|---|---|"]
+    assert lines[:4] == [
+        "Orchid XL vs quill.v3",
+        "How Orchid XL and quill.v3 compare, side by side.",
+        "| Feature | Orchid XL | quill.v3 |",
+        "|---|---|---|",
+    ]
     assert "| Quality | 1 |  |" in lines
     assert lines.index("quill.v3 Capabilities") < lines.index("+3 more capabilities") < lines.index("Verdict")
     assert tuple(lines[-2:]) == FOOTER
@@ -135,7 +157,9 @@ def test_partial_record_renders_what_it_holds():
     page of what it holds: missing lines are not invented, the footer is written. It parses back with
     the same blocks and, since the table still promises more capabilities than shown, as partial."""
     cut = _record().a.capabilities[:2] + (_block("third", unique="only this one", vs=None),)
-    record = _record(a=dataclasses.replace(_record().a, capabilities=cut), b=Side("quill.v3"), verdict=None, partial=True)
+    record = _record(
+        a=dataclasses.replace(_record().a, capabilities=cut), b=Side("quill.v3"), verdict=None, partial=True
+    )
     page = render_markdown(record)
     assert page.count("vs alternatives:") == 2 and "Verdict" not in page and page.endswith(FOOTER[-1] + "\n")
     again = parse(page)
@@ -170,16 +194,73 @@ def test_subtitle_kept_or_generated():
 # Hence: descriptions start with a verb, a FOOTER_LIKE opener, NOTICE_LIKE (with a Unique: line) or
 # "<side name> scores", then an index, and end with '.'; names and cells come from safe tokens.
 
-WORDS = (
-    "lattice quartz ember harbor signal prism orbit cobalt tensor glyph vector lantern pixel beacon "
-    "vs versus score scores capabilities Capabilities unique: more +3 verdict 58/100 5.6M 78.3% (INT8) "
-    "3-4x batch, GPU; © # | copyright"
-).split()
-VERBS = "Runs Adds Serves Exports Classifies Quantizes Detects Streams".split()
+WORDS = [
+    "lattice",
+    "quartz",
+    "ember",
+    "harbor",
+    "signal",
+    "prism",
+    "orbit",
+    "cobalt",
+    "tensor",
+    "glyph",
+    "vector",
+    "lantern",
+    "pixel",
+    "beacon",
+    "vs",
+    "versus",
+    "score",
+    "scores",
+    "capabilities",
+    "Capabilities",
+    "unique:",
+    "more",
+    "+3",
+    "verdict",
+    "58/100",
+    "5.6M",
+    "78.3%",
+    "(INT8)",
+    "3-4x",
+    "batch,",
+    "GPU;",
+    "©",
+    "#",
+    "|",
+    "copyright",
+]
+VERBS = ["Runs", "Adds", "Serves", "Exports", "Classifies", "Quantizes", "Detects", "Streams"]
 # Openers that start like a footer line; the index after them keeps them from being a whole notice.
-FOOTER_LIKE = ["Copyright", "©", "(c)", "Need something different?", "Search the match graph", "Search the match graph →"]
+FOOTER_LIKE = [
+    "Copyright",
+    "©",
+    "(c)",
+    "Need something different?",
+    "Search the match graph",
+    "Search the match graph →",
+]
 NOTICE_LIKE = "(c) 2024"  # with the index, a whole copyright notice: needs its Unique: line
-NAME_TOKENS = "Orchid XL quill.v3 Nimbus Base ferro_model Lumen 7B kestrel Tiny-Falcon 2 vs Capabilities C# F# Copyright ©".split()
+NAME_TOKENS = [
+    "Orchid",
+    "XL",
+    "quill.v3",
+    "Nimbus",
+    "Base",
+    "ferro_model",
+    "Lumen",
+    "7B",
+    "kestrel",
+    "Tiny-Falcon",
+    "2",
+    "vs",
+    "Capabilities",
+    "C#",
+    "F#",
+    "Copyright",
+    "©",
+]
 FEATURES = KNOWN_FEATURES + ("License", "Context Window", "Release")
 
 

@@ -115,9 +115,14 @@ def test_build_is_reproducible(tmp_path):
     finally:
         del sys.modules[spec.name]
     mod.build(tmp_path)
-    for rel in ["README.md", *(f"sample/{p.name}" for p in SAMPLE.iterdir()),
-                *(f"rejects/{p.name}" for p in (CORPUS / "rejects").iterdir())]:
-        assert (tmp_path / rel).read_bytes() == (CORPUS / rel).read_bytes(), f"{rel} is stale: rerun corpus/build_sample.py"
+    for rel in [
+        "README.md",
+        *(f"sample/{p.name}" for p in SAMPLE.iterdir()),
+        *(f"rejects/{p.name}" for p in (CORPUS / "rejects").iterdir()),
+    ]:
+        assert (tmp_path / rel).read_bytes() == (CORPUS / rel).read_bytes(), (
+            f"{rel} is stale: rerun corpus/build_sample.py"
+        )
 
 
 def _seed_dir() -> Path | None:
@@ -138,15 +143,15 @@ def seed_windows() -> set[str]:
         for line in path.read_text(encoding="utf-8-sig").splitlines():
             line = _norm(line)
             if len(line) > 90:
-                windows.update(line[i:i + WINDOW] for i in range(len(line) - WINDOW + 1))
+                windows.update(line[i : i + WINDOW] for i in range(len(line) - WINDOW + 1))
     return windows
 
 
 def find_seed_text(text: str, windows: set[str]) -> str | None:
     text = _norm(text)
     for i in range(len(text) - WINDOW + 1):
-        if text[i:i + WINDOW] in windows:
-            return text[i:i + WINDOW]
+        if text[i : i + WINDOW] in windows:
+            return text[i : i + WINDOW]
     return None
 
 

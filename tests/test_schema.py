@@ -31,15 +31,25 @@ def test_every_node_key_of_the_design_is_unique(graph):
     apply_schema(graph)
     constraints, _ = describe_schema(graph)
     unique = {(c["labelsOrTypes"][0], c["properties"][0]) for c in constraints if c["type"] == "UNIQUENESS"}
-    for key in [("Artifact", "slug"), ("Capability", "id"), ("Document", "id"), ("Comparison", "id"),
-                ("Claim", "id"), ("Probe", "id"), ("Query", "id"), ("CapabilityClass", "uri")]:
+    for key in [
+        ("Artifact", "slug"),
+        ("Capability", "id"),
+        ("Document", "id"),
+        ("Comparison", "id"),
+        ("Claim", "id"),
+        ("Probe", "id"),
+        ("Query", "id"),
+        ("CapabilityClass", "uri"),
+    ]:
         assert key in unique, key
 
 
 def test_schema_version_is_recorded(graph):
     script = load_schema()
     apply_schema(graph, script=script)
-    records, _, _ = graph.execute_query("MATCH (s:SchemaVersion {name: 'matchgraph'}) RETURN s.version AS v, s.checksum AS c")
+    records, _, _ = graph.execute_query(
+        "MATCH (s:SchemaVersion {name: 'matchgraph'}) RETURN s.version AS v, s.checksum AS c"
+    )
     assert [(r["v"], r["c"]) for r in records] == [(script.version, script.checksum)]
     assert script.version == max(int(p.name.split("_")[0]) for p in SCHEMA_DIR.glob("*.cypher"))
 

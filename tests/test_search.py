@@ -14,11 +14,16 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO, clear_graph, cli_env
 from starlette.testclient import TestClient
 
-from conftest import REPO, clear_graph, cli_env
 from embed.search import (
-    MAX_LIMIT, HybridSearch, ImageSearchUnavailable, SearchInputError, SearchRequest, decode_image,
+    MAX_LIMIT,
+    HybridSearch,
+    ImageSearchUnavailable,
+    SearchInputError,
+    SearchRequest,
+    decode_image,
 )
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
@@ -28,9 +33,13 @@ from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
 SAMPLE = REPO / "corpus" / "sample"
-DOCUMENTS = ["s03_mobilenetv3-large-vs-mobilevit-small.txt", "s08_yolov8n-vs-mobilenetv3-large.txt",
-             "s10_llama-3-8b-vs-mistral-7b.txt", "s22_automatic1111-webui-vs-comfyui.txt",
-             "s29_llama-cpp-vs-vllm.txt"]
+DOCUMENTS = [
+    "s03_mobilenetv3-large-vs-mobilevit-small.txt",
+    "s08_yolov8n-vs-mobilenetv3-large.txt",
+    "s10_llama-3-8b-vs-mistral-7b.txt",
+    "s22_automatic1111-webui-vs-comfyui.txt",
+    "s29_llama-cpp-vs-vllm.txt",
+]
 
 SEARCH = """
 query ($q: String!, $n: Int, $t: String, $image: String) {
@@ -100,8 +109,10 @@ def test_the_catalog_follows_ingest_and_signal_changes(graph, settings):
     assert "timesMatched" in hits[0].artifact and not hits[0].artifact.get("computedRank")
 
     # Signals only (the rank job, recorded searches): reloaded by the background check.
-    graph.execute_query("MATCH (a:Artifact {slug: 'vllm'}) SET a.computedRank = 77.0, a.rankedAt = datetime(), "
-                        "a.searchMatches = 5, a.timesMatched = coalesce(a.publishedTimesMatched, 0) + 5")
+    graph.execute_query(
+        "MATCH (a:Artifact {slug: 'vllm'}) SET a.computedRank = 77.0, a.rankedAt = datetime(), "
+        "a.searchMatches = 5, a.timesMatched = coalesce(a.publishedTimesMatched, 0) + 5"
+    )
     engine.search_sync(question)  # starts the background check (the interval is 0 here)
     vectors._refresher.join(timeout=30)
     hit = engine.search_sync(question).hits[0]
@@ -110,7 +121,8 @@ def test_the_catalog_follows_ingest_and_signal_changes(graph, settings):
 
     # Capabilities removed from the graph leave the catalog (and the index) at the next check.
     removed, _, _ = graph.execute_query(
-        "MATCH (:Artifact {slug: 'vllm'})-[:HAS_CAPABILITY]->(k) WITH k, k.id AS id DETACH DELETE k RETURN id")
+        "MATCH (:Artifact {slug: 'vllm'})-[:HAS_CAPABILITY]->(k) WITH k, k.id AS id DETACH DELETE k RETURN id"
+    )
     assert removed
     vectors.ensure_fresh(force=True)
     matched = {match.capability["id"] for hit in engine.search_sync(question).hits for match in hit.capabilities}
@@ -133,7 +145,9 @@ def test_the_catalog_freshness_check_does_not_grow_with_the_graph(graph):
             "MERGE (a)-[:HAS_CAPABILITY]->(k:Capability {id: 'fp-cap-' + i}) "
             "SET k.embeddedAt = datetime(), k.classifiedAt = datetime() "
             "MERGE (d:Document {id: 'fp-doc-' + i}) SET d.ingestedAt = datetime() "
-            "MERGE (q:Query {id: 'fp-q-' + i}) SET q.ranAt = datetime()", n=total)
+            "MERGE (q:Query {id: 'fp-q-' + i}) SET q.ranAt = datetime()",
+            n=total,
+        )
         with graph.session() as session:
             summary = session.run("PROFILE " + CATALOG_FINGERPRINT).consume()
         return _db_hits(summary.profile)
@@ -144,7 +158,7 @@ def test_the_catalog_freshness_check_does_not_grow_with_the_graph(graph):
 
 
 def test_keyword_search_stems_like_the_english_analyzer(graph, settings):
-    """"detects objects" matches "object detection" (stems), stop words and punctuation are harmless."""
+    """ "detects objects" matches "object detection" (stems), stop words and punctuation are harmless."""
     from embed.catalog import SearchCatalog, query_words
 
     ingest(graph, DOCUMENTS[:2])
@@ -178,8 +192,14 @@ def _same_catalogs(updated, full) -> None:
     assert a.artifacts == b.artifacts and a.capabilities == b.capabilities and a.depicts == b.depicts
     assert {k: set(v) for k, v in a.owners.items()} == {k: set(v) for k, v in b.owners.items()}
     assert len(a.capability_text) == len(b.capability_text) == len(b.capabilities)
-    for words in ("continuous batching requests", "detects objects", "image classification phones",
-                  "quantised gguf", "zebracorn", "node workflow"):
+    for words in (
+        "continuous batching requests",
+        "detects objects",
+        "image classification phones",
+        "quantised gguf",
+        "zebracorn",
+        "node workflow",
+    ):
         mine, theirs = a.capability_text.search(words, 50), b.capability_text.search(words, 50)
         assert [key for key, _ in mine] == [key for key, _ in theirs], words
         assert [score for _, score in mine] == pytest.approx([score for _, score in theirs], rel=1e-5)
@@ -215,7 +235,8 @@ def test_an_ingest_updates_the_catalog_to_what_a_full_load_gives(graph, settings
     graph.execute_query(
         "MATCH (:Artifact {slug: 'comfyui'})-[:HAS_CAPABILITY]->(k) WITH k ORDER BY k.id LIMIT 1 "
         "CREATE (d:Document {id: 'later-page', ingestedAt: datetime()}) "
-        "SET k.unique = coalesce(k.unique, '') + ' zebracorn' MERGE (k)-[:SOURCE]->(d)")
+        "SET k.unique = coalesce(k.unique, '') + ' zebracorn' MERGE (k)-[:SOURCE]->(d)"
+    )
     assert catalog.refresh() == "content" and catalog.stats()["incremental"] is True
     assert [slug for slug in catalog.keyword_hits("zebracorn", 5).by_artifact] == ["comfyui"]
     _same_catalogs(catalog, SearchCatalog(graph, settings.neo4j_database))
@@ -234,9 +255,15 @@ def embedded(neo4j_driver, neo4j_server, tmp_path_factory):
 
     clear_graph(neo4j_driver)
     ingest(neo4j_driver)
-    settings = Settings(neo4j_uri=neo4j_server.bolt_uri, neo4j_password=neo4j_server.password(),
-                        data_dir=tmp_path_factory.mktemp("search-data"), rate_limit_anonymous=0,
-                        search_record=False, index_check_interval=3600, _env_file=None)
+    settings = Settings(
+        neo4j_uri=neo4j_server.bolt_uri,
+        neo4j_password=neo4j_server.password(),
+        data_dir=tmp_path_factory.mktemp("search-data"),
+        rate_limit_anonymous=0,
+        search_record=False,
+        index_check_interval=3600,
+        _env_file=None,
+    )
     report = EmbeddingStage(settings, neo4j_driver).run()
     assert report.ok and report.capabilities > 0, report.error
     yield settings, neo4j_driver
@@ -286,8 +313,11 @@ def test_type_filter_and_limits(embedded, engine):
     repositories = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Repository"))
     assert repositories.hits and all(hit.artifact["type"] == "Repository" for hit in repositories.hits)
     assert len(engine.search_sync(SearchRequest(text="image", limit=2)).hits) == 2
-    for bad in (SearchRequest(text="x", limit=0), SearchRequest(text="x", limit=MAX_LIMIT + 1),
-                SearchRequest(text="   ")):
+    for bad in (
+        SearchRequest(text="x", limit=0),
+        SearchRequest(text="x", limit=MAX_LIMIT + 1),
+        SearchRequest(text="   "),
+    ):
         with pytest.raises(SearchInputError):
             engine.search_sync(bad)
 
@@ -337,12 +367,13 @@ def test_image_search_without_weights_is_a_clear_error_and_text_search_still_wor
 
 
 def test_image_search_finds_the_artifact_an_image_depicts(embedded, tmp_path):
-    from embed.vit_embedder import write_tiny_vit
     from embed.image_store import attach_images, check_image
+    from embed.vit_embedder import write_tiny_vit
 
     settings, driver = embedded
-    vit_settings = settings.model_copy(update={"vit_model": str(write_tiny_vit(tmp_path / "vit")),
-                                               "data_dir": tmp_path / "data"})
+    vit_settings = settings.model_copy(
+        update={"vit_model": str(write_tiny_vit(tmp_path / "vit")), "data_dir": tmp_path / "data"}
+    )
     vectors = VectorService(vit_settings, driver)
     red, blue = png((220, 20, 20)), png((20, 20, 220))
     attach_images(vectors, "comfyui", [check_image(red, vit_settings.image_max_bytes)], "sample")
@@ -372,8 +403,14 @@ def test_decode_image_accepts_standard_url_safe_and_data_urls():
 
 # -- the CLI ------------------------------------------------------------------------------------------
 def matchgraph(settings, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "graph_service.cli", *args], capture_output=True, text=True,
-                          env=cli_env(settings, MATCHGRAPH_SEARCH_RECORD="false", **env), cwd=REPO, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "graph_service.cli", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(settings, MATCHGRAPH_SEARCH_RECORD="false", **env),
+        cwd=REPO,
+        timeout=300,
+    )
 
 
 def test_cli_search_prints_a_table_or_json(embedded):
@@ -381,8 +418,9 @@ def test_cli_search_prints_a_table_or_json(embedded):
     table = matchgraph(settings, "search", "a node graph editor for image generation", "--limit", "2")
     assert table.returncode == 0, table.stderr
     assert "comfyui" in table.stdout and "why" in table.stdout
-    report = matchgraph(settings, "search", "continuous batching for LLM serving", "--limit", "3", "--type", "Repository",
-                        "--json")
+    report = matchgraph(
+        settings, "search", "continuous batching for LLM serving", "--limit", "3", "--type", "Repository", "--json"
+    )
     assert report.returncode == 0, report.stderr
     payload = json.loads(report.stdout)
     assert payload["query"] == "continuous batching for LLM serving"

@@ -9,13 +9,13 @@ stage stays short.
 from __future__ import annotations
 
 import pytest
+from conftest import clear_graph
+from seeds import require_seeds_dir
 
 from benchmarks.search_quality import evaluate, load_queries, prepare_graph
-from conftest import clear_graph
 from embed.search import HybridSearch, SearchRequest
 from embed.vectors import VectorService
 from graphdb.config import Settings
-from seeds import require_seeds_dir
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,12 @@ def seeded(neo4j_driver, neo4j_server, tmp_path_factory):
     """The seeds ingested and embedded; settings with a private data folder for the indexes."""
     seeds = require_seeds_dir()
     clear_graph(neo4j_driver)
-    settings = Settings(neo4j_uri=neo4j_server.bolt_uri, neo4j_password=neo4j_server.password(),
-                        data_dir=tmp_path_factory.mktemp("quality-data"), _env_file=None)
+    settings = Settings(
+        neo4j_uri=neo4j_server.bolt_uri,
+        neo4j_password=neo4j_server.password(),
+        data_dir=tmp_path_factory.mktemp("quality-data"),
+        _env_file=None,
+    )
     ingested, embedded = prepare_graph(settings, neo4j_driver, seeds, sample=False)
     assert ingested.ingested == 5 and embedded.capabilities > 0
     yield settings, neo4j_driver
@@ -60,8 +64,10 @@ def test_acceptance_queries_find_the_intended_artifact_in_the_top_3(seeded, engi
 def test_quality_set_recall_over_the_seed_artifacts(seeded, engine):
     """Every query of embed/queries.json whose expected artifacts include a seed artifact."""
     settings, driver = seeded
-    described = {r["slug"] for r in driver.execute_query(
-        "MATCH (a:Artifact) WHERE a.mentionedOnly = false RETURN a.slug AS slug")[0]}
+    described = {
+        r["slug"]
+        for r in driver.execute_query("MATCH (a:Artifact) WHERE a.mentionedOnly = false RETURN a.slug AS slug")[0]
+    }
     queries = [q for q in load_queries() if described & set(q["expected"])]
     assert len(queries) >= 15
     report = evaluate(engine, driver, settings.neo4j_database, queries)

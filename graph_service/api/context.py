@@ -8,10 +8,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from graph_service.api.loaders import Loaders
+from graph_service.metrics import Metrics
 from graphdb.config import Settings
 from graphdb.driver import Graph
-from graph_service.metrics import Metrics
-from graph_service.api.loaders import Loaders
 
 
 @dataclass

@@ -88,8 +88,9 @@ class GraphQLEndpoint(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         state = request.app.state.matchgraph
-        return Context(request=request, graph=state.graph, settings=state.settings, metrics=state.metrics,
-                       app_state=state)
+        return Context(
+            request=request, graph=state.graph, settings=state.settings, metrics=state.metrics, app_state=state
+        )
 
     async def get_sub_response(self, request):
         sub_response = await super().get_sub_response(request)
@@ -101,8 +102,9 @@ class GraphQLEndpoint(GraphQL):
             return await super().execute_single(**kwargs)
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError) and kwargs["request_adapter"].method == "GET":
-                raise RequestError(405, "only queries may be sent with GET; send mutations with POST",
-                                   {"Allow": "POST"}) from error
+                raise RequestError(
+                    405, "only queries may be sent with GET; send mutations with POST", {"Allow": "POST"}
+                ) from error
             raise
 
     def parse_json(self, data):

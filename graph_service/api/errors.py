@@ -61,6 +61,10 @@ def client_safe(error: GraphQLError) -> GraphQLError:
     if not should_mask(error):
         return error
     return GraphQLError(
-        INTERNAL_ERROR, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+        INTERNAL_ERROR,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR"},
     )

@@ -141,9 +141,16 @@ class DocumentChecks:
             checked.errors = list(errors)
         return checked.errors
 
-    def cost_errors_cached(self, schema: GraphQLSchema, checked: _Checked, variables: dict | None) -> list[GraphQLError]:
-        key = tuple(sorted((name, value) for name, value in (variables or {}).items()
-                           if isinstance(value, int) and not isinstance(value, bool)))
+    def cost_errors_cached(
+        self, schema: GraphQLSchema, checked: _Checked, variables: dict | None
+    ) -> list[GraphQLError]:
+        key = tuple(
+            sorted(
+                (name, value)
+                for name, value in (variables or {}).items()
+                if isinstance(value, int) and not isinstance(value, bool)
+            )
+        )
         errors = checked.cost_errors.get(key)
         if errors is None:
             errors = self.cost_errors(schema, checked.document, variables)
@@ -197,7 +204,8 @@ def _too_costly(operation: OperationDefinitionNode, cost: int, max_cost: int) ->
         f"{_name(operation)} costs {cost:,}, above the limit of {max_cost:,} (each field "
         f"costs 1; the selections under a list are multiplied by its first/limit argument, "
         f"or by {DEFAULT_LIST_SIZE} without one): ask for fewer items or fewer nested lists",
-        operation, extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
+        operation,
+        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
     )
 
 
@@ -211,17 +219,23 @@ def expansion_rule(max_fields: int) -> type[ValidationRule]:
                 try:
                     _, fields = measure(context.schema, context.document, operation, {})
                 except _TooDeep:
-                    context.report_error(GraphQLError(
-                        f"{_name(operation)} nests selections more than {MAX_WALK_DEPTH} levels deep",
-                        operation, extensions={"code": "QUERY_TOO_COMPLEX"},
-                    ))
+                    context.report_error(
+                        GraphQLError(
+                            f"{_name(operation)} nests selections more than {MAX_WALK_DEPTH} levels deep",
+                            operation,
+                            extensions={"code": "QUERY_TOO_COMPLEX"},
+                        )
+                    )
                     continue
                 if fields > max_fields:
-                    context.report_error(GraphQLError(
-                        f"{_name(operation)} expands to {fields:,} fields once its fragments are spread in, "
-                        f"above the limit of {max_fields:,}", operation,
-                        extensions={"code": "QUERY_TOO_COMPLEX", "fields": fields, "maxFields": max_fields},
-                    ))
+                    context.report_error(
+                        GraphQLError(
+                            f"{_name(operation)} expands to {fields:,} fields once its fragments are spread in, "
+                            f"above the limit of {max_fields:,}",
+                            operation,
+                            extensions={"code": "QUERY_TOO_COMPLEX", "fields": fields, "maxFields": max_fields},
+                        )
+                    )
 
     return ExpansionRule
 
@@ -238,8 +252,9 @@ class _TooDeep(Exception):
     pass
 
 
-def measure(schema: GraphQLSchema, document, operation: OperationDefinitionNode,
-            variables: dict[str, Any]) -> tuple[int, int]:
+def measure(
+    schema: GraphQLSchema, document, operation: OperationDefinitionNode, variables: dict[str, Any]
+) -> tuple[int, int]:
     """(cost, number of fields once fragments are spread in) of one operation."""
     defaults = {  # a variable left out takes the default its definition gives
         definition.variable.name.value: int(definition.default_value.value)
@@ -260,8 +275,15 @@ class _Walk:
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.memo: dict[tuple[str, bool, bool], tuple[int, int]] = {}
 
-    def selections(self, selection_set: SelectionSetNode, parent, sized_parent: bool, introspection: bool,
-                   depth: int, spreading: frozenset[str]) -> tuple[int, int]:
+    def selections(
+        self,
+        selection_set: SelectionSetNode,
+        parent,
+        sized_parent: bool,
+        introspection: bool,
+        depth: int,
+        spreading: frozenset[str],
+    ) -> tuple[int, int]:
         if depth > MAX_WALK_DEPTH:
             raise _TooDeep
         cost = fields = 0
@@ -279,20 +301,23 @@ class _Walk:
             fields += f
         return cost, fields
 
-    def spread(self, name: str, sized_parent: bool, introspection: bool, depth: int,
-               spreading: frozenset[str]) -> tuple[int, int]:
+    def spread(
+        self, name: str, sized_parent: bool, introspection: bool, depth: int, spreading: frozenset[str]
+    ) -> tuple[int, int]:
         fragment = self.fragments.get(name)
         if fragment is None or name in spreading:
             return 0, 0  # unknown fragment or a cycle: other validation rules report them
         key = (name, sized_parent, introspection)
         if key not in self.memo:
             kind = self.schema.get_type(fragment.type_condition.name.value)
-            self.memo[key] = self.selections(fragment.selection_set, kind, sized_parent, introspection,
-                                             depth + 1, spreading | {name})
+            self.memo[key] = self.selections(
+                fragment.selection_set, kind, sized_parent, introspection, depth + 1, spreading | {name}
+            )
         return self.memo[key]
 
-    def field(self, node: FieldNode, parent, sized_parent: bool, introspection: bool, depth: int,
-              spreading: frozenset[str]) -> tuple[int, int]:
+    def field(
+        self, node: FieldNode, parent, sized_parent: bool, introspection: bool, depth: int, spreading: frozenset[str]
+    ) -> tuple[int, int]:
         name = node.name.value
         if name == "__typename":
             return 0, 1
@@ -302,8 +327,9 @@ class _Walk:
         if node.selection_set is None:
             return own, 1
         if definition is None:  # unknown field: validation reports it; count what is under it
-            child_cost, child_fields = self.selections(node.selection_set, None, False, introspection,
-                                                       depth + 1, spreading)
+            child_cost, child_fields = self.selections(
+                node.selection_set, None, False, introspection, depth + 1, spreading
+            )
             return own + child_cost, 1 + child_fields
         is_list = is_list_type(get_nullable_type(definition.type))
         size = self.size(node, definition)
@@ -314,8 +340,12 @@ class _Walk:
         else:
             multiplier = 1
         child_cost, child_fields = self.selections(
-            node.selection_set, get_named_type(definition.type), size is not None and not is_list,
-            introspection, depth + 1, spreading,
+            node.selection_set,
+            get_named_type(definition.type),
+            size is not None and not is_list,
+            introspection,
+            depth + 1,
+            spreading,
         )
         return own + multiplier * child_cost, 1 + child_fields
 

@@ -109,5 +109,6 @@ class Loaders:
         """Alternatives of many artifacts in one query, fetching only the `first` best of each."""
         if first not in self._alternatives_by_first:
             self._alternatives_by_first[first] = _loader(
-                lambda slugs: self.artifacts.alternatives(slugs, limit=first), list)
+                lambda slugs: self.artifacts.alternatives(slugs, limit=first), list
+            )
         return self._alternatives_by_first[first]

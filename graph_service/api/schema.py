@@ -8,24 +8,40 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-from graphdb import __version__
-from graph_service.compare import from_graph, from_page
-from graphdb.repository import ArtifactFilter
-from graphdb.repository.artifacts import decode_cursor
-from graphdb.driver import is_unavailable
+from embed.image_store import ImageError, UnknownArtifact, attach_encoded
+from embed.search import (
+    ImageSearchUnavailable,
+    SearchInputError,
+    SearchRequest,
+    SearchUnavailable,
+    decode_image,
+)
 from graph_service.api.auth import RequiresApiKey
 from graph_service.api.errors import InputError, NotFoundError, UserError
 from graph_service.api.extensions import OperationMetrics
 from graph_service.api.types import (
-    Artifact, ArtifactConnection, ArtifactEdge, ArtifactOrder, Capability, Comparison, DocumentInput, IngestReport,
-    PageInfo, ProbeJob, RejectedDocument, SearchHit,
+    Artifact,
+    ArtifactConnection,
+    ArtifactEdge,
+    ArtifactOrder,
+    Capability,
+    Comparison,
+    DocumentInput,
+    EmbeddingReport,
+    Image,
+    ImageKind,
+    IngestReport,
+    PageInfo,
+    ProbeJob,
+    RejectedDocument,
+    SearchHit,
 )
-from graph_service.api.types import EmbeddingReport, Image, ImageKind
+from graph_service.compare import from_graph, from_page
+from graphdb import __version__
+from graphdb.driver import is_unavailable
+from graphdb.repository import ArtifactFilter
+from graphdb.repository.artifacts import decode_cursor
 from ingest.records import slugify
-from embed.search import (
-            ImageSearchUnavailable, SearchInputError, SearchRequest, SearchUnavailable, decode_image,
-        )
-from embed.image_store import ImageError, UnknownArtifact, attach_encoded
 
 MAX_PAGE = 100
 MAX_DOCUMENTS_PER_CALL = 100
@@ -53,8 +69,14 @@ class Query:
 
     @strawberry.field(description="Artifacts, a page at a time (Relay cursor connection).")
     async def artifacts(
-        self, info: Info, first: int | None = 20, after: str | None = None, type: str | None = None,
-        pricing: str | None = None, capability_uri: str | None = None, mentioned_only: bool | None = None,
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        type: str | None = None,
+        pricing: str | None = None,
+        capability_uri: str | None = None,
+        mentioned_only: bool | None = None,
         order_by: ArtifactOrder = ArtifactOrder.RANK,
     ) -> ArtifactConnection:
         first = 20 if first is None else first
@@ -69,15 +91,21 @@ class Query:
         page = await info.context.loaders.artifacts.page(first, after, order_by.value, where)
         edges = [ArtifactEdge(cursor=c, node=Artifact.from_node(n)) for c, n in zip(page.cursors, page.artifacts)]
         return ArtifactConnection(
-            edges=edges, total_count=page.total,
-            page_info=PageInfo(has_next_page=page.has_next, has_previous_page=page.has_previous,
-                               start_cursor=page.cursors[0] if page.cursors else None,
-                               end_cursor=page.cursors[-1] if page.cursors else None),
+            edges=edges,
+            total_count=page.total,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
         )
 
-    @strawberry.field(description="A vs B, sides in the arguments' order (slugs or exact names). The newest complete "
-                                  "page published as 'a vs b', else one as 'b vs a' (swapped), else a partial page; "
-                                  "with no page at all, the graph's view of both (published: false).")
+    @strawberry.field(
+        description="A vs B, sides in the arguments' order (slugs or exact names). The newest complete "
+        "page published as 'a vs b', else one as 'b vs a' (swapped), else a partial page; "
+        "with no page at all, the graph's view of both (published: false)."
+    )
     async def compare(self, info: Info, a: str, b: str) -> Comparison | None:
         first, second = _slug(a), _slug(b)
         if first == second:
@@ -100,14 +128,21 @@ class Query:
             raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
         return [Capability.from_node(n) for n in await info.context.loaders.capabilities.by_uri(uri, first)]
 
-    @strawberry.field(description="Search the match graph: artifacts for a description of what you need (hybrid: "
-                                  "embeddings, keywords and graph signals), or for an image (`image`: base64 bytes; "
-                                  "`query` may then be empty). At most 50 hits.")
-    async def search(self, info: Info, query: str, limit: int | None = 5, type: str | None = None,
-                     image: str | None = None) -> list[SearchHit]:
+    @strawberry.field(
+        description="Search the match graph: artifacts for a description of what you need (hybrid: "
+        "embeddings, keywords and graph signals), or for an image (`image`: base64 bytes; "
+        "`query` may then be empty). At most 50 hits."
+    )
+    async def search(
+        self, info: Info, query: str, limit: int | None = 5, type: str | None = None, image: str | None = None
+    ) -> list[SearchHit]:
         try:
-            request = SearchRequest(text=query, limit=5 if limit is None else limit, type=type,
-                                    image=None if image is None else decode_image(image)).checked()
+            request = SearchRequest(
+                text=query,
+                limit=5 if limit is None else limit,
+                type=type,
+                image=None if image is None else decode_image(image),
+            ).checked()
             result = await info.context.app_state.search_service().search(request)
         except SearchInputError as error:
             raise InputError(str(error)) from None
@@ -125,28 +160,53 @@ class Query:
 
 @strawberry.type(description="Changes to the graph; each needs an API key (X-API-Key or Authorization: Bearer).")
 class Mutation:
-    @strawberry.mutation(permission_classes=[RequiresApiKey],
-                         description="Queue a probe of an artifact (kind: architecture, classification_top1 or "
-                                     "prompt_adherence; device: auto, cpu or cuda). Jobs run one at a time in the "
-                                     "server; poll probeJob(id). Files (weights, data, scorer, prompts) are paths under "
-                                     "the server's MATCHGRAPH_PROBE_FILES_DIR; weights and scorer may be cached hub ids.")
-    async def queue_probe(self, info: Info, artifact: str, kind: str | None = None, device: str | None = None,
-                          batch_sizes: list[int] | None = None, repeats: int | None = None, weights: str | None = None,
-                          data: str | None = None, dataset: str | None = None, scorer: str | None = None,
-                          prompts: str | None = None) -> ProbeJob:
+    @strawberry.mutation(
+        permission_classes=[RequiresApiKey],
+        description="Queue a probe of an artifact (kind: architecture, classification_top1 or "
+        "prompt_adherence; device: auto, cpu or cuda). Jobs run one at a time in the "
+        "server; poll probeJob(id). Files (weights, data, scorer, prompts) are paths under "
+        "the server's MATCHGRAPH_PROBE_FILES_DIR; weights and scorer may be cached hub ids.",
+    )
+    async def queue_probe(
+        self,
+        info: Info,
+        artifact: str,
+        kind: str | None = None,
+        device: str | None = None,
+        batch_sizes: list[int] | None = None,
+        repeats: int | None = None,
+        weights: str | None = None,
+        data: str | None = None,
+        dataset: str | None = None,
+        scorer: str | None = None,
+        prompts: str | None = None,
+    ) -> ProbeJob:
         slug = _slug(artifact)
         if await info.context.loaders.artifact.load(slug) is None:
             raise InputError(f"no artifact {artifact!r} in the graph")
         try:
-            job = await anyio.to_thread.run_sync(lambda: info.context.app_state.probe_jobs().queue(
-                slug, kind=kind, device=device, batch_sizes=batch_sizes, repeats=repeats, weights=weights, data=data,
-                dataset=dataset, scorer=scorer, prompts=prompts))
+            job = await anyio.to_thread.run_sync(
+                lambda: info.context.app_state.probe_jobs().queue(
+                    slug,
+                    kind=kind,
+                    device=device,
+                    batch_sizes=batch_sizes,
+                    repeats=repeats,
+                    weights=weights,
+                    data=data,
+                    dataset=dataset,
+                    scorer=scorer,
+                    prompts=prompts,
+                )
+            )
         except ValueError as error:
             raise InputError(str(error)) from None
         return ProbeJob.from_job(job)
 
-    @strawberry.mutation(permission_classes=[RequiresApiKey],
-                         description="Ingest comparison documents with the same ingester as `matchgraph ingest`.")
+    @strawberry.mutation(
+        permission_classes=[RequiresApiKey],
+        description="Ingest comparison documents with the same ingester as `matchgraph ingest`.",
+    )
     async def ingest_documents(self, info: Info, documents: list[DocumentInput]) -> IngestReport:
         if not documents:
             raise InputError("`documents` is empty")
@@ -160,18 +220,23 @@ class Mutation:
                 raise GraphUnavailable("the graph is unavailable right now; nothing was written, try again") from None
             raise
         return IngestReport(
-            read=report.read, ingested=report.ingested, unchanged=report.unchanged,
+            read=report.read,
+            ingested=report.ingested,
+            unchanged=report.unchanged,
             rejected=[RejectedDocument(path=r.path, reason=r.reason) for r in report.rejected],
             partial=report.partial,
             embedded=EmbeddingReport.from_report(report.embedded) if getattr(report, "embedded", None) else None,
         )
 
-    @strawberry.mutation(permission_classes=[RequiresApiKey],
-                         description="Attach an image (base64 PNG, JPEG, WebP or GIF, at most "
-                                     "MATCHGRAPH_IMAGE_MAX_BYTES) to an artifact (slug or exact name); it is embedded "
-                                     "for image search when the server has ViT weights, else `reason` says why not.")
-    async def attach_image(self, info: Info, artifact: str, kind: ImageKind, data: str,
-                           media_type: str | None = None) -> Image:
+    @strawberry.mutation(
+        permission_classes=[RequiresApiKey],
+        description="Attach an image (base64 PNG, JPEG, WebP or GIF, at most "
+        "MATCHGRAPH_IMAGE_MAX_BYTES) to an artifact (slug or exact name); it is embedded "
+        "for image search when the server has ViT weights, else `reason` says why not.",
+    )
+    async def attach_image(
+        self, info: Info, artifact: str, kind: ImageKind, data: str, media_type: str | None = None
+    ) -> Image:
         vectors = info.context.app_state.vectors
         if vectors is None:
             raise UserError("image storage is not available on this server")
@@ -185,9 +250,16 @@ class Mutation:
             if is_unavailable(error):
                 raise GraphUnavailable("the graph is unavailable right now; try again") from None
             raise
-        node = {"id": attached.id, "kind": attached.kind, "mediaType": attached.media_type, "width": attached.width,
-                "height": attached.height, "sha256": attached.sha256, "path": attached.path,
-                "searchable": attached.searchable}
+        node = {
+            "id": attached.id,
+            "kind": attached.kind,
+            "mediaType": attached.media_type,
+            "width": attached.width,
+            "height": attached.height,
+            "sha256": attached.sha256,
+            "path": attached.path,
+            "searchable": attached.searchable,
+        }
         return Image.from_node(node, reason=attached.reason)
 
 

@@ -1,7 +1,7 @@
 """The GraphQL SDL exported from the code to `schema/schema.graphql`.
 
-    python -m graph_service.api.sdl          # rewrite the file
-    python -m graph_service.api.sdl --check  # exit 1 when the file is out of date
+python -m graph_service.api.sdl          # rewrite the file
+python -m graph_service.api.sdl --check  # exit 1 when the file is out of date
 """
 
 from __future__ import annotations

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
+from embed.image_store import image_url
+from graph_service.api.errors import InputError
 from graph_service.compare import ComparisonView, as_record
 from graph_service.compare import from_page as view_from_page
-from graphdb.vocabulary import UNCLASSIFIED_URI
 from graphdb.repository.artifacts import MAX_ALTERNATIVES
-from graph_service.api.errors import InputError
-import json
-from embed.image_store import image_url
+from graphdb.vocabulary import UNCLASSIFIED_URI
 from ingest.render import render_markdown
 
 
@@ -54,19 +54,35 @@ class Claim:
     status: str = strawberry.field(description="unverified, verified or refuted")
     subject_slug: strawberry.Private[str]
     # Set by probes (probes/verify.py; README "Probes").
-    measured: float | None = strawberry.field(default=None, description="The value the deciding probe measured, in the claim's unit.")
-    tolerance: str | None = strawberry.field(default=None, description="The tolerance it was judged with, and the accepted interval.")
-    status_reason: str | None = strawberry.field(default=None, description="Why the claim has its status (what was measured, or why nothing could be).")
+    measured: float | None = strawberry.field(
+        default=None, description="The value the deciding probe measured, in the claim's unit."
+    )
+    tolerance: str | None = strawberry.field(
+        default=None, description="The tolerance it was judged with, and the accepted interval."
+    )
+    status_reason: str | None = strawberry.field(
+        default=None, description="Why the claim has its status (what was measured, or why nothing could be)."
+    )
     checked_at: str | None = strawberry.field(default=None, description="When probes last judged it (ISO 8601).")
 
     @classmethod
-    def from_node(cls, node: dict) -> "Claim":
+    def from_node(cls, node: dict) -> Claim:
         checked = node.get("checkedAt")
-        return cls(id=node["id"], metric=node["metric"], value=node["value"], value_max=node.get("valueMax"),
-                   unit=node.get("unit") or "", qualifier=node.get("qualifier"), sentence=node.get("sentence") or "",
-                   status=node.get("status") or "unverified", subject_slug=node.get("subjectSlug") or "",
-                   measured=node.get("measured"), tolerance=node.get("tolerance"), status_reason=node.get("statusReason"),
-                   checked_at=checked.iso_format() if hasattr(checked, "iso_format") else (str(checked) if checked else None))
+        return cls(
+            id=node["id"],
+            metric=node["metric"],
+            value=node["value"],
+            value_max=node.get("valueMax"),
+            unit=node.get("unit") or "",
+            qualifier=node.get("qualifier"),
+            sentence=node.get("sentence") or "",
+            status=node.get("status") or "unverified",
+            subject_slug=node.get("subjectSlug") or "",
+            measured=node.get("measured"),
+            tolerance=node.get("tolerance"),
+            status_reason=node.get("statusReason"),
+            checked_at=checked.iso_format() if hasattr(checked, "iso_format") else (str(checked) if checked else None),
+        )
 
     @strawberry.field(description="The artifact the claim is about.")
     async def subject(self, info: Info) -> Artifact | None:
@@ -86,14 +102,19 @@ class Capability:
     hydrated_alternatives: strawberry.Private[list[dict] | None] = None
 
     @classmethod
-    def from_node(cls, node: dict) -> "Capability":
+    def from_node(cls, node: dict) -> Capability:
         hydrated = node.get("alternatives")
         if hydrated is not None:
             hydrated = sorted(hydrated, key=lambda a: a.get("name") or "")  # the loader's order
-        return cls(id=node["id"], uri=node.get("uri") or UNCLASSIFIED_URI,
-                   name=node.get("name") or "", description=node.get("description") or "",
-                   unique=node.get("unique"), vs_alternatives=node.get("vsAlternatives"),
-                   hydrated_alternatives=hydrated)
+        return cls(
+            id=node["id"],
+            uri=node.get("uri") or UNCLASSIFIED_URI,
+            name=node.get("name") or "",
+            description=node.get("description") or "",
+            unique=node.get("unique"),
+            vs_alternatives=node.get("vsAlternatives"),
+            hydrated_alternatives=hydrated,
+        )
 
     @strawberry.field(description="Artifacts named in its vs-alternatives text.")
     def alternatives(self, info: Info) -> list[Artifact]:
@@ -131,11 +152,15 @@ class AlternativeMatch:
 
 @strawberry.type(description="One signal's share of an artifact's computed rank.")
 class RankContribution:
-    signal: str = strawberry.field(description="publishedRank, adoption, quality, ecosystem, matchGraph, headToHead, "
-                                               "coMatchCentrality, searchDemand or claims (README, 'Rank').")
+    signal: str = strawberry.field(
+        description="publishedRank, adoption, quality, ecosystem, matchGraph, headToHead, "
+        "coMatchCentrality, searchDemand or claims (README, 'Rank')."
+    )
     value: float | None = strawberry.field(description="The signal normalised to 0..1; null when it is missing.")
-    weight: float = strawberry.field(description="Its effective weight (weights of missing signals are spread over "
-                                                 "the present ones; 0 when missing).")
+    weight: float = strawberry.field(
+        description="Its effective weight (weights of missing signals are spread over "
+        "the present ones; 0 when missing)."
+    )
     contribution: float = strawberry.field(description="Rank points: 100 × weight × value, rounded once to 0.01.")
     detail: str
 
@@ -147,7 +172,7 @@ class RankExplanation:
     contributions: list[RankContribution]
 
     @classmethod
-    def from_stored(cls, rank: float | None, signals: str | None, ranked_at) -> "RankExplanation | None":
+    def from_stored(cls, rank: float | None, signals: str | None, ranked_at) -> RankExplanation | None:
         if rank is None or not signals:
             return None
         try:
@@ -155,9 +180,20 @@ class RankExplanation:
         except ValueError:
             return None
         when = ranked_at.iso_format() if hasattr(ranked_at, "iso_format") else (str(ranked_at) if ranked_at else None)
-        return cls(rank=rank, ranked_at=when, contributions=[
-            RankContribution(signal=c["signal"], value=c.get("value"), weight=c["weight"],
-                             contribution=c["contribution"], detail=c.get("detail") or "") for c in items])
+        return cls(
+            rank=rank,
+            ranked_at=when,
+            contributions=[
+                RankContribution(
+                    signal=c["signal"],
+                    value=c.get("value"),
+                    weight=c["weight"],
+                    contribution=c["contribution"],
+                    detail=c.get("detail") or "",
+                )
+                for c in items
+            ],
+        )
 
 
 @strawberry.type(description="An AI artifact: a model, repository, API or tool.")
@@ -171,21 +207,33 @@ class Artifact:
     times_matched: int
     mentioned_only: bool = strawberry.field(description="Only named in other artifacts' text so far.")
     computed_rank: float | None = strawberry.field(
-        default=None, description="Rank computed by `matchgraph rank`, 0..100, from published, probe, search and claim "
-                                  "signals (null until ranked; mentioned-only artifacts are not ranked). See rankExplanation.")
+        default=None,
+        description="Rank computed by `matchgraph rank`, 0..100, from published, probe, search and claim "
+        "signals (null until ranked; mentioned-only artifacts are not ranked). See rankExplanation.",
+    )
     rank_signals: strawberry.Private[str | None] = None  # JSON, as `matchgraph rank` stored it
     ranked_at: strawberry.Private[object] = None
 
     @classmethod
-    def from_node(cls, node: dict) -> "Artifact":
-        return cls(slug=node["slug"], name=node.get("name") or node["slug"], type=node.get("type"),
-                   pricing=node.get("pricing"), rank=node.get("rank"), capability_count=node.get("capabilityCount"),
-                   times_matched=node.get("timesMatched") or 0, mentioned_only=bool(node.get("mentionedOnly")),
-                   computed_rank=node.get("computedRank"), rank_signals=node.get("rankSignals"),
-                   ranked_at=node.get("rankedAt"))
+    def from_node(cls, node: dict) -> Artifact:
+        return cls(
+            slug=node["slug"],
+            name=node.get("name") or node["slug"],
+            type=node.get("type"),
+            pricing=node.get("pricing"),
+            rank=node.get("rank"),
+            capability_count=node.get("capabilityCount"),
+            times_matched=node.get("timesMatched") or 0,
+            mentioned_only=bool(node.get("mentionedOnly")),
+            computed_rank=node.get("computedRank"),
+            rank_signals=node.get("rankSignals"),
+            ranked_at=node.get("rankedAt"),
+        )
 
-    @strawberry.field(description="Why computedRank is what it is: every signal's value, weight and contribution "
-                                  "(the contributions sum to the rank). Null until ranked.")
+    @strawberry.field(
+        description="Why computedRank is what it is: every signal's value, weight and contribution "
+        "(the contributions sum to the rank). Null until ranked."
+    )
     def rank_explanation(self) -> RankExplanation | None:
         return RankExplanation.from_stored(self.computed_rank, self.rank_signals, self.ranked_at)
 
@@ -193,8 +241,10 @@ class Artifact:
     async def capabilities(self, info: Info) -> list[Capability]:
         return [Capability.from_node(n) for n in await _loaders(info).artifact_capabilities.load(self.slug)]
 
-    @strawberry.field(description="Alternatives, best first: named in vs-alternatives text, compared on a page, "
-                                  "or sharing capabilities. See alternativeMatches for the reasons.")
+    @strawberry.field(
+        description="Alternatives, best first: named in vs-alternatives text, compared on a page, "
+        "or sharing capabilities. See alternativeMatches for the reasons."
+    )
     async def alternatives(self, info: Info, first: int = 20) -> list[Artifact]:
         first = _bounded(first)
         matches = await _loaders(info).artifact_alternatives(first).load(self.slug)
@@ -206,8 +256,11 @@ class Artifact:
         matches = await _loaders(info).artifact_alternatives(first).load(self.slug)
         return [
             AlternativeMatch(
-                artifact=Artifact.from_node(m["artifact"]), score=m["score"],
-                reasons=[AlternativeReason(kind=AlternativeReasonKind(r["reason"]), count=r["weight"]) for r in m["reasons"]],
+                artifact=Artifact.from_node(m["artifact"]),
+                score=m["score"],
+                reasons=[
+                    AlternativeReason(kind=AlternativeReasonKind(r["reason"]), count=r["weight"]) for r in m["reasons"]
+                ],
             )
             for m in matches
         ]
@@ -260,13 +313,24 @@ class Image:
     reason: str | None = strawberry.field(description="Why it is not searchable, when it is not.")
 
     @classmethod
-    def from_node(cls, node: dict, reason: str | None = None) -> "Image":
+    def from_node(cls, node: dict, reason: str | None = None) -> Image:
         searchable = bool(node.get("searchable"))
-        return cls(id=node["id"], kind=ImageKind(node["kind"]), media_type=node["mediaType"], width=node["width"],
-                   height=node["height"], sha256=node["sha256"], path=node["path"], url=image_url(node["path"]),
-                   searchable=searchable,
-                   reason=None if searchable else reason or "not embedded yet: image search needs ViT weights "
-                   "(MATCHGRAPH_VIT_MODEL), then `matchgraph index rebuild`")
+        return cls(
+            id=node["id"],
+            kind=ImageKind(node["kind"]),
+            media_type=node["mediaType"],
+            width=node["width"],
+            height=node["height"],
+            sha256=node["sha256"],
+            path=node["path"],
+            url=image_url(node["path"]),
+            searchable=searchable,
+            reason=None
+            if searchable
+            else reason
+            or "not embedded yet: image search needs ViT weights "
+            "(MATCHGRAPH_VIT_MODEL), then `matchgraph index rebuild`",
+        )
 
 
 @strawberry.type(description="A row of the published table, cells as published.")
@@ -298,20 +362,31 @@ class Comparison:
     view: strawberry.Private[ComparisonView]
 
     @classmethod
-    def from_view(cls, view: ComparisonView) -> "Comparison":
+    def from_view(cls, view: ComparisonView) -> Comparison:
         return cls(
-            title=view.title, a=Artifact.from_node(view.a), b=Artifact.from_node(view.b),
+            title=view.title,
+            a=Artifact.from_node(view.a),
+            b=Artifact.from_node(view.b),
             features=[FeatureRow(feature=f, a=a, b=b) for f, a, b in view.features],
-            rank_a=view.rank_a, rank_b=view.rank_b,
+            rank_a=view.rank_a,
+            rank_b=view.rank_b,
             capabilities_a=[Capability.from_node(c) for c in view.capabilities_a],
             capabilities_b=[Capability.from_node(c) for c in view.capabilities_b],
-            more_a=view.more_a, more_b=view.more_b, verdict=view.verdict,
+            more_a=view.more_a,
+            more_b=view.more_b,
+            verdict=view.verdict,
             winner=Artifact.from_node(view.winner) if view.winner else None,
-            warnings=view.warnings, partial=view.partial, published=view.published, swapped=view.swapped,
-            shared_capabilities=[Capability.from_node(c) for c in view.shared], view=view,
+            warnings=view.warnings,
+            partial=view.partial,
+            published=view.published,
+            swapped=view.swapped,
+            shared_capabilities=[Capability.from_node(c) for c in view.shared],
+            view=view,
         )
 
-    @strawberry.field(description="The page rendered back in the documents' own format (parsing it gives the same facts).")
+    @strawberry.field(
+        description="The page rendered back in the documents' own format (parsing it gives the same facts)."
+    )
     def markdown(self) -> str:
         return render_markdown(as_record(self.view))
 
@@ -340,8 +415,10 @@ class ArtifactConnection:
 @strawberry.type(description="A capability that matched a search query, with its score and why.")
 class CapabilityMatch:
     capability: Capability
-    score: float = strawberry.field(description="Cosine similarity of the capability's text to the query "
-                                                "(0 when only its keywords matched and it has no embedding).")
+    score: float = strawberry.field(
+        description="Cosine similarity of the capability's text to the query "
+        "(0 when only its keywords matched and it has no embedding)."
+    )
     why: str
 
     # Before hybrid search, matchedCapabilities listed capabilities directly: queries that select
@@ -363,18 +440,25 @@ class CapabilityMatch:
 class SearchHit:
     artifact: Artifact
     score: float = strawberry.field(description="Fused relevance, 0..1 (reciprocal-rank fusion, see README 'Search').")
-    why: str = strawberry.field(description="Why it matched, e.g. \"capability 'Image classification' matched 0.71; "
-                                            "name matched 0.62; rank 80\".")
+    why: str = strawberry.field(
+        description="Why it matched, e.g. \"capability 'Image classification' matched 0.71; "
+        'name matched 0.62; rank 80".'
+    )
     matched_capabilities: list[CapabilityMatch] = strawberry.field(
-        description="The artifact's capabilities that matched the query, best first.")
+        description="The artifact's capabilities that matched the query, best first."
+    )
 
     @classmethod
-    def from_hit(cls, hit) -> "SearchHit":
+    def from_hit(cls, hit) -> SearchHit:
         """From an embed.search.Hit."""
         return cls(
-            artifact=Artifact.from_node(hit.artifact), score=hit.score, why=hit.why,
-            matched_capabilities=[CapabilityMatch(capability=Capability.from_node(m.capability), score=round(m.score, 4),
-                                                  why=m.why) for m in hit.capabilities],
+            artifact=Artifact.from_node(hit.artifact),
+            score=hit.score,
+            why=hit.why,
+            matched_capabilities=[
+                CapabilityMatch(capability=Capability.from_node(m.capability), score=round(m.score, 4), why=m.why)
+                for m in hit.capabilities
+            ],
         )
 
 
@@ -399,14 +483,23 @@ class EmbeddingReport:
     unclassified: int = strawberry.field(description="Capabilities in the graph left at capability://unclassified.")
     indexes: list[str] = strawberry.field(description="Vector indexes rebuilt or updated.")
     seconds: float
-    error: str | None = strawberry.field(description="Why the stage failed (the documents are ingested regardless; "
-                                                     "the next ingest or `matchgraph index rebuild` completes it).")
+    error: str | None = strawberry.field(
+        description="Why the stage failed (the documents are ingested regardless; "
+        "the next ingest or `matchgraph index rebuild` completes it)."
+    )
 
     @classmethod
-    def from_report(cls, report) -> "EmbeddingReport":
-        return cls(capabilities=report.capabilities, artifacts=report.artifacts, classes=report.classes,
-                   assigned=report.assigned, unclassified=report.unclassified, indexes=list(report.indexes),
-                   seconds=round(report.seconds, 2), error=report.error)
+    def from_report(cls, report) -> EmbeddingReport:
+        return cls(
+            capabilities=report.capabilities,
+            artifacts=report.artifacts,
+            classes=report.classes,
+            assigned=report.assigned,
+            unclassified=report.unclassified,
+            indexes=list(report.indexes),
+            seconds=round(report.seconds, 2),
+            error=report.error,
+        )
 
 
 @strawberry.type(description="What happened to each document, as `matchgraph ingest --json` reports it.")
@@ -417,7 +510,8 @@ class IngestReport:
     rejected: list[RejectedDocument]
     partial: list[str]
     embedded: EmbeddingReport | None = strawberry.field(
-        default=None, description="The embedding stage that ran after the documents were written.")
+        default=None, description="The embedding stage that ran after the documents were written."
+    )
 
 
 @strawberry.type(description="Claims by status.")
@@ -443,8 +537,12 @@ class Probe:
     versions: str = strawberry.field(description="JSON: torch, transformers, diffusers and python versions.")
     started_at: str
     finished_at: str | None
-    param_count: float | None = strawberry.field(description="Elements of the model's parameters (a Float: counts pass 2^31).")
-    stored_count: float | None = strawberry.field(description="Parameters plus persistent buffers (what a checkpoint stores).")
+    param_count: float | None = strawberry.field(
+        description="Elements of the model's parameters (a Float: counts pass 2^31)."
+    )
+    stored_count: float | None = strawberry.field(
+        description="Parameters plus persistent buffers (what a checkpoint stores)."
+    )
     batch_sizes: list[int]
     latency_ms: list[float] = strawberry.field(description="Median forward latency per batch size.")
     throughput: list[float] = strawberry.field(description="Items per second per batch size.")
@@ -452,7 +550,9 @@ class Probe:
     memory_method: str | None
     repeats: int | None
     samples_json: str = strawberry.field(description='JSON: {"<batch>": [items/s of each timed repeat]}.')
-    config_json: str | None = strawberry.field(description="JSON: architecture facts read from the built model's config.")
+    config_json: str | None = strawberry.field(
+        description="JSON: architecture facts read from the built model's config."
+    )
     top1: float | None = strawberry.field(description="Top-1 accuracy, 0..1 (classification_top1).")
     examples: int | None
     dataset: str | None
@@ -461,20 +561,38 @@ class Probe:
     weights: str | None
 
     @classmethod
-    def from_node(cls, node: dict) -> "Probe":
+    def from_node(cls, node: dict) -> Probe:
         return cls(
-            id=node["id"], kind=node["kind"], artifact_slug=node["artifactSlug"], task=node.get("task") or "",
-            device=node.get("device") or "", device_name=node.get("deviceName"), dtype=node.get("dtype"),
-            status=node.get("status") or "ok", reason=node.get("reason"), scaled_down=bool(node.get("scaledDown")),
-            scale_note=node.get("scaleNote"), versions=node.get("versions") or "{}",
-            started_at=str(node.get("startedAt") or ""), finished_at=node.get("finishedAt"),
-            param_count=node.get("paramCount"), stored_count=node.get("storedCount"),
-            batch_sizes=list(node.get("batchSizes") or []), latency_ms=list(node.get("latencyMs") or []),
-            throughput=list(node.get("throughput") or []), peak_memory_mb=list(node.get("peakMemoryMb") or []),
-            memory_method=node.get("memoryMethod"), repeats=node.get("repeats"),
-            samples_json=node.get("samplesJson") or "{}", config_json=node.get("configJson"), top1=node.get("top1"),
-            examples=node.get("examples"), dataset=node.get("dataset"), adherence=node.get("adherence"),
-            scores_json=node.get("scoresJson"), weights=node.get("weights"),
+            id=node["id"],
+            kind=node["kind"],
+            artifact_slug=node["artifactSlug"],
+            task=node.get("task") or "",
+            device=node.get("device") or "",
+            device_name=node.get("deviceName"),
+            dtype=node.get("dtype"),
+            status=node.get("status") or "ok",
+            reason=node.get("reason"),
+            scaled_down=bool(node.get("scaledDown")),
+            scale_note=node.get("scaleNote"),
+            versions=node.get("versions") or "{}",
+            started_at=str(node.get("startedAt") or ""),
+            finished_at=node.get("finishedAt"),
+            param_count=node.get("paramCount"),
+            stored_count=node.get("storedCount"),
+            batch_sizes=list(node.get("batchSizes") or []),
+            latency_ms=list(node.get("latencyMs") or []),
+            throughput=list(node.get("throughput") or []),
+            peak_memory_mb=list(node.get("peakMemoryMb") or []),
+            memory_method=node.get("memoryMethod"),
+            repeats=node.get("repeats"),
+            samples_json=node.get("samplesJson") or "{}",
+            config_json=node.get("configJson"),
+            top1=node.get("top1"),
+            examples=node.get("examples"),
+            dataset=node.get("dataset"),
+            adherence=node.get("adherence"),
+            scores_json=node.get("scoresJson"),
+            weights=node.get("weights"),
         )
 
 
@@ -493,10 +611,20 @@ class ProbeJob:
     probe_ids: strawberry.Private[tuple[str, ...]]
 
     @classmethod
-    def from_job(cls, job) -> "ProbeJob":
-        return cls(id=job.id, artifact=job.request.slug, kind=job.request.kind, device=job.request.device,
-                   status=job.status, progress=job.progress, message=job.message, queued_at=job.queued_at,
-                   started_at=job.started_at, finished_at=job.finished_at, probe_ids=job.probe_ids)
+    def from_job(cls, job) -> ProbeJob:
+        return cls(
+            id=job.id,
+            artifact=job.request.slug,
+            kind=job.request.kind,
+            device=job.request.device,
+            status=job.status,
+            progress=job.progress,
+            message=job.message,
+            queued_at=job.queued_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            probe_ids=job.probe_ids,
+        )
 
     @strawberry.field(description="The probes the job recorded (when done).")
     async def probes(self, info: Info) -> list[Probe]:

@@ -48,7 +48,9 @@ def friendly_errors(command):
         except ServiceUnavailable as error:
             raise CliError(f"cannot reach Neo4j: {error}. Is it running? (`matchgraph neo4j status`)") from None
         except AuthError as error:
-            raise CliError(f"Neo4j refused the credentials: {error.message}. Check NEO4J_USER / NEO4J_PASSWORD.") from None
+            raise CliError(
+                f"Neo4j refused the credentials: {error.message}. Check NEO4J_USER / NEO4J_PASSWORD."
+            ) from None
 
     return wrapper
 
@@ -79,5 +81,3 @@ def open_graph(settings: Settings):
         driver.close()
         raise
     return driver
-
-

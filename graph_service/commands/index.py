@@ -9,31 +9,32 @@ CLI runs it after `ingest` and in `demo` (with a progress bar on a terminal).
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import nullcontext
 from pathlib import Path
 
 import click
-
-from embed.vectors import INDEX_NAMES
-from graphdb.vocabulary import IMAGE_KINDS
-
-from graph_service.commands import common
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from embed.stage import EmbeddingStage
-import sys
-from embed.vectors import VectorService
+
 from embed.image_store import ImageError, attach_images, check_image
-
-
-
+from embed.stage import EmbeddingStage
+from embed.vectors import INDEX_NAMES, VectorService
+from graph_service.commands import common
+from graphdb.vocabulary import IMAGE_KINDS
 
 
 def _progress_bar(console, enabled: bool):
     """A rich progress bar and a `progress(phase, done, total)` callback feeding it (None when off)."""
     if not enabled:
         return nullcontext(), None
-    bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=console, transient=True)
+    bar = Progress(
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
     tasks: dict[str, int] = {}
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -50,15 +51,18 @@ def run_embedding(settings, quiet: bool = False, embed_images: bool = False, dri
     Never raises for a failure of the stage itself: the report carries it (the documents are in).
     """
     bar, progress = _progress_bar(common.err, common.err.is_terminal and not quiet)
-    with (nullcontext(driver) if driver is not None else common.open_graph(settings)) as graph, bar:
+    with nullcontext(driver) if driver is not None else common.open_graph(settings) as graph, bar:
         return EmbeddingStage(settings, graph, progress=progress, embed_images=embed_images).run()
 
 
 def print_embedding_summary(report) -> None:
     if report.error:
         common.err.print(f"[bold red]embedding failed:[/] {report.error}", highlight=False, soft_wrap=True)
-        common.err.print("The documents are ingested; run `matchgraph index rebuild` (or the same ingest again) "
-                      "to finish embedding them.", highlight=False)
+        common.err.print(
+            "The documents are ingested; run `matchgraph index rebuild` (or the same ingest again) "
+            "to finish embedding them.",
+            highlight=False,
+        )
     else:
         common.out.print(report.summary(), highlight=False, soft_wrap=True)
 
@@ -89,18 +93,29 @@ def _status(ctx: click.Context, as_json: bool) -> None:
             entry = status[name]
             fresh = "[green]fresh[/]" if entry["fresh"] else "[yellow]stale[/]"
             if entry["state"] == "ok":
-                common.out.print(f"{name:<13} {fresh}  {entry['kind']}, {entry['count']} vectors, "
-                              f"{entry['dimension']}-d, {entry['model']}", highlight=False, soft_wrap=True)
+                common.out.print(
+                    f"{name:<13} {fresh}  {entry['kind']}, {entry['count']} vectors, "
+                    f"{entry['dimension']}-d, {entry['model']}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             else:
-                common.out.print(f"{name:<13} {fresh}  {entry['state']}: {entry['reason']}", highlight=False, soft_wrap=True)
+                common.out.print(
+                    f"{name:<13} {fresh}  {entry['state']}: {entry['reason']}", highlight=False, soft_wrap=True
+                )
         common.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
         common.out.print(f"files in {Path(status['capabilities']['path']).parent}", highlight=False)
     sys.exit(0 if all(status[name]["fresh"] for name in INDEX_NAMES) else 1)
 
 
 @index.command("rebuild")
-@click.option("--name", "names", multiple=True, type=click.Choice(INDEX_NAMES),
-              help="Rebuild only this index (repeatable); default all.")
+@click.option(
+    "--name",
+    "names",
+    multiple=True,
+    type=click.Choice(INDEX_NAMES),
+    help="Rebuild only this index (repeatable); default all.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
 @click.pass_context
 def index_rebuild(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
@@ -116,8 +131,14 @@ def _rebuild(ctx: click.Context, names: list[str], as_json: bool) -> None:
         vectors = VectorService(settings, driver)
         bar, progress = _progress_bar(common.err, common.err.is_terminal and not as_json)
         with bar:
-            report = EmbeddingStage(settings, driver, vectors=vectors, progress=progress, update_indexes=False,
-                                    embed_images=bool(settings.vit_model)).run()
+            report = EmbeddingStage(
+                settings,
+                driver,
+                vectors=vectors,
+                progress=progress,
+                update_indexes=False,
+                embed_images=bool(settings.vit_model),
+            ).run()
         if report.error:
             if as_json:
                 click.echo(json.dumps({"embedded": report.as_json(), "rebuilt": []}))
@@ -143,8 +164,9 @@ def image() -> None:
 @image.command("add")
 @click.argument("artifact")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", default="sample", show_default=True, type=click.Choice(IMAGE_KINDS),
-              help="What the image shows.")
+@click.option(
+    "--kind", default="sample", show_default=True, type=click.Choice(IMAGE_KINDS), help="What the image shows."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
 @click.pass_context
 def image_add(ctx: click.Context, artifact: str, files: tuple[Path, ...], kind: str, as_json: bool) -> None:
@@ -178,5 +200,8 @@ def _image_add(ctx: click.Context, artifact: str, files: list[Path], kind: str, 
     for path, result in zip(files, attached):
         where = f"{result.width}×{result.height} {result.media_type}"
         state = "searchable" if result.searchable else f"stored, not searchable: {result.reason}"
-        common.out.print(f"{path} -> {result.artifact} as {kind} (image {result.id}, {where}): {state}",
-                      highlight=False, soft_wrap=True)
+        common.out.print(
+            f"{path} -> {result.artifact} as {kind} (image {result.id}, {where}): {state}",
+            highlight=False,
+            soft_wrap=True,
+        )

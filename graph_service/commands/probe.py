@@ -19,22 +19,17 @@ import json
 from pathlib import Path
 
 import click
-
-from probes.records import KINDS, ProbeResult, read_results
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from graph_service.commands import common
-from probes.specs import SpecError, SpecRegistry
 from probes.devices import DeviceUnavailable
-from probes.runner import ProbeRequest, run_probe
-from probes.specs import SpecError
-from services.probe_runs import ProbeRecorder
-from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from probes.measure import summary_line
-from rich.table import Table
+from probes.records import KINDS, ProbeResult, read_results
+from probes.runner import ProbeRequest, run_probe
+from probes.specs import SpecError, SpecRegistry
 from probes.verify import human
-from rich.progress import Progress
-
-
+from services.probe_runs import ProbeRecorder
 
 
 def _friendly(command):
@@ -62,25 +57,57 @@ def probe_options(command):
         click.option("--artifact", "artifacts", multiple=True, metavar="SLUG", help="Artifact slug (repeatable)."),
         click.option("--all", "all_artifacts", is_flag=True, help="Every artifact in the graph that has a spec."),
         click.option("--kind", type=click.Choice(KINDS), default="architecture", show_default=True),
-        click.option("--device", type=click.Choice(("auto", "cpu", "cuda")), default=None,
-                     help="Where to run (default MATCHGRAPH_PROBE_DEVICE, auto: CUDA when there is one)."),
-        click.option("--batch-sizes", callback=_batch_sizes, metavar="LIST",
-                     help="Architecture probes: e.g. 1,8,32 (default: CPU 1,8; CUDA 1,8,32)."),
-        click.option("--repeats", type=click.IntRange(1, 1000), default=None,
-                     help="Timed forwards per batch size (default: CPU 3, CUDA 10)."),
-        click.option("--image-size", type=click.IntRange(8, 4096), default=None,
-                     help="Architecture probes: time a smaller input (recorded as scaled down)."),
-        click.option("--spec", "spec_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="A JSON or YAML spec file (repeatable); replaces built-in specs of the same slug."),
+        click.option(
+            "--device",
+            type=click.Choice(("auto", "cpu", "cuda")),
+            default=None,
+            help="Where to run (default MATCHGRAPH_PROBE_DEVICE, auto: CUDA when there is one).",
+        ),
+        click.option(
+            "--batch-sizes",
+            callback=_batch_sizes,
+            metavar="LIST",
+            help="Architecture probes: e.g. 1,8,32 (default: CPU 1,8; CUDA 1,8,32).",
+        ),
+        click.option(
+            "--repeats",
+            type=click.IntRange(1, 1000),
+            default=None,
+            help="Timed forwards per batch size (default: CPU 3, CUDA 10).",
+        ),
+        click.option(
+            "--image-size",
+            type=click.IntRange(8, 4096),
+            default=None,
+            help="Architecture probes: time a smaller input (recorded as scaled down).",
+        ),
+        click.option(
+            "--spec",
+            "spec_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="A JSON or YAML spec file (repeatable); replaces built-in specs of the same slug.",
+        ),
         click.option("--weights", help="Quality probes: real weights, a local folder or cached hub id."),
-        click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="classification_top1: a labelled folder (one sub-folder per label)."),
+        click.option(
+            "--data",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="classification_top1: a labelled folder (one sub-folder per label).",
+        ),
         click.option("--dataset", help="classification_top1: the data set's name (default: the folder's name)."),
         click.option("--scorer", help="prompt_adherence: a CLIP model folder or cached hub id."),
-        click.option("--prompts", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="prompt_adherence: one prompt per line, or a JSON list."),
-        click.option("--steps", type=click.IntRange(1, 1000), default=20, show_default=True,
-                     help="prompt_adherence: sampling steps."),
+        click.option(
+            "--prompts",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="prompt_adherence: one prompt per line, or a JSON list.",
+        ),
+        click.option(
+            "--steps",
+            type=click.IntRange(1, 1000),
+            default=20,
+            show_default=True,
+            help="prompt_adherence: sampling steps.",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout."),
     ]
     for option in reversed(options):
@@ -122,8 +149,24 @@ def _registry(spec_files):
         raise common.CliError(str(error)) from None
 
 
-def _run(ctx, artifacts, all_artifacts, kind, device, batch_sizes, repeats, image_size, spec_files, weights, data,
-         dataset, scorer, prompts, steps, as_json) -> None:
+def _run(
+    ctx,
+    artifacts,
+    all_artifacts,
+    kind,
+    device,
+    batch_sizes,
+    repeats,
+    image_size,
+    spec_files,
+    weights,
+    data,
+    dataset,
+    scorer,
+    prompts,
+    steps,
+    as_json,
+) -> None:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -147,7 +190,9 @@ def _run(ctx, artifacts, all_artifacts, kind, device, batch_sizes, repeats, imag
             known = store.existing_artifacts(slugs)
             missing = [slug for slug in slugs if slug not in known]
             if missing:
-                raise common.CliError(f"not in the graph: {', '.join(missing)} (artifact slugs, e.g. stable-diffusion-3-5-large)")
+                raise common.CliError(
+                    f"not in the graph: {', '.join(missing)} (artifact slugs, e.g. stable-diffusion-3-5-large)"
+                )
         if kind == "architecture":
             for slug in slugs:
                 try:
@@ -160,11 +205,23 @@ def _run(ctx, artifacts, all_artifacts, kind, device, batch_sizes, repeats, imag
             with _progress(enabled=not as_json) as progress:
                 for slug in slugs:
                     task = progress.add_task(f"{slug} ({kind})", total=1.0)
-                    update = lambda fraction, message, task=task: progress.update(  # noqa: E731
-                        task, completed=fraction, detail=message[:60])
-                    request = ProbeRequest(slug=slug, kind=kind, device=device, batch_sizes=batch_sizes, repeats=repeats,
-                                           image_size=image_size, weights=weights, data=data, dataset=dataset,
-                                           scorer=scorer, prompts=prompts, steps=steps)
+                    update = lambda fraction, message, task=task: progress.update(
+                        task, completed=fraction, detail=message[:60]
+                    )
+                    request = ProbeRequest(
+                        slug=slug,
+                        kind=kind,
+                        device=device,
+                        batch_sizes=batch_sizes,
+                        repeats=repeats,
+                        image_size=image_size,
+                        weights=weights,
+                        data=data,
+                        dataset=dataset,
+                        scorer=scorer,
+                        prompts=prompts,
+                        steps=steps,
+                    )
                     result = run_probe(request, registry, on_progress=update)
                     progress.update(task, completed=1.0, detail=result.status)
                     results.append(result)
@@ -194,8 +251,13 @@ class _NoProgress:
 def _progress(enabled: bool):
     if not enabled:
         return _NoProgress()
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[detail]}"))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[detail]}"),
+    )
     return _ProgressWithDetail(*columns, console=common.err, transient=not common.err.is_terminal)
 
 
@@ -220,30 +282,49 @@ class _ProgressWithDetail:
 
 
 def _claim_json(claim: dict) -> dict:
-    return {"id": claim["id"], "metric": claim["metric"], "value": claim["value"], "valueMax": claim.get("valueMax"),
-            "unit": claim.get("unit"), "qualifier": claim.get("qualifier"), "status": claim.get("status"),
-            "measured": claim.get("measured"), "tolerance": claim.get("tolerance"), "reason": claim.get("statusReason")}
+    return {
+        "id": claim["id"],
+        "metric": claim["metric"],
+        "value": claim["value"],
+        "valueMax": claim.get("valueMax"),
+        "unit": claim.get("unit"),
+        "qualifier": claim.get("qualifier"),
+        "status": claim.get("status"),
+        "measured": claim.get("measured"),
+        "tolerance": claim.get("tolerance"),
+        "reason": claim.get("statusReason"),
+    }
 
 
 def _counts(claims: list[dict]) -> dict[str, int]:
-    return {status: sum(1 for c in claims if (c.get("status") or "unverified") == status)
-            for status in ("verified", "refuted", "unverified")}
+    return {
+        status: sum(1 for c in claims if (c.get("status") or "unverified") == status)
+        for status in ("verified", "refuted", "unverified")
+    }
 
 
 def _report(results: list[ProbeResult], claims: dict[str, list[dict]], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({
-            "probes": [r.to_json() for r in results],
-            "claims": {slug: [_claim_json(c) for c in found] for slug, found in claims.items()},
-            "counts": {slug: _counts(found) for slug, found in claims.items()},
-        }, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "probes": [r.to_json() for r in results],
+                    "claims": {slug: [_claim_json(c) for c in found] for slug, found in claims.items()},
+                    "counts": {slug: _counts(found) for slug, found in claims.items()},
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     for result in results:
         common.out.print(summary_line(result), highlight=False, soft_wrap=True)
     for slug, found in claims.items():
         counts = _counts(found)
-        table = Table(title=f"{slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
-                            f"{counts['unverified']} unverified", title_justify="left")
+        table = Table(
+            title=f"{slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
+            f"{counts['unverified']} unverified",
+            title_justify="left",
+        )
         for column in ("metric", "claimed", "status", "measured", "why"):
             table.add_column(column, overflow="fold")
         for claim in found:
@@ -290,25 +371,43 @@ def probe_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> 
         verdicts = store.record_and_verify(recorded)
         claims = {slug: store.claims_about(slug) for slug in verdicts}
     if as_json:
-        click.echo(json.dumps({"read": len(results), "recorded": len(recorded), "notInGraph": missing,
-                               "counts": {slug: _counts(found) for slug, found in claims.items()},
-                               "claims": {slug: [_claim_json(c) for c in found] for slug, found in claims.items()}},
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "read": len(results),
+                    "recorded": len(recorded),
+                    "notInGraph": missing,
+                    "counts": {slug: _counts(found) for slug, found in claims.items()},
+                    "claims": {slug: [_claim_json(c) for c in found] for slug, found in claims.items()},
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         common.out.print(f"read {len(results)} probe record(s), recorded {len(recorded)}")
         for slug, found in claims.items():
             counts = _counts(found)
-            common.out.print(f"  {slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
-                          f"{counts['unverified']} unverified claims", highlight=False)
+            common.out.print(
+                f"  {slug}: {counts['verified']} verified, {counts['refuted']} refuted, "
+                f"{counts['unverified']} unverified claims",
+                highlight=False,
+            )
         for slug in missing:
-            common.err.print(f"[red]not recorded[/] {slug}: not in the graph (ingest a page that names it)", highlight=False)
+            common.err.print(
+                f"[red]not recorded[/] {slug}: not in the graph (ingest a page that names it)", highlight=False
+            )
     if missing:
         ctx.exit(common.EXIT_PROBLEMS)
 
 
 @probe.command("list")
-@click.option("--spec", "spec_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Extra spec files (JSON or YAML).")
+@click.option(
+    "--spec",
+    "spec_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Extra spec files (JSON or YAML).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_context
 @_friendly
@@ -325,10 +424,27 @@ def probe_list(ctx: click.Context, spec_files: tuple[Path, ...], as_json: bool) 
             spec = registry.get(slug)
             latest = store.probes_of(slug)[:1] if slug in known else []
             claims = store.claims_about(slug) if slug in known else []
-            rows.append({"slug": slug, "library": spec.library, "modelClass": spec.model_class, "task": spec.task,
-                         "spec": spec.origin, "inGraph": slug in known, "counts": _counts(claims),
-                         "latestProbe": ({"kind": latest[0].kind, "device": latest[0].device, "status": latest[0].status,
-                                          "startedAt": latest[0].started_at} if latest else None)})
+            rows.append(
+                {
+                    "slug": slug,
+                    "library": spec.library,
+                    "modelClass": spec.model_class,
+                    "task": spec.task,
+                    "spec": spec.origin,
+                    "inGraph": slug in known,
+                    "counts": _counts(claims),
+                    "latestProbe": (
+                        {
+                            "kind": latest[0].kind,
+                            "device": latest[0].device,
+                            "status": latest[0].status,
+                            "startedAt": latest[0].started_at,
+                        }
+                        if latest
+                        else None
+                    ),
+                }
+            )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -337,7 +453,12 @@ def probe_list(ctx: click.Context, spec_files: tuple[Path, ...], as_json: bool) 
         table.add_column(column)
     for row in rows:
         latest = row["latestProbe"]
-        table.add_row(row["slug"], f"{row['library']}.{row['modelClass']}", row["task"], "yes" if row["inGraph"] else "no",
-                      f"{latest['kind']} on {latest['device']}: {latest['status']}" if latest else "",
-                      "{verified} / {refuted} / {unverified}".format(**row["counts"]) if row["inGraph"] else "")
+        table.add_row(
+            row["slug"],
+            f"{row['library']}.{row['modelClass']}",
+            row["task"],
+            "yes" if row["inGraph"] else "no",
+            f"{latest['kind']} on {latest['device']}: {latest['status']}" if latest else "",
+            "{verified} / {refuted} / {unverified}".format(**row["counts"]) if row["inGraph"] else "",
+        )
     common.out.print(table)

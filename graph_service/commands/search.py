@@ -14,14 +14,12 @@ import json
 from pathlib import Path
 
 import click
-
-from graph_service.commands import common
-from embed.vectors import VectorService
 from rich.table import Table
+
 from embed.recording import record_search
 from embed.search import HybridSearch, ImageSearchUnavailable, SearchInputError, SearchRequest
-
-
+from embed.vectors import VectorService
+from graph_service.commands import common
 
 
 def load_vectors(settings, driver):
@@ -52,8 +50,11 @@ def print_table(result) -> None:
 @click.argument("query", required=False, default="")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="Number of hits (at most 50).")
 @click.option("--type", "type_", default=None, metavar="T", help="Only artifacts of this type (Model, Repository, …).")
-@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Search by an image (needs ViT weights: MATCHGRAPH_VIT_MODEL); QUERY may then be omitted.")
+@click.option(
+    "--image",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Search by an image (needs ViT weights: MATCHGRAPH_VIT_MODEL); QUERY may then be omitted.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int, type_: str | None, image: Path | None, as_json: bool) -> None:
@@ -61,8 +62,7 @@ def search(ctx: click.Context, query: str, limit: int, type_: str | None, image:
     common.friendly_errors(_search)(ctx, query, limit, type_, image, as_json)
 
 
-def _search(ctx: click.Context, query: str, limit: int, type_: str | None, image: Path | None,
-            as_json: bool) -> None:
+def _search(ctx: click.Context, query: str, limit: int, type_: str | None, image: Path | None, as_json: bool) -> None:
     settings = common.settings_from(ctx)
     request = SearchRequest(text=query, limit=limit, type=type_, image=image.read_bytes() if image else None)
     try:
@@ -83,5 +83,5 @@ def _search(ctx: click.Context, query: str, limit: int, type_: str | None, image
             return
         try:
             record_search(driver, settings.neo4j_database, result.recorded())
-        except Exception as error:  # noqa: BLE001 - the results are out; the search log is best effort
+        except Exception as error:
             common.err.print(f"warning: this search was not recorded in the graph ({error})", highlight=False)

@@ -21,7 +21,9 @@ def run_server(settings: Settings, host: str, port: int, neo4j_status: ServerSta
     out.print(f"  Metrics:             {base}/metrics", highlight=False)
     if neo4j_status is not None:
         out.print(f"  Neo4j Browser:       {neo4j_status.browser_url}", highlight=False)
-        out.print(f"    connect to {neo4j_status.bolt_uri} as {neo4j_status.user} / {neo4j_status.password}", highlight=False)
+        out.print(
+            f"    connect to {neo4j_status.bolt_uri} as {neo4j_status.user} / {neo4j_status.password}", highlight=False
+        )
     out.print("Press Ctrl+C to stop.\n")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
 

@@ -4,6 +4,12 @@ from graphdb.neo4j_local.jars import BROWSER_VERSION, NEO4J_VERSION, Neo4jSetupE
 from graphdb.neo4j_local.server import LocalNeo4j, ServerStatus, free_port, port_is_free
 
 __all__ = [
-    "BROWSER_VERSION", "NEO4J_VERSION", "Neo4jSetupError", "ensure_jars",
-    "LocalNeo4j", "ServerStatus", "free_port", "port_is_free",
+    "BROWSER_VERSION",
+    "NEO4J_VERSION",
+    "LocalNeo4j",
+    "Neo4jSetupError",
+    "ServerStatus",
+    "ensure_jars",
+    "free_port",
+    "port_is_free",
 ]

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
 from graphdb.config import load_settings
 
 NEO4J_VERSION = "5.26.30"
@@ -57,11 +58,20 @@ def ensure_jars(cache_dir: Path, version: str = NEO4J_VERSION, log=print) -> Pat
     with _exclusive(target.parent / ".fetch.lock"):
         if (target / f"neo4j-server-{version}.jar").exists():  # another process finished meanwhile
             return target
-        log(f"Fetching Neo4j Community {version} and Neo4j Browser {BROWSER_VERSION} from Maven Central (~140 MB, once)…")
+        log(
+            f"Fetching Neo4j Community {version} and Neo4j Browser {BROWSER_VERSION} from Maven Central (~140 MB, once)…"
+        )
         staging = Path(tempfile.mkdtemp(prefix="lib-", dir=target.parent))
         command = [
-            mvn, "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
-            "-DincludeScope=runtime", f"-DoutputDirectory={staging}", f"-Dneo4j.version={version}",
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={staging}",
+            f"-Dneo4j.version={version}",
         ]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0 or not (staging / f"neo4j-server-{version}.jar").exists():
@@ -79,12 +89,16 @@ def java_executable() -> str:
     home = os.environ.get("JAVA_HOME")
     candidate = str(Path(home) / "bin" / "java") if home else shutil.which("java")
     if not candidate or not Path(candidate).exists():
-        raise Neo4jSetupError("Java 17 or 21 is needed to run the local Neo4j, and no 'java' was found (set JAVA_HOME).")
+        raise Neo4jSetupError(
+            "Java 17 or 21 is needed to run the local Neo4j, and no 'java' was found (set JAVA_HOME)."
+        )
     probe = subprocess.run([candidate, "-version"], capture_output=True, text=True)
     text = probe.stderr + probe.stdout
     major = _java_major(text)
     if major not in (17, 21):
-        raise Neo4jSetupError(f"Neo4j 5.26 runs on Java 17 or 21; {candidate} is {text.splitlines()[0] if text else 'unknown'}.")
+        raise Neo4jSetupError(
+            f"Neo4j 5.26 runs on Java 17 or 21; {candidate} is {text.splitlines()[0] if text else 'unknown'}."
+        )
     return candidate
 
 

@@ -84,7 +84,7 @@ class LocalNeo4j:
         self.version = version
 
     @classmethod
-    def from_settings(cls, settings) -> "LocalNeo4j":
+    def from_settings(cls, settings) -> LocalNeo4j:
         return cls(
             home=settings.data_dir / "neo4j",
             cache_dir=settings.cache_dir,
@@ -145,22 +145,40 @@ class LocalNeo4j:
             return self.status(f"already running (pid {pid})")
         java = java_executable()
         jars = ensure_jars(self.cache_dir, self.version, log=log)
-        for port, variable in ((self.bolt_port, "MATCHGRAPH_NEO4J_BOLT_PORT"), (self.http_port, "MATCHGRAPH_NEO4J_HTTP_PORT")):
+        for port, variable in (
+            (self.bolt_port, "MATCHGRAPH_NEO4J_BOLT_PORT"),
+            (self.http_port, "MATCHGRAPH_NEO4J_HTTP_PORT"),
+        ):
             if not port_is_free(port):
                 raise Neo4jSetupError(f"port {port} on 127.0.0.1 is already in use; choose another with {variable}.")
         self._write_config()
         self._set_initial_password(java, jars)
         classpath = f"{jars}/*"
-        command = [java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, "-cp", classpath, ENTRY_POINT,
-                   f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode"]
+        command = [
+            java,
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            *JVM_FLAGS,
+            "-cp",
+            classpath,
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.conf_dir}",
+            "--console-mode",
+        ]
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
         if self.console_log.exists():
             self.console_log.replace(self.console_log.with_suffix(".log.1"))
         log(f"Starting Neo4j {self.version} (bolt {self.bolt_uri}, data in {self.home / 'data'})…")
         with open(self.console_log, "ab") as out:
             process = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.home, start_new_session=True, env=self._server_env(),
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.home,
+                start_new_session=True,
+                env=self._server_env(),
             )
         self.pid_file.write_text(str(process.pid))
         try:
@@ -169,10 +187,18 @@ class LocalNeo4j:
             self._terminate(process.pid, 30)
             self.pid_file.unlink(missing_ok=True)
             raise
-        self.connection_file.write_text(json.dumps({
-            "bolt_uri": self.bolt_uri, "browser_url": self.browser_url, "user": USER,
-            "version": self.version, "pid": process.pid,
-        }, indent=2))
+        self.connection_file.write_text(
+            json.dumps(
+                {
+                    "bolt_uri": self.bolt_uri,
+                    "browser_url": self.browser_url,
+                    "user": USER,
+                    "version": self.version,
+                    "pid": process.pid,
+                },
+                indent=2,
+            )
+        )
         return self.status("started")
 
     def stop(self, timeout: float = 60.0) -> bool:
@@ -193,8 +219,14 @@ class LocalNeo4j:
         if pid is not None:
             version = self._query_version() or version
         return ServerStatus(
-            running=pid is not None, pid=pid, bolt_uri=self.bolt_uri, browser_url=self.browser_url,
-            user=USER, password=self.password(), version=version, home=str(self.home),
+            running=pid is not None,
+            pid=pid,
+            bolt_uri=self.bolt_uri,
+            browser_url=self.browser_url,
+            user=USER,
+            password=self.password(),
+            version=version,
+            home=str(self.home),
             message=message or ("running" if pid is not None else "not running"),
         )
 
@@ -264,10 +296,14 @@ class LocalNeo4j:
         self.password_file.chmod(0o600)
         result = subprocess.run(
             [java, "-cp", f"{jars}/*", ADMIN_TOOL, "dbms", "set-initial-password", password],
-            capture_output=True, text=True, env=self._server_env(),
+            capture_output=True,
+            text=True,
+            env=self._server_env(),
         )
         if result.returncode != 0:
-            raise Neo4jSetupError(f"could not set the initial Neo4j password:\n{(result.stdout + result.stderr)[-2000:]}")
+            raise Neo4jSetupError(
+                f"could not set the initial Neo4j password:\n{(result.stdout + result.stderr)[-2000:]}"
+            )
 
     def _wait_until_ready(self, process: subprocess.Popen, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -286,8 +322,12 @@ class LocalNeo4j:
             except (ServiceUnavailable, OSError):
                 time.sleep(0.5)
             except AuthError as error:
-                raise Neo4jSetupError(f"Neo4j refused the stored password ({error.message}); see {self.password_file}.") from None
-        raise Neo4jSetupError(f"Neo4j did not answer on {self.bolt_uri} within {timeout:.0f}s.\n{_tail(self.console_log)}")
+                raise Neo4jSetupError(
+                    f"Neo4j refused the stored password ({error.message}); see {self.password_file}."
+                ) from None
+        raise Neo4jSetupError(
+            f"Neo4j did not answer on {self.bolt_uri} within {timeout:.0f}s.\n{_tail(self.console_log)}"
+        )
 
     def _query_version(self) -> str | None:
         try:

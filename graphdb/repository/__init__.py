@@ -10,6 +10,9 @@ from graphdb.repository.capabilities import CapabilityRepository
 from graphdb.repository.comparisons import ComparisonRepository
 
 __all__ = [
-    "ArtifactFilter", "ArtifactPage", "ArtifactRepository", "CapabilityRepository",
+    "ArtifactFilter",
+    "ArtifactPage",
+    "ArtifactRepository",
+    "CapabilityRepository",
     "ComparisonRepository",
 ]

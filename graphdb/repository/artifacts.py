@@ -144,8 +144,15 @@ class ArtifactRepository:
 
     async def alternatives(self, slugs: list[str], limit: int = MAX_ALTERNATIVES) -> dict[str, list[dict]]:
         """Per artifact: [{artifact, reasons: [{reason, weight}], score}], best first, at most ``limit``."""
-        rows = await self.graph.read(ALTERNATIVES_BY_ARTIFACT, slugs=slugs, limit=limit, sharedScan=SHARED_SCAN,
-                                     weights=ALTERNATIVE_WEIGHTS, caps=ALTERNATIVE_CAPS, unclassified=UNCLASSIFIED_URI)
+        rows = await self.graph.read(
+            ALTERNATIVES_BY_ARTIFACT,
+            slugs=slugs,
+            limit=limit,
+            sharedScan=SHARED_SCAN,
+            weights=ALTERNATIVE_WEIGHTS,
+            caps=ALTERNATIVE_CAPS,
+            unclassified=UNCLASSIFIED_URI,
+        )
         return {row["slug"]: row["alternatives"] for row in rows}
 
     async def comparison_ids(self, slugs: list[str]) -> dict[str, list[str]]:

@@ -31,12 +31,15 @@ BY_IDS = "UNWIND $ids AS id MATCH (c:Comparison {id: id}) WITH c" + _HYDRATE
 
 # design §3: a complete page published as "a vs b" first, then one published as "b vs a", a partial
 # page only when no complete one exists; the most recently ingested within each group.
-BEST_FOR_PAIR = """
+BEST_FOR_PAIR = (
+    """
 MATCH (c:Comparison)
 WHERE (c.aSlug = $a AND c.bSlug = $b) OR (c.aSlug = $b AND c.bSlug = $a)
 WITH c ORDER BY coalesce(c.partial, false) ASC, CASE WHEN c.aSlug = $a THEN 0 ELSE 1 END ASC, c.sequence DESC
 LIMIT 1
-""" + _HYDRATE
+"""
+    + _HYDRATE
+)
 
 # No page compares the two: answer from the graph (both artifacts, their capabilities, and the
 # capabilities they share: the same capability, or the same taxonomy class).

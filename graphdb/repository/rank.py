@@ -10,8 +10,7 @@ projections it already makes).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-
+from dataclasses import dataclass
 
 from graphdb.driver import SyncGraph
 from graphdb.vocabulary import UNCLASSIFIED_URI
@@ -95,12 +94,14 @@ WHERE a.computedRank IS NOT NULL AND coalesce(a.mentionedOnly, false) = true
 REMOVE a.computedRank, a.rankSignals, a.rankedAt
 """
 
-ARTIFACT_STATUS = "MATCH (a:Artifact {slug: $slug}) RETURN a.name AS name, coalesce(a.mentionedOnly, false) AS mentionedOnly"
+ARTIFACT_STATUS = (
+    "MATCH (a:Artifact {slug: $slug}) RETURN a.name AS name, coalesce(a.mentionedOnly, false) AS mentionedOnly"
+)
 
 
 def _batches(rows: list[dict], size: int = WRITE_BATCH) -> Iterable[list[dict]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,6 @@ class ArtifactInputs:
     head_to_head: tuple[HeadToHeadGroup, ...] = ()
 
 
-
 class RankStore:
     """Reads the rank's inputs and writes its outputs, on the sync driver."""
 
@@ -143,8 +143,6 @@ class RankStore:
     @property
     def round_trips(self) -> int:
         return self.graph.round_trips
-
-
 
     # -- head-to-head ------------------------------------------------------------------------
     def probe_results(self, kinds: list[str]) -> list[dict]:
@@ -175,21 +173,45 @@ class RankStore:
             checked.setdefault(slug, {})[status] = count
         standings: dict[str, list[HeadToHeadGroup]] = {}
         for g in self.graph.read(HEAD_TO_HEAD_STANDINGS):
-            standings.setdefault(g["slug"], []).append(HeadToHeadGroup(
-                task=g["task"] or "", device=g["device"] or "", metric=g["metric"] or "",
-                strength=float(g["strength"] or 0.0), games=float(g["games"] or 0.0), wins=float(g["wins"] or 0.0),
-                opponents=int(g["opponents"] or 0)))
+            standings.setdefault(g["slug"], []).append(
+                HeadToHeadGroup(
+                    task=g["task"] or "",
+                    device=g["device"] or "",
+                    metric=g["metric"] or "",
+                    strength=float(g["strength"] or 0.0),
+                    games=float(g["games"] or 0.0),
+                    wins=float(g["wins"] or 0.0),
+                    opponents=int(g["opponents"] or 0),
+                )
+            )
         (columns,) = self.graph.read(RANK_INPUTS)
         artifacts = []
         for slug, name, rank, adoption, quality, ecosystem, match_graph, searches in zip(
-                columns["slug"], columns["name"], columns["rank"], columns["adoption"], columns["quality"],
-                columns["ecosystem"], columns["matchGraph"], columns["searchMatches"]):
+            columns["slug"],
+            columns["name"],
+            columns["rank"],
+            columns["adoption"],
+            columns["quality"],
+            columns["ecosystem"],
+            columns["matchGraph"],
+            columns["searchMatches"],
+        ):
             claims = checked.get(slug, {})
-            artifacts.append(ArtifactInputs(
-                slug=slug, name=name, published_rank=rank, adoption=adoption, quality=quality, ecosystem=ecosystem,
-                match_graph=match_graph, search_matches=searches, verified_claims=claims.get("verified", 0),
-                refuted_claims=claims.get("refuted", 0), head_to_head=tuple(standings.get(slug, ())),
-            ))
+            artifacts.append(
+                ArtifactInputs(
+                    slug=slug,
+                    name=name,
+                    published_rank=rank,
+                    adoption=adoption,
+                    quality=quality,
+                    ecosystem=ecosystem,
+                    match_graph=match_graph,
+                    search_matches=searches,
+                    verified_claims=claims.get("verified", 0),
+                    refuted_claims=claims.get("refuted", 0),
+                    head_to_head=tuple(standings.get(slug, ())),
+                )
+            )
         return artifacts
 
     def co_matches(self) -> list[tuple[str, str, float]]:
@@ -198,6 +220,7 @@ class RankStore:
 
     def write_ranks(self, rows: list[dict]) -> None:
         """Stores computedRank, rankSignals (JSON) and rankedAt for every row ({slug, rank, signals}), in one transaction."""
+
         def work(tx) -> None:
             for batch in _batches(rows):
                 tx.run(WRITE_RANKS, rows=batch).consume()

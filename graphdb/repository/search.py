@@ -18,35 +18,49 @@ from dataclasses import dataclass, field
 
 from graphdb.driver import SyncGraph
 
+
 # Counts come from Neo4j's count store and each newest timestamp from a range index
 # (schema/002, 004, 008: ORDER BY … DESC LIMIT 1 is one index lookup), so the check costs about a
 # millisecond however large the graph: it runs every few seconds beside searches. Recorded
 # searches show as the newest Query.ranAt and the count of Query nodes.
 def _newest(label: str, property: str, alias: str) -> str:
-    return (f"CALL () {{ OPTIONAL MATCH (n:{label}) WHERE n.{property} IS NOT NULL "
-            f"WITH n ORDER BY n.{property} DESC LIMIT 1 RETURN toString(n.{property}) AS {alias} }}")
+    return (
+        f"CALL () {{ OPTIONAL MATCH (n:{label}) WHERE n.{property} IS NOT NULL "
+        f"WITH n ORDER BY n.{property} DESC LIMIT 1 RETURN toString(n.{property}) AS {alias} }}"
+    )
 
 
-CATALOG_FINGERPRINT = "\n".join([
-    "CALL () { MATCH (a:Artifact) RETURN count(a) AS artifacts }",
-    "CALL () { MATCH (k:Capability) RETURN count(k) AS capabilities }",
-    "CALL () { MATCH (d:Document) RETURN count(d) AS documents }",
-    "CALL () { MATCH (:Image)-[r:DEPICTS]->() RETURN count(r) AS depictions }",
-    "CALL () { MATCH ()-[h:HEAD_TO_HEAD]->() RETURN count(h) AS headToHead }",
-    "CALL () { MATCH (q:Query) RETURN count(q) AS queries }",
-    _newest("Document", "ingestedAt", "ingestedAt"),
-    _newest("Capability", "embeddedAt", "embeddedAt"),
-    _newest("Capability", "classifiedAt", "classifiedAt"),
-    _newest("Artifact", "nameEmbeddedAt", "namesAt"),
-    _newest("Image", "addedAt", "imagesAt"),
-    _newest("Artifact", "rankedAt", "rankedAt"),
-    _newest("Query", "ranAt", "searchedAt"),
-    "CALL () { OPTIONAL MATCH ()-[h:HEAD_TO_HEAD]->() WHERE h.computedAt IS NOT NULL "
-    "WITH h ORDER BY h.computedAt DESC LIMIT 1 RETURN toString(h.computedAt) AS headToHeadAt }",
-    "RETURN *",
-])
-CONTENT_PARTS = ("artifacts", "capabilities", "documents", "depictions", "ingestedAt", "embeddedAt", "classifiedAt",
-                 "namesAt", "imagesAt")
+CATALOG_FINGERPRINT = "\n".join(
+    [
+        "CALL () { MATCH (a:Artifact) RETURN count(a) AS artifacts }",
+        "CALL () { MATCH (k:Capability) RETURN count(k) AS capabilities }",
+        "CALL () { MATCH (d:Document) RETURN count(d) AS documents }",
+        "CALL () { MATCH (:Image)-[r:DEPICTS]->() RETURN count(r) AS depictions }",
+        "CALL () { MATCH ()-[h:HEAD_TO_HEAD]->() RETURN count(h) AS headToHead }",
+        "CALL () { MATCH (q:Query) RETURN count(q) AS queries }",
+        _newest("Document", "ingestedAt", "ingestedAt"),
+        _newest("Capability", "embeddedAt", "embeddedAt"),
+        _newest("Capability", "classifiedAt", "classifiedAt"),
+        _newest("Artifact", "nameEmbeddedAt", "namesAt"),
+        _newest("Image", "addedAt", "imagesAt"),
+        _newest("Artifact", "rankedAt", "rankedAt"),
+        _newest("Query", "ranAt", "searchedAt"),
+        "CALL () { OPTIONAL MATCH ()-[h:HEAD_TO_HEAD]->() WHERE h.computedAt IS NOT NULL "
+        "WITH h ORDER BY h.computedAt DESC LIMIT 1 RETURN toString(h.computedAt) AS headToHeadAt }",
+        "RETURN *",
+    ]
+)
+CONTENT_PARTS = (
+    "artifacts",
+    "capabilities",
+    "documents",
+    "depictions",
+    "ingestedAt",
+    "embeddedAt",
+    "classifiedAt",
+    "namesAt",
+    "imagesAt",
+)
 SIGNAL_PARTS = ("rankedAt", "queries", "searchedAt", "headToHead", "headToHeadAt")
 
 CATALOG_ARTIFACTS = """
@@ -123,11 +137,13 @@ class CatalogRepository:
         self.graph = SyncGraph(driver, database)
         self.reads = 0  # round trips so far (tests check that searches make none)
 
-
     def fingerprint(self) -> CatalogFingerprint:
         row = self.graph.read(CATALOG_FINGERPRINT)[0]
-        return CatalogFingerprint(content="|".join(str(row[part]) for part in CONTENT_PARTS),
-                                  signals="|".join(str(row[part]) for part in SIGNAL_PARTS), values=row)
+        return CatalogFingerprint(
+            content="|".join(str(row[part]) for part in CONTENT_PARTS),
+            signals="|".join(str(row[part]) for part in SIGNAL_PARTS),
+            values=row,
+        )
 
     def artifacts(self) -> list[dict]:
         return self.graph.read(CATALOG_ARTIFACTS)

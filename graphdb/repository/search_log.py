@@ -1,8 +1,8 @@
 """The search log's Cypher: one search written in one transaction (embed/recording.py queues them).
 
-    (:Query {id, text, modality, limit, type, ranAt, resultCount})-[:RETURNED {position, score}]->(:Artifact)
-    each returned artifact: searchMatches += 1, timesMatched = coalesce(publishedTimesMatched, 0) + searchMatches
-    (:Artifact)-[:CO_MATCHED {count, lastAt}]->(:Artifact)   one edge per returned pair, lower slug -> higher slug
+(:Query {id, text, modality, limit, type, ranAt, resultCount})-[:RETURNED {position, score}]->(:Artifact)
+each returned artifact: searchMatches += 1, timesMatched = coalesce(publishedTimesMatched, 0) + searchMatches
+(:Artifact)-[:CO_MATCHED {count, lastAt}]->(:Artifact)   one edge per returned pair, lower slug -> higher slug
 """
 
 from __future__ import annotations

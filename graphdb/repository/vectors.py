@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphdb.driver import Graph, SyncGraph
-
+from graphdb.vocabulary import UNCLASSIFIED_URI
 
 # -- capabilities and artifact names ------------------------------------------------------------------
 PENDING_CAPABILITIES = """
@@ -221,8 +221,6 @@ class VectorRepository:
 
     def __init__(self, driver, database: str = "neo4j"):
         self.graph = SyncGraph(driver, database)
-
-
 
     # capabilities and names
     def pending_capabilities(self, model: str) -> list[dict]:
