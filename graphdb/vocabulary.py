@@ -1,32 +1,110 @@
 """The closed sets and constants that several layers share, defined once.
 
 Each is named in the graph, the configuration, the CLI or the GraphQL schema, so a change here is a
-change of contract: the GraphQL enums are built from these tuples (graph_service/api/types.py).
+change of contract. A closed set is a `StrEnum` (its members compare equal to the strings the graph
+holds) with a tuple of its values beside it for the code that only needs the strings; the GraphQL
+schema exposes the enums themselves (graph_service/api/types.py wraps each with `strawberry.enum`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from enum import StrEnum
 
 # The taxonomy class of a capability no class fits (embed/taxonomy.py assigns it).
 UNCLASSIFIED_URI = "capability://unclassified"
 
-# Where torch models run (embedders: MATCHGRAPH_DEVICE; probes: MATCHGRAPH_PROBE_DEVICE).
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+class Device(StrEnum):
+    """Where torch models run (embedders: MATCHGRAPH_DEVICE; probes: MATCHGRAPH_PROBE_DEVICE)."""
+
+    AUTO = "auto"
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+DEVICE_CHOICES = tuple(member.value for member in Device)
 
 # Batch sizes a probe may time (CLI, API and MATCHGRAPH_PROBE_BATCH_SIZES).
 MIN_BATCH_SIZE = 1
 MAX_BATCH_SIZE = 4096
 
-# What a probe measures (probes/runner.py runs each).
-PROBE_KINDS = ("architecture", "classification_top1", "prompt_adherence")
 
-# What an attached image shows (embed/image_store.py).
-IMAGE_KINDS = ("logo", "sample", "probe")
+class ProbeKind(StrEnum):
+    """What a probe measures (probes/runner.py runs each)."""
 
-# A claim's verification status (probes/verify.py).
-CLAIM_STATUSES = ("verified", "refuted", "unverified")
+    ARCHITECTURE = "architecture"
+    CLASSIFICATION_TOP1 = "classification_top1"
+    PROMPT_ADHERENCE = "prompt_adherence"
+
+
+PROBE_KINDS = tuple(member.value for member in ProbeKind)
+
+
+class ImageKind(StrEnum):
+    """What an attached image shows (embed/image_store.py)."""
+
+    LOGO = "logo"
+    SAMPLE = "sample"
+    PROBE = "probe"
+
+
+IMAGE_KINDS = tuple(member.value for member in ImageKind)
+
+
+class ClaimStatus(StrEnum):
+    """A claim's verification status (probes/verify.py); a claim no probe judged is unverified."""
+
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    UNVERIFIED = "unverified"
+
+
+CLAIM_STATUSES = tuple(member.value for member in ClaimStatus)
+
+
+class _Published(StrEnum):
+    """A set whose values are table cells as the documents publish them: documents written elsewhere
+    may carry others, so `of` reads any text (case and spacing aside) and answers OTHER for the rest."""
+
+    @classmethod
+    def of(cls, text: str | None):
+        """The member for a published cell; None when there is none, OTHER when it is outside the set."""
+        if text is None:
+            return None
+        wanted = " ".join(text.split()).casefold()
+        for member in cls:
+            if member.value.casefold() == wanted:
+                return member
+        return cls("other")
+
+
+class ArtifactType(_Published):
+    """An artifact's `Type` cell (ingest/rows.py stores it as `Artifact.type`)."""
+
+    MODEL = "Model"
+    REPOSITORY = "Repository"
+    API = "API"
+    FRAMEWORK = "Framework"
+    PRODUCT = "Product"
+    OTHER = "other"  # any other published text; the graph keeps the text itself
+
+
+ARTIFACT_TYPES = tuple(member.value for member in ArtifactType if member is not ArtifactType.OTHER)
+
+
+class Pricing(_Published):
+    """An artifact's `Pricing` cell (ingest/rows.py stores it as `Artifact.pricing`)."""
+
+    FREE = "Free"
+    OPEN_SOURCE = "Open source"
+    FREEMIUM = "Freemium"
+    PAID = "Paid"
+    OTHER = "other"  # any other published text; the graph keeps the text itself
+
+
+PRICING_VALUES = tuple(member.value for member in Pricing if member is not Pricing.OTHER)
 
 
 def check_batch_sizes(sizes) -> tuple[int, ...]:

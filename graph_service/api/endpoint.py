@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 
-from cross_web import HTTPException
+from cross_web import HTTPException  # what strawberry's views raise; strawberry does not re-export it
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import (
+    InvalidOperationTypeError,
+)  # the cause strawberry chains to a GET mutation's 400
 
 from graph_service.api.auth import client_key
 from graph_service.api.context import Context
@@ -84,6 +86,10 @@ class GraphQLEndpoint(GraphQL):
         try:
             return await self.run(request)
         except HTTPException as error:
+            if request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError):
+                raise RequestError(
+                    405, "only queries may be sent with GET; send mutations with POST", {"Allow": "POST"}
+                ) from error
             raise RequestError(error.status_code, error.reason) from error
 
     async def get_context(self, request, response) -> Context:
@@ -97,16 +103,7 @@ class GraphQLEndpoint(GraphQL):
         sub_response.graphql_media_type = getattr(request.state, "graphql_media_type", JSON)
         return sub_response
 
-    async def execute_single(self, **kwargs):
-        try:
-            return await super().execute_single(**kwargs)
-        except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError) and kwargs["request_adapter"].method == "GET":
-                raise RequestError(
-                    405, "only queries may be sent with GET; send mutations with POST", {"Allow": "POST"}
-                ) from error
-            raise
-
+    # parse_json, not the decode_json hook: strawberry turns only JSONDecodeError from decode_json into a 400.
     def parse_json(self, data):
         try:
             value = self.decode_json(data)

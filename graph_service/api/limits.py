@@ -4,10 +4,11 @@ A single query can otherwise ask Neo4j for millions of rows (nested lists multip
 validator busy for hours. `query_limit_extensions(settings)` returns, as per-request factories:
 
 - strawberry's token limit (the parser stops early);
-- `CheckedDocuments`: parsing and validation (the spec's rules, strawberry's depth and alias
-  rules, the fragment-expansion check) done once per query text and cached (`DocumentChecks`),
-  then the cost check, which depends on the variables, on every request: the estimated number of
-  fields the answer holds, refused above `settings.max_query_cost`;
+- `CheckedDocuments`: parsing and validation (the spec's rules and strawberry's own, the depth and
+  alias rules of strawberry's `QueryDepthLimiter` and `MaxAliasesLimiter`, the fragment-expansion
+  check) done once per query text and cached (`DocumentChecks`), then the cost check, which
+  depends on the variables, on every request: the estimated number of fields the answer holds,
+  refused above `settings.max_query_cost`;
 - `MaskInternalErrors`: exceptions we did not raise on purpose reach clients as
   "Internal server error" (see `errors.should_mask`).
 
@@ -51,10 +52,7 @@ from graphql import (
     is_list_type,
     validate,
 )
-from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as create_alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
-from strawberry.schema.schema import validate_document
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 
 from graph_service.api.errors import INTERNAL_ERROR, client_safe, should_mask
 
@@ -98,6 +96,8 @@ class DocumentChecks:
     Validation (the spec's rules, depth, aliases, fragment expansion) costs far more than running
     a small query; clients send the same few query texts over and over. Results are kept in a
     bounded LRU keyed by the text, so unique texts cost memory up to `CACHE_SIZE` entries only.
+    The expansion check runs here (graphql-core's `validate` with one rule); the other rules run
+    in strawberry's own validation step, once per text (`CheckedDocuments`).
     The cost limit depends on each request's integer variables (the sizes of lists): it is
     measured once per (text, integer variables) and remembered beside the text, so the common case
     — the same page with other slugs — costs a dictionary lookup.
@@ -109,9 +109,11 @@ class DocumentChecks:
 
     def __init__(self, settings):
         self.max_cost = settings.max_query_cost
+        # strawberry's limiter extensions, made once for their rules (each makes a rule class when
+        # built: per request, that would cost more than the cached validation saves).
         self.rules = (
-            create_depth_validator(settings.max_query_depth, None, None),
-            create_alias_validator(settings.max_query_aliases),
+            *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
         )
         self._cache: OrderedDict[str, _Checked] = OrderedDict()
         self._lock = threading.Lock()
@@ -132,14 +134,11 @@ class DocumentChecks:
                     self._cache.popitem(last=False)
             return checked
 
-    def validate(self, schema: GraphQLSchema, checked: _Checked, strawberry_rules) -> list[GraphQLError]:
-        if checked.errors is None:
-            # The expansion check first: fragment bombs would make the depth and alias rules walk 2^n paths.
-            errors = validate(schema, checked.document, [expansion_rule(MAX_EXPANDED_FIELDS)])
-            if not errors:
-                errors = validate_document(schema, checked.document, (*strawberry_rules, *self.rules))
-            checked.errors = list(errors)
-        return checked.errors
+    @staticmethod
+    def expansion_errors(schema: GraphQLSchema, checked: _Checked) -> list[GraphQLError]:
+        """The fragment-expansion check, to run before every other rule: fragment bombs would make
+        the depth and alias rules walk 2^n paths."""
+        return list(validate(schema, checked.document, [expansion_rule(MAX_EXPANDED_FIELDS)]))
 
     def cost_errors_cached(
         self, schema: GraphQLSchema, checked: _Checked, variables: dict | None
@@ -173,7 +172,13 @@ class DocumentChecks:
 
 
 class CheckedDocuments(SchemaExtension):
-    """Serves parse and validation from `DocumentChecks`; checks the cost on every request."""
+    """Serves parse and validation from `DocumentChecks`; checks the cost on every request.
+
+    On a text's first request, the expansion check runs before strawberry's validation step and
+    adds the depth and alias rules to it; its outcome is remembered. Later requests of the same
+    text set the remembered errors (a list, even empty, tells strawberry validation has run, as
+    strawberry's own `ValidationCache` does) and skip it.
+    """
 
     def __init__(self, *, checks: DocumentChecks):
         super().__init__()
@@ -188,15 +193,45 @@ class CheckedDocuments(SchemaExtension):
 
     def on_validate(self):
         context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            schema = context.schema._schema
-            checked = self.checks.remember(context.query, context.graphql_document)
-            errors = self.checks.validate(schema, checked, context.validation_rules)
-            if not errors:
-                errors = self.checks.cost_errors_cached(schema, checked, context.variables)
-            # A list, even empty, tells strawberry that validation has run.
-            context.pre_execution_errors = errors
+        if context.graphql_document is None or context.pre_execution_errors is not None:
+            yield
+            return
+        # strawberry has no public accessor for the graphql-core schema (its own extensions use this one).
+        schema = context.schema._schema
+        checked = self.checks.remember(context.query, context.graphql_document)
+        if checked.errors is None:
+            expansion = self.checks.expansion_errors(schema, checked)
+            if expansion:
+                checked.errors = expansion
+        if checked.errors is None:
+            # First time: strawberry validates, with the depth, alias and cost rules (the cost must
+            # be known before this step ends: strawberry stops on its errors inside it).
+            reported: list[GraphQLError] = []
+            cost = cost_rule(self.checks, checked, context.variables, reported)
+            context.validation_rules = (*context.validation_rules, *self.checks.rules, cost)
+            yield
+            errors = context.pre_execution_errors or ()
+            checked.errors = [error for error in errors if not any(error is r for r in reported)]
+            return
+        errors = checked.errors or self.checks.cost_errors_cached(schema, checked, context.variables)
+        # A list, even empty, tells strawberry that validation has run.
+        context.pre_execution_errors = list(errors)
         yield
+
+
+def cost_rule(
+    checks: DocumentChecks, checked: _Checked, variables: dict | None, reported: list[GraphQLError]
+) -> type[ValidationRule]:
+    """A validation rule reporting this request's cost errors (and listing them in ``reported``)."""
+
+    class CostRule(ValidationRule):
+        def __init__(self, context: ValidationContext):
+            super().__init__(context)
+            for error in checks.cost_errors_cached(context.schema, checked, variables):
+                reported.append(error)
+                context.report_error(error)
+
+    return CostRule
 
 
 def _too_costly(operation: OperationDefinitionNode, cost: int, max_cost: int) -> GraphQLError:

@@ -9,16 +9,17 @@ from strawberry.dataloader import DataLoader
 
 from graphdb.driver import Graph
 from graphdb.repository import ArtifactRepository, CapabilityRepository, ComparisonRepository
-from graphdb.repository.probes import ProbeRepository
+from graphdb.repository.probes import ClaimCounts, ProbeRepository
 from graphdb.repository.vectors import ImageRepository
 
 
 def _loader(fetch: Callable[[list[str]], Awaitable[dict]], default=None) -> DataLoader:
-    """A DataLoader over a repository method that answers {key: value} for many keys at once."""
+    """A DataLoader over a repository method that answers {key: record} for many keys at once;
+    a key it does not answer gets ``default`` (called when it is a factory: `list`, a record class)."""
 
     async def load(keys: list[str]):
         found = await fetch(list(keys))
-        return [found.get(key, default() if callable(default) else default) for key in keys]
+        return [found[key] if key in found else (default() if callable(default) else default) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -95,7 +96,7 @@ class Loaders:
 
     @cached_property
     def artifact_claim_counts(self) -> DataLoader:
-        return _loader(self.probes.claim_counts, lambda: {"verified": 0, "refuted": 0, "unverified": 0})
+        return _loader(self.probes.claim_counts, ClaimCounts)
 
     @cached_property
     def probe(self) -> DataLoader:

@@ -26,6 +26,7 @@ from graph_service.api.types import (
     ArtifactOrder,
     Capability,
     Comparison,
+    Device,
     DocumentInput,
     EmbeddingReport,
     Image,
@@ -33,6 +34,7 @@ from graph_service.api.types import (
     IngestReport,
     PageInfo,
     ProbeJob,
+    ProbeKind,
     RejectedDocument,
     SearchHit,
 )
@@ -41,6 +43,7 @@ from graphdb import __version__
 from graphdb.driver import is_unavailable
 from graphdb.repository import ArtifactFilter
 from graphdb.repository.artifacts import decode_cursor
+from graphdb.repository.vectors import ImageRecord
 from ingest.records import slugify
 
 MAX_PAGE = 100
@@ -64,8 +67,8 @@ class Query:
 
     @strawberry.field(description="One artifact by slug or exact name.")
     async def artifact(self, info: Info, slug: str) -> Artifact | None:
-        node = await info.context.loaders.artifact.load(_slug(slug))
-        return Artifact.from_node(node) if node else None
+        record = await info.context.loaders.artifact.load(_slug(slug))
+        return Artifact.from_record(record) if record else None
 
     @strawberry.field(description="Artifacts, a page at a time (Relay cursor connection).")
     async def artifacts(
@@ -84,12 +87,15 @@ class Query:
             raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
         if after is not None:
             try:
-                decode_cursor(after, order_by.value)
+                decode_cursor(after, order_by)
             except ValueError as error:
                 raise InputError(f"`after`: {error}") from None
         where = ArtifactFilter(type=type, pricing=pricing, capability_uri=capability_uri, mentioned_only=mentioned_only)
-        page = await info.context.loaders.artifacts.page(first, after, order_by.value, where)
-        edges = [ArtifactEdge(cursor=c, node=Artifact.from_node(n)) for c, n in zip(page.cursors, page.artifacts)]
+        page = await info.context.loaders.artifacts.page(first, after, order_by, where)
+        edges = [
+            ArtifactEdge(cursor=c, node=Artifact.from_record(r))
+            for c, r in zip(page.cursors, page.artifacts, strict=True)
+        ]
         return ArtifactConnection(
             edges=edges,
             total_count=page.total,
@@ -112,21 +118,21 @@ class Query:
             raise InputError("compare needs two different artifacts")
         repository = info.context.loaders.comparisons
         page = await repository.best_for_pair(first, second)
-        if page is not None:  # its shown capabilities come with their alternatives (Capability.from_node)
+        if page is not None:  # its shown capabilities come with their alternatives (Capability.alternatives)
             return Comparison.from_view(from_page(page, first_slug=first))
         found = await repository.from_graph(first, second)
         return Comparison.from_view(from_graph(found)) if found else None
 
     @strawberry.field(description="One capability by id.")
     async def capability(self, info: Info, id: strawberry.ID) -> Capability | None:
-        node = await info.context.loaders.capability.load(str(id))
-        return Capability.from_node(node) if node else None
+        record = await info.context.loaders.capability.load(str(id))
+        return Capability.from_record(record) if record else None
 
     @strawberry.field(description="Capabilities of one taxonomy class (capability://…).")
     async def capabilities(self, info: Info, uri: str, first: int = 50) -> list[Capability]:
         if not 0 <= first <= MAX_PAGE:
             raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
-        return [Capability.from_node(n) for n in await info.context.loaders.capabilities.by_uri(uri, first)]
+        return [Capability.from_record(r) for r in await info.context.loaders.capabilities.by_uri(uri, first)]
 
     @strawberry.field(
         description="Search the match graph: artifacts for a description of what you need (hybrid: "
@@ -162,8 +168,8 @@ class Query:
 class Mutation:
     @strawberry.mutation(
         permission_classes=[RequiresApiKey],
-        description="Queue a probe of an artifact (kind: architecture, classification_top1 or "
-        "prompt_adherence; device: auto, cpu or cuda). Jobs run one at a time in the "
+        description="Queue a probe of an artifact (kind: ARCHITECTURE by default; device: the server's "
+        "MATCHGRAPH_PROBE_DEVICE by default). Jobs run one at a time in the "
         "server; poll probeJob(id). Files (weights, data, scorer, prompts) are paths under "
         "the server's MATCHGRAPH_PROBE_FILES_DIR; weights and scorer may be cached hub ids.",
     )
@@ -171,8 +177,8 @@ class Mutation:
         self,
         info: Info,
         artifact: str,
-        kind: str | None = None,
-        device: str | None = None,
+        kind: ProbeKind | None = None,
+        device: Device | None = None,
         batch_sizes: list[int] | None = None,
         repeats: int | None = None,
         weights: str | None = None,
@@ -188,8 +194,8 @@ class Mutation:
             job = await anyio.to_thread.run_sync(
                 lambda: info.context.app_state.probe_jobs().queue(
                     slug,
-                    kind=kind,
-                    device=device,
+                    kind=kind.value if kind else None,
+                    device=device.value if device else None,
                     batch_sizes=batch_sizes,
                     repeats=repeats,
                     weights=weights,
@@ -250,17 +256,17 @@ class Mutation:
             if is_unavailable(error):
                 raise GraphUnavailable("the graph is unavailable right now; try again") from None
             raise
-        node = {
-            "id": attached.id,
-            "kind": attached.kind,
-            "mediaType": attached.media_type,
-            "width": attached.width,
-            "height": attached.height,
-            "sha256": attached.sha256,
-            "path": attached.path,
-            "searchable": attached.searchable,
-        }
-        return Image.from_node(node, reason=attached.reason)
+        record = ImageRecord(
+            id=attached.id,
+            kind=attached.kind,
+            media_type=attached.media_type,
+            width=attached.width,
+            height=attached.height,
+            sha256=attached.sha256,
+            path=attached.path,
+            searchable=attached.searchable,
+        )
+        return Image.from_record(record, reason=attached.reason)
 
 
 def create_schema(extensions: list[SchemaExtension | type[SchemaExtension]] | None = None) -> strawberry.Schema:

@@ -1,19 +1,41 @@
-"""GraphQL types. Each is built from a repository dict; nested fields go through DataLoaders."""
+"""GraphQL types. Each is built from a repository record; nested fields go through DataLoaders.
+
+Closed sets are GraphQL enums whose values come from graphdb/vocabulary.py (artifact type,
+pricing, claim status, probe kind, device, image kind) or the repository (artifact order). A value
+the graph holds outside its set never fails a query:
+
+- artifact type and pricing are table cells as documents publish them, so other documents may
+  carry other text: `typeKind` / `pricingKind` read it as OTHER, and `type` / `pricing` (the
+  design card's contract fields, kept as strings) give the text itself;
+- a claim status outside the set reads as UNVERIFIED (claim counts count it so too);
+- probe kind, probe device and image kind are only written by matchgraph, from the same sets, so
+  another value can only come from a hand edit in Neo4j Browser: the field reads null.
+
+Times are `DateTime` (ISO 8601 on the wire, timezone included) and JSON blobs the graph stores as
+text are `JSON` (decoded), both strawberry's built-in scalars.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from embed.image_store import image_url
 from graph_service.api.errors import InputError
 from graph_service.compare import ComparisonView, as_record
 from graph_service.compare import from_page as view_from_page
-from graphdb.repository.artifacts import MAX_ALTERNATIVES
-from graphdb.vocabulary import UNCLASSIFIED_URI
+from graphdb import vocabulary
+from graphdb.repository import artifacts as artifact_repository
+from graphdb.repository.artifacts import MAX_ALTERNATIVES, AlternativeRecord
+from graphdb.repository.probes import ProbeRecord
+from graphdb.repository.records import ArtifactRecord, CapabilityRecord, ClaimRecord, to_datetime
+from graphdb.repository.vectors import ImageRecord
 from ingest.render import render_markdown
 
 
@@ -27,19 +49,40 @@ def _bounded(first: int) -> int:
     return first
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E], value) -> E | None:
+    """The enum member for a stored value; None when absent or outside the set."""
+    try:
+        return enum(value)
+    except ValueError:
+        return None
+
+
+# The closed sets, as GraphQL enums (member names are the GraphQL values: MODEL, OPEN_SOURCE, …).
+ArtifactType = strawberry.enum(
+    vocabulary.ArtifactType,
+    description="An artifact's type as the documents publish it; OTHER for any other text (see `type`).",
+)
+Pricing = strawberry.enum(
+    vocabulary.Pricing,
+    description="An artifact's pricing as the documents publish it; OTHER for any other text (see `pricing`).",
+)
+ClaimStatus = strawberry.enum(vocabulary.ClaimStatus, description="What probes made of a claim.")
+ProbeKind = strawberry.enum(vocabulary.ProbeKind, description="What a probe measures (README, 'Probes').")
+Device = strawberry.enum(vocabulary.Device, description="Where a probe runs: AUTO picks CUDA when there is one.")
+ImageKind = strawberry.enum(vocabulary.ImageKind, description="What an image of an artifact shows.")
+ArtifactOrder = strawberry.enum(
+    artifact_repository.ArtifactOrder, description="Orderings of the artifact list; ties break by slug."
+)
+
+
 @strawberry.enum(description="Why an artifact is an alternative to another.")
 class AlternativeReasonKind(Enum):
     NAMED_IN_TEXT = "named"
     COMPARED_ON_PAGE = "compared"
     SHARES_CAPABILITIES = "shared"
-
-
-@strawberry.enum(description="Orderings of the artifact list; ties break by slug.")
-class ArtifactOrder(Enum):
-    RANK = "RANK"
-    NAME = "NAME"
-    TIMES_MATCHED = "TIMES_MATCHED"
-    COMPUTED_RANK = "COMPUTED_RANK"
 
 
 @strawberry.type(description="A quantitative statement made in capability text, to be checked by probes.")
@@ -51,7 +94,7 @@ class Claim:
     unit: str
     qualifier: str | None
     sentence: str
-    status: str = strawberry.field(description="unverified, verified or refuted")
+    status: ClaimStatus
     subject_slug: strawberry.Private[str]
     # Set by probes (probes/verify.py; README "Probes").
     measured: float | None = strawberry.field(
@@ -63,31 +106,30 @@ class Claim:
     status_reason: str | None = strawberry.field(
         default=None, description="Why the claim has its status (what was measured, or why nothing could be)."
     )
-    checked_at: str | None = strawberry.field(default=None, description="When probes last judged it (ISO 8601).")
+    checked_at: datetime | None = strawberry.field(default=None, description="When probes last judged it.")
 
     @classmethod
-    def from_node(cls, node: dict) -> Claim:
-        checked = node.get("checkedAt")
+    def from_record(cls, record: ClaimRecord) -> Claim:
         return cls(
-            id=node["id"],
-            metric=node["metric"],
-            value=node["value"],
-            value_max=node.get("valueMax"),
-            unit=node.get("unit") or "",
-            qualifier=node.get("qualifier"),
-            sentence=node.get("sentence") or "",
-            status=node.get("status") or "unverified",
-            subject_slug=node.get("subjectSlug") or "",
-            measured=node.get("measured"),
-            tolerance=node.get("tolerance"),
-            status_reason=node.get("statusReason"),
-            checked_at=checked.iso_format() if hasattr(checked, "iso_format") else (str(checked) if checked else None),
+            id=strawberry.ID(record.id),
+            metric=record.metric,
+            value=record.value,
+            value_max=record.value_max,
+            unit=record.unit,
+            qualifier=record.qualifier,
+            sentence=record.sentence,
+            status=record.status,
+            subject_slug=record.subject_slug,
+            measured=record.measured,
+            tolerance=record.tolerance,
+            status_reason=record.status_reason,
+            checked_at=record.checked_at,
         )
 
     @strawberry.field(description="The artifact the claim is about.")
     async def subject(self, info: Info) -> Artifact | None:
-        node = await _loaders(info).artifact.load(self.subject_slug)
-        return Artifact.from_node(node) if node else None
+        record = await _loaders(info).artifact.load(self.subject_slug)
+        return Artifact.from_record(record) if record else None
 
 
 @strawberry.type(description="A capability of an artifact, as described on comparison pages.")
@@ -98,22 +140,19 @@ class Capability:
     description: str
     unique: str | None
     vs_alternatives: str | None
-    # Set when the node came with its alternatives (a compare page hydrates them in its one query).
-    hydrated_alternatives: strawberry.Private[list[dict] | None] = None
+    # Set when the record came with its alternatives (a compare page hydrates them in its one query).
+    hydrated_alternatives: strawberry.Private[tuple[ArtifactRecord, ...] | None] = None
 
     @classmethod
-    def from_node(cls, node: dict) -> Capability:
-        hydrated = node.get("alternatives")
-        if hydrated is not None:
-            hydrated = sorted(hydrated, key=lambda a: a.get("name") or "")  # the loader's order
+    def from_record(cls, record: CapabilityRecord) -> Capability:
         return cls(
-            id=node["id"],
-            uri=node.get("uri") or UNCLASSIFIED_URI,
-            name=node.get("name") or "",
-            description=node.get("description") or "",
-            unique=node.get("unique"),
-            vs_alternatives=node.get("vsAlternatives"),
-            hydrated_alternatives=hydrated,
+            id=strawberry.ID(record.id),
+            uri=record.uri,
+            name=record.name,
+            description=record.description,
+            unique=record.unique,
+            vs_alternatives=record.vs_alternatives,
+            hydrated_alternatives=record.alternatives,
         )
 
     @strawberry.field(description="Artifacts named in its vs-alternatives text.")
@@ -121,20 +160,20 @@ class Capability:
         # A plain function: hydrated alternatives resolve without a coroutine (a compare page has
         # dozens of these); otherwise it hands the executor the loader's awaitable.
         if self.hydrated_alternatives is not None:
-            return [Artifact.from_node(n) for n in self.hydrated_alternatives]
-        return self._load_alternatives(info)
+            return [Artifact.from_record(r) for r in self.hydrated_alternatives]
+        return self._load_alternatives(info)  # type: ignore[return-value]
 
     async def _load_alternatives(self, info: Info) -> list[Artifact]:
-        return [Artifact.from_node(n) for n in await _loaders(info).capability_alternatives.load(self.id)]
+        return [Artifact.from_record(r) for r in await _loaders(info).capability_alternatives.load(self.id)]
 
     @strawberry.field(description="The artifact that has this capability.")
     async def artifact(self, info: Info) -> Artifact | None:
-        node = await _loaders(info).capability_owner.load(self.id)
-        return Artifact.from_node(node) if node else None
+        record = await _loaders(info).capability_owner.load(self.id)
+        return Artifact.from_record(record) if record else None
 
     @strawberry.field(description="Quantitative claims made in its text.")
     async def claims(self, info: Info) -> list[Claim]:
-        return [Claim.from_node(n) for n in await _loaders(info).capability_claims.load(self.id)]
+        return [Claim.from_record(r) for r in await _loaders(info).capability_claims.load(self.id)]
 
 
 @strawberry.type
@@ -168,21 +207,20 @@ class RankContribution:
 @strawberry.type(description="How `matchgraph rank` computed an artifact's rank.")
 class RankExplanation:
     rank: float = strawberry.field(description="The computed rank: the sum of the contributions.")
-    ranked_at: str | None = strawberry.field(description="When it was computed (ISO 8601).")
+    ranked_at: datetime | None = strawberry.field(description="When it was computed.")
     contributions: list[RankContribution]
 
     @classmethod
-    def from_stored(cls, rank: float | None, signals: str | None, ranked_at) -> RankExplanation | None:
-        if rank is None or not signals:
+    def from_record(cls, record: ArtifactRecord) -> RankExplanation | None:
+        if record.computed_rank is None or not record.rank_signals:
             return None
         try:
-            items = json.loads(signals)
+            items = json.loads(record.rank_signals)
         except ValueError:
             return None
-        when = ranked_at.iso_format() if hasattr(ranked_at, "iso_format") else (str(ranked_at) if ranked_at else None)
         return cls(
-            rank=rank,
-            ranked_at=when,
+            rank=record.computed_rank,
+            ranked_at=record.ranked_at,
             contributions=[
                 RankContribution(
                     signal=c["signal"],
@@ -200,8 +238,8 @@ class RankExplanation:
 class Artifact:
     slug: str
     name: str
-    type: str | None
-    pricing: str | None
+    type: str | None = strawberry.field(description="The published `Type` cell, as published (see typeKind).")
+    pricing: str | None = strawberry.field(description="The published `Pricing` cell, as published (see pricingKind).")
     rank: int | None = strawberry.field(description="Latest published UnfragileRank, 0..100.")
     capability_count: int | None = strawberry.field(description='Published "N decomposed".')
     times_matched: int
@@ -211,35 +249,46 @@ class Artifact:
         description="Rank computed by `matchgraph rank`, 0..100, from published, probe, search and claim "
         "signals (null until ranked; mentioned-only artifacts are not ranked). See rankExplanation.",
     )
-    rank_signals: strawberry.Private[str | None] = None  # JSON, as `matchgraph rank` stored it
-    ranked_at: strawberry.Private[object] = None
+    record: strawberry.Private[ArtifactRecord | None] = None
+
+    @classmethod
+    def from_record(cls, record: ArtifactRecord) -> Artifact:
+        return cls(
+            slug=record.slug,
+            name=record.name,
+            type=record.type,
+            pricing=record.pricing,
+            rank=record.rank,
+            capability_count=record.capability_count,
+            times_matched=record.times_matched,
+            mentioned_only=record.mentioned_only,
+            computed_rank=record.computed_rank,
+            record=record,
+        )
 
     @classmethod
     def from_node(cls, node: dict) -> Artifact:
-        return cls(
-            slug=node["slug"],
-            name=node.get("name") or node["slug"],
-            type=node.get("type"),
-            pricing=node.get("pricing"),
-            rank=node.get("rank"),
-            capability_count=node.get("capabilityCount"),
-            times_matched=node.get("timesMatched") or 0,
-            mentioned_only=bool(node.get("mentionedOnly")),
-            computed_rank=node.get("computedRank"),
-            rank_signals=node.get("rankSignals"),
-            ranked_at=node.get("rankedAt"),
-        )
+        """From an artifact's properties as a dict (the search catalog's hits)."""
+        return cls.from_record(ArtifactRecord.from_node(node))
+
+    @strawberry.field(description="`type` as an enum: null without one, OTHER when it is outside the set.")
+    def type_kind(self) -> ArtifactType | None:
+        return ArtifactType.of(self.type)
+
+    @strawberry.field(description="`pricing` as an enum: null without one, OTHER when it is outside the set.")
+    def pricing_kind(self) -> Pricing | None:
+        return Pricing.of(self.pricing)
 
     @strawberry.field(
         description="Why computedRank is what it is: every signal's value, weight and contribution "
         "(the contributions sum to the rank). Null until ranked."
     )
     def rank_explanation(self) -> RankExplanation | None:
-        return RankExplanation.from_stored(self.computed_rank, self.rank_signals, self.ranked_at)
+        return RankExplanation.from_record(self.record) if self.record else None
 
     @strawberry.field(description="Known capabilities, de-duplicated.")
     async def capabilities(self, info: Info) -> list[Capability]:
-        return [Capability.from_node(n) for n in await _loaders(info).artifact_capabilities.load(self.slug)]
+        return [Capability.from_record(r) for r in await _loaders(info).artifact_capabilities.load(self.slug)]
 
     @strawberry.field(
         description="Alternatives, best first: named in vs-alternatives text, compared on a page, "
@@ -247,19 +296,19 @@ class Artifact:
     )
     async def alternatives(self, info: Info, first: int = 20) -> list[Artifact]:
         first = _bounded(first)
-        matches = await _loaders(info).artifact_alternatives(first).load(self.slug)
-        return [Artifact.from_node(m["artifact"]) for m in matches]
+        matches: list[AlternativeRecord] = await _loaders(info).artifact_alternatives(first).load(self.slug)
+        return [Artifact.from_record(m.artifact) for m in matches]
 
     @strawberry.field(description="Alternatives with why each one is, and a score, best first.")
     async def alternative_matches(self, info: Info, first: int = 20) -> list[AlternativeMatch]:
         first = _bounded(first)
-        matches = await _loaders(info).artifact_alternatives(first).load(self.slug)
+        matches: list[AlternativeRecord] = await _loaders(info).artifact_alternatives(first).load(self.slug)
         return [
             AlternativeMatch(
-                artifact=Artifact.from_node(m["artifact"]),
-                score=m["score"],
+                artifact=Artifact.from_record(m.artifact),
+                score=m.score,
                 reasons=[
-                    AlternativeReason(kind=AlternativeReasonKind(r["reason"]), count=r["weight"]) for r in m["reasons"]
+                    AlternativeReason(kind=AlternativeReasonKind(reason), count=weight) for reason, weight in m.reasons
                 ],
             )
             for m in matches
@@ -276,33 +325,26 @@ class Artifact:
 
     @strawberry.field(description="Quantitative claims about this artifact.")
     async def claims(self, info: Info) -> list[Claim]:
-        return [Claim.from_node(n) for n in await _loaders(info).artifact_claims.load(self.slug)]
+        return [Claim.from_record(r) for r in await _loaders(info).artifact_claims.load(self.slug)]
 
     @strawberry.field(description="How many claims about this artifact probes verified, refuted or left unverified.")
     async def claim_counts(self, info: Info) -> ClaimCounts:
         counts = await _loaders(info).artifact_claim_counts.load(self.slug)
-        return ClaimCounts(**counts)
+        return ClaimCounts(verified=counts.verified, refuted=counts.refuted, unverified=counts.unverified)
 
     @strawberry.field(description="Probe runs that measured this artifact, latest first (at most 50).")
     async def probes(self, info: Info) -> list[Probe]:
-        return [Probe.from_node(n) for n in await _loaders(info).artifact_probes.load(self.slug)]
+        return [Probe.from_record(r) for r in await _loaders(info).artifact_probes.load(self.slug)]
 
     @strawberry.field(description="Images of this artifact (logos, samples, probe outputs), oldest first.")
     async def images(self, info: Info) -> list[Image]:
-        return [Image.from_node(n) for n in await _loaders(info).artifact_images.load(self.slug)]
-
-
-@strawberry.enum(description="What an image of an artifact shows.")
-class ImageKind(Enum):
-    LOGO = "logo"
-    SAMPLE = "sample"
-    PROBE = "probe"
+        return [Image.from_record(r) for r in await _loaders(info).artifact_images.load(self.slug)]
 
 
 @strawberry.type(description="An image of an artifact, stored by matchgraph and (with ViT weights) searchable.")
 class Image:
     id: strawberry.ID
-    kind: ImageKind
+    kind: ImageKind | None
     media_type: str
     width: int
     height: int
@@ -313,20 +355,19 @@ class Image:
     reason: str | None = strawberry.field(description="Why it is not searchable, when it is not.")
 
     @classmethod
-    def from_node(cls, node: dict, reason: str | None = None) -> Image:
-        searchable = bool(node.get("searchable"))
+    def from_record(cls, record: ImageRecord, reason: str | None = None) -> Image:
         return cls(
-            id=node["id"],
-            kind=ImageKind(node["kind"]),
-            media_type=node["mediaType"],
-            width=node["width"],
-            height=node["height"],
-            sha256=node["sha256"],
-            path=node["path"],
-            url=image_url(node["path"]),
-            searchable=searchable,
+            id=strawberry.ID(record.id),
+            kind=_member(ImageKind, record.kind),
+            media_type=record.media_type,
+            width=record.width,
+            height=record.height,
+            sha256=record.sha256,
+            path=record.path,
+            url=image_url(record.path),
+            searchable=record.searchable,
             reason=None
-            if searchable
+            if record.searchable
             else reason
             or "not embedded yet: image search needs ViT weights "
             "(MATCHGRAPH_VIT_MODEL), then `matchgraph index rebuild`",
@@ -365,22 +406,22 @@ class Comparison:
     def from_view(cls, view: ComparisonView) -> Comparison:
         return cls(
             title=view.title,
-            a=Artifact.from_node(view.a),
-            b=Artifact.from_node(view.b),
+            a=Artifact.from_record(view.a),
+            b=Artifact.from_record(view.b),
             features=[FeatureRow(feature=f, a=a, b=b) for f, a, b in view.features],
             rank_a=view.rank_a,
             rank_b=view.rank_b,
-            capabilities_a=[Capability.from_node(c) for c in view.capabilities_a],
-            capabilities_b=[Capability.from_node(c) for c in view.capabilities_b],
+            capabilities_a=[Capability.from_record(c) for c in view.capabilities_a],
+            capabilities_b=[Capability.from_record(c) for c in view.capabilities_b],
             more_a=view.more_a,
             more_b=view.more_b,
             verdict=view.verdict,
-            winner=Artifact.from_node(view.winner) if view.winner else None,
-            warnings=view.warnings,
+            winner=Artifact.from_record(view.winner) if view.winner else None,
+            warnings=list(view.warnings),
             partial=view.partial,
             published=view.published,
             swapped=view.swapped,
-            shared_capabilities=[Capability.from_node(c) for c in view.shared],
+            shared_capabilities=[Capability.from_record(c) for c in view.shared],
             view=view,
         )
 
@@ -456,7 +497,11 @@ class SearchHit:
             score=hit.score,
             why=hit.why,
             matched_capabilities=[
-                CapabilityMatch(capability=Capability.from_node(m.capability), score=round(m.score, 4), why=m.why)
+                CapabilityMatch(
+                    capability=Capability.from_record(CapabilityRecord.from_node(m.capability)),
+                    score=round(m.score, 4),
+                    why=m.why,
+                )
                 for m in hit.capabilities
             ],
         )
@@ -524,19 +569,19 @@ class ClaimCounts:
 @strawberry.type(description="One probe run: what was measured, where, with what (README, 'Probes').")
 class Probe:
     id: strawberry.ID
-    kind: str = strawberry.field(description="architecture, classification_top1 or prompt_adherence")
+    kind: ProbeKind | None
     artifact_slug: str
     task: str
-    device: str = strawberry.field(description="cpu or cuda")
+    device: Device | None = strawberry.field(description="Where it ran: CPU or CUDA.")
     device_name: str | None
     dtype: str | None
     status: str = strawberry.field(description="ok, skipped or failed")
     reason: str | None = strawberry.field(description="Why it was skipped or failed, or what was left out.")
     scaled_down: bool
     scale_note: str | None
-    versions: str = strawberry.field(description="JSON: torch, transformers, diffusers and python versions.")
-    started_at: str
-    finished_at: str | None
+    versions: JSON = strawberry.field(description="torch, transformers, diffusers and python versions.")
+    started_at: datetime | None
+    finished_at: datetime | None
     param_count: float | None = strawberry.field(
         description="Elements of the model's parameters (a Float: counts pass 2^31)."
     )
@@ -549,50 +594,48 @@ class Probe:
     peak_memory_mb: list[float] = strawberry.field(description="Peak memory per batch size (see memoryMethod).")
     memory_method: str | None
     repeats: int | None
-    samples_json: str = strawberry.field(description='JSON: {"<batch>": [items/s of each timed repeat]}.')
-    config_json: str | None = strawberry.field(
-        description="JSON: architecture facts read from the built model's config."
-    )
+    samples_json: JSON = strawberry.field(description='{"<batch>": [items/s of each timed repeat]}.')
+    config_json: JSON | None = strawberry.field(description="Architecture facts read from the built model's config.")
     top1: float | None = strawberry.field(description="Top-1 accuracy, 0..1 (classification_top1).")
     examples: int | None
     dataset: str | None
     adherence: float | None = strawberry.field(description="Mean image-prompt cosine similarity (prompt_adherence).")
-    scores_json: str | None
+    scores_json: JSON | None
     weights: str | None
 
     @classmethod
-    def from_node(cls, node: dict) -> Probe:
+    def from_record(cls, record: ProbeRecord) -> Probe:
         return cls(
-            id=node["id"],
-            kind=node["kind"],
-            artifact_slug=node["artifactSlug"],
-            task=node.get("task") or "",
-            device=node.get("device") or "",
-            device_name=node.get("deviceName"),
-            dtype=node.get("dtype"),
-            status=node.get("status") or "ok",
-            reason=node.get("reason"),
-            scaled_down=bool(node.get("scaledDown")),
-            scale_note=node.get("scaleNote"),
-            versions=node.get("versions") or "{}",
-            started_at=str(node.get("startedAt") or ""),
-            finished_at=node.get("finishedAt"),
-            param_count=node.get("paramCount"),
-            stored_count=node.get("storedCount"),
-            batch_sizes=list(node.get("batchSizes") or []),
-            latency_ms=list(node.get("latencyMs") or []),
-            throughput=list(node.get("throughput") or []),
-            peak_memory_mb=list(node.get("peakMemoryMb") or []),
-            memory_method=node.get("memoryMethod"),
-            repeats=node.get("repeats"),
-            samples_json=node.get("samplesJson") or "{}",
-            config_json=node.get("configJson"),
-            top1=node.get("top1"),
-            examples=node.get("examples"),
-            dataset=node.get("dataset"),
-            adherence=node.get("adherence"),
-            scores_json=node.get("scoresJson"),
-            weights=node.get("weights"),
+            id=strawberry.ID(record.id),
+            kind=_member(ProbeKind, record.kind),
+            artifact_slug=record.artifact_slug,
+            task=record.task,
+            device=_member(Device, record.device),
+            device_name=record.device_name,
+            dtype=record.dtype,
+            status=record.status,
+            reason=record.reason,
+            scaled_down=record.scaled_down,
+            scale_note=record.scale_note,
+            versions=record.versions,
+            started_at=record.started_at,
+            finished_at=record.finished_at,
+            param_count=record.param_count,
+            stored_count=record.stored_count,
+            batch_sizes=list(record.batch_sizes),
+            latency_ms=list(record.latency_ms),
+            throughput=list(record.throughput),
+            peak_memory_mb=list(record.peak_memory_mb),
+            memory_method=record.memory_method,
+            repeats=record.repeats,
+            samples_json=record.samples,
+            config_json=record.config,
+            top1=record.top1,
+            examples=record.examples,
+            dataset=record.dataset,
+            adherence=record.adherence,
+            scores_json=record.scores,
+            weights=record.weights,
         )
 
 
@@ -600,14 +643,14 @@ class Probe:
 class ProbeJob:
     id: strawberry.ID
     artifact: str
-    kind: str
-    device: str
+    kind: ProbeKind
+    device: Device = strawberry.field(description="As asked for (AUTO, CPU or CUDA).")
     status: str = strawberry.field(description="queued, running, done or failed")
     progress: float = strawberry.field(description="0..1")
     message: str
-    queued_at: str
-    started_at: str | None
-    finished_at: str | None
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
     probe_ids: strawberry.Private[tuple[str, ...]]
 
     @classmethod
@@ -615,18 +658,18 @@ class ProbeJob:
         return cls(
             id=job.id,
             artifact=job.request.slug,
-            kind=job.request.kind,
-            device=job.request.device,
+            kind=ProbeKind(job.request.kind),  # checked when the job was queued
+            device=Device(job.request.device),
             status=job.status,
             progress=job.progress,
             message=job.message,
-            queued_at=job.queued_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
+            queued_at=datetime.fromisoformat(job.queued_at),
+            started_at=to_datetime(job.started_at),
+            finished_at=to_datetime(job.finished_at),
             probe_ids=job.probe_ids,
         )
 
     @strawberry.field(description="The probes the job recorded (when done).")
     async def probes(self, info: Info) -> list[Probe]:
-        nodes = await _loaders(info).probe.load_many(list(self.probe_ids))
-        return [Probe.from_node(n) for n in nodes if n]
+        records = await _loaders(info).probe.load_many(list(self.probe_ids))
+        return [Probe.from_record(r) for r in records if r]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 
 from graphdb.driver import Graph
+from graphdb.repository.records import ArtifactRecord, CapabilityRecord, ClaimRecord
 from graphdb.vocabulary import UNCLASSIFIED_URI
 
 # How an alternative is scored (best first): each reason counts, capped so one strong signal cannot
@@ -19,12 +21,22 @@ ALTERNATIVE_WEIGHTS = {"named": 1.0, "compared": 0.75, "shared": 0.5}
 ALTERNATIVE_CAPS = {"named": 3, "compared": 3, "shared": 4}
 MAX_ALTERNATIVES = 50  # per artifact; the API's `first` is capped to it
 
-ORDERINGS = {
-    # name: (sort key expression, direction); ties are broken by slug ascending.
-    "RANK": ("coalesce(a.rank, -1)", "DESC"),
-    "NAME": ("toLower(a.name)", "ASC"),
-    "TIMES_MATCHED": ("coalesce(a.timesMatched, 0)", "DESC"),
-    "COMPUTED_RANK": ("coalesce(a.computedRank, -1.0)", "DESC"),  # `matchgraph rank`; unranked last
+
+class ArtifactOrder(StrEnum):
+    """Orderings of the artifact list (the GraphQL enum of the same name); ties break by slug."""
+
+    RANK = "RANK"
+    NAME = "NAME"
+    TIMES_MATCHED = "TIMES_MATCHED"
+    COMPUTED_RANK = "COMPUTED_RANK"
+
+
+ORDERINGS: dict[ArtifactOrder, tuple[str, str]] = {
+    # ordering: (sort key expression, direction); ties are broken by slug ascending.
+    ArtifactOrder.RANK: ("coalesce(a.rank, -1)", "DESC"),
+    ArtifactOrder.NAME: ("toLower(a.name)", "ASC"),
+    ArtifactOrder.TIMES_MATCHED: ("coalesce(a.timesMatched, 0)", "DESC"),
+    ArtifactOrder.COMPUTED_RANK: ("coalesce(a.computedRank, -1.0)", "DESC"),  # `matchgraph rank`; unranked last
 }
 
 BY_SLUGS = "UNWIND $slugs AS slug MATCH (a:Artifact {slug: slug}) RETURN slug, a {.*, nameEmbedding: null} AS artifact"
@@ -106,11 +118,29 @@ class ArtifactFilter:
 
 @dataclass(frozen=True)
 class ArtifactPage:
-    artifacts: list[dict]
+    artifacts: list[ArtifactRecord]
     cursors: list[str]
     total: int
     has_next: bool
     has_previous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativeRecord:
+    """An alternative to an artifact: why (reason -> how many mentions, pages or shared capabilities
+    back it, in the query's order) and its score, higher is better."""
+
+    artifact: ArtifactRecord
+    reasons: tuple[tuple[str, int], ...]
+    score: float
+
+    @classmethod
+    def from_row(cls, row: dict) -> AlternativeRecord:
+        return cls(
+            ArtifactRecord.from_node(row["artifact"]),
+            tuple((r["reason"], r["weight"]) for r in row["reasons"]),
+            row["score"],
+        )
 
 
 def encode_cursor(order: str, key, slug: str) -> str:
@@ -134,16 +164,16 @@ class ArtifactRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    async def by_slugs(self, slugs: list[str]) -> dict[str, dict]:
+    async def by_slugs(self, slugs: list[str]) -> dict[str, ArtifactRecord]:
         rows = await self.graph.read(BY_SLUGS, slugs=slugs)
-        return {row["slug"]: row["artifact"] for row in rows}
+        return {row["slug"]: ArtifactRecord.from_node(row["artifact"]) for row in rows}
 
-    async def capabilities(self, slugs: list[str]) -> dict[str, list[dict]]:
+    async def capabilities(self, slugs: list[str]) -> dict[str, list[CapabilityRecord]]:
         rows = await self.graph.read(CAPABILITIES_BY_ARTIFACT, slugs=slugs)
-        return {row["slug"]: row["capabilities"] for row in rows}
+        return {row["slug"]: [CapabilityRecord.from_node(n) for n in row["capabilities"]] for row in rows}
 
-    async def alternatives(self, slugs: list[str], limit: int = MAX_ALTERNATIVES) -> dict[str, list[dict]]:
-        """Per artifact: [{artifact, reasons: [{reason, weight}], score}], best first, at most ``limit``."""
+    async def alternatives(self, slugs: list[str], limit: int = MAX_ALTERNATIVES) -> dict[str, list[AlternativeRecord]]:
+        """Per artifact: its alternatives, best first, at most ``limit``."""
         rows = await self.graph.read(
             ALTERNATIVES_BY_ARTIFACT,
             slugs=slugs,
@@ -153,17 +183,17 @@ class ArtifactRepository:
             caps=ALTERNATIVE_CAPS,
             unclassified=UNCLASSIFIED_URI,
         )
-        return {row["slug"]: row["alternatives"] for row in rows}
+        return {row["slug"]: [AlternativeRecord.from_row(m) for m in row["alternatives"]] for row in rows}
 
     async def comparison_ids(self, slugs: list[str]) -> dict[str, list[str]]:
         rows = await self.graph.read(COMPARISON_IDS_BY_ARTIFACT, slugs=slugs)
         return {row["slug"]: row["ids"] for row in rows}
 
-    async def claims(self, slugs: list[str]) -> dict[str, list[dict]]:
+    async def claims(self, slugs: list[str]) -> dict[str, list[ClaimRecord]]:
         rows = await self.graph.read(CLAIMS_BY_ARTIFACT, slugs=slugs)
-        return {row["slug"]: row["claims"] for row in rows}
+        return {row["slug"]: [ClaimRecord.from_node(n) for n in row["claims"]] for row in rows}
 
-    async def page(self, first: int, after: str | None, order: str, where: ArtifactFilter) -> ArtifactPage:
+    async def page(self, first: int, after: str | None, order: ArtifactOrder, where: ArtifactFilter) -> ArtifactPage:
         """One page of the artifact list and the total count, in one round trip (keyset paging)."""
         key_expression, direction = ORDERINGS[order]
         conditions, parameters = self._conditions(where)
@@ -193,9 +223,13 @@ class ArtifactRepository:
         items = rows[0]["items"] if rows else []
         has_next = len(items) > first
         items = items[:first]
+        artifacts = [ArtifactRecord.from_node(item["artifact"]) for item in items]
         return ArtifactPage(
-            artifacts=[item["artifact"] for item in items],
-            cursors=[encode_cursor(order, item["key"], item["artifact"]["slug"]) for item in items],
+            artifacts=artifacts,
+            cursors=[
+                encode_cursor(order, item["key"], artifact.slug)
+                for item, artifact in zip(items, artifacts, strict=True)
+            ],
             total=total,
             has_next=has_next,
             has_previous=after is not None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphdb.driver import Graph
+from graphdb.repository.records import ArtifactRecord, CapabilityRecord, ClaimRecord
 
 BY_IDS = "UNWIND $ids AS id MATCH (k:Capability {id: id}) RETURN id, k {.*, embedding: null} AS capability"
 
@@ -37,22 +38,23 @@ class CapabilityRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    async def by_ids(self, ids: list[str]) -> dict[str, dict]:
+    async def by_ids(self, ids: list[str]) -> dict[str, CapabilityRecord]:
         rows = await self.graph.read(BY_IDS, ids=ids)
-        return {row["id"]: row["capability"] for row in rows}
+        return {row["id"]: CapabilityRecord.from_node(row["capability"]) for row in rows}
 
-    async def by_uri(self, uri: str, limit: int) -> list[dict]:
+    async def by_uri(self, uri: str, limit: int) -> list[CapabilityRecord]:
         rows = await self.graph.read(BY_URI, uri=uri, limit=limit)
-        return [row["capability"] for row in rows]
+        return [CapabilityRecord.from_node(row["capability"]) for row in rows]
 
-    async def alternatives(self, ids: list[str]) -> dict[str, list[dict]]:
+    async def alternatives(self, ids: list[str]) -> dict[str, list[ArtifactRecord]]:
+        """Per capability: the artifacts its vs-alternatives text names, by name."""
         rows = await self.graph.read(ALTERNATIVES_BY_CAPABILITY, ids=ids)
-        return {row["id"]: row["artifacts"] for row in rows}
+        return {row["id"]: [ArtifactRecord.from_node(n) for n in row["artifacts"]] for row in rows}
 
-    async def claims(self, ids: list[str]) -> dict[str, list[dict]]:
+    async def claims(self, ids: list[str]) -> dict[str, list[ClaimRecord]]:
         rows = await self.graph.read(CLAIMS_BY_CAPABILITY, ids=ids)
-        return {row["id"]: row["claims"] for row in rows}
+        return {row["id"]: [ClaimRecord.from_node(n) for n in row["claims"]] for row in rows}
 
-    async def owners(self, ids: list[str]) -> dict[str, dict]:
+    async def owners(self, ids: list[str]) -> dict[str, ArtifactRecord]:
         rows = await self.graph.read(OWNER_BY_CAPABILITY, ids=ids)
-        return {row["id"]: row["artifact"] for row in rows}
+        return {row["id"]: ArtifactRecord.from_node(row["artifact"]) for row in rows if row["artifact"] is not None}

@@ -1,14 +1,18 @@
 """Comparisons: published pages, fully hydrated in one round trip, and the compare() choice.
 
-A hydrated comparison is a dict: the page's own properties (`comparison`), its two sides' artifacts
-with what the page published about them (`a`, `b`, `sideA`, `sideB`), the shown capabilities in
-page order per side (`shownA`, `shownB`, each capability with the `alternatives` its text names),
-and the verdict's winner (`winner`).
+A hydrated comparison (`ComparisonPage`) holds the page's own properties, its two sides'
+artifacts, the shown capabilities in page order per side (each with the artifacts its
+vs-alternatives text names) and the verdict's winner. With no page for a pair, `GraphComparison`
+holds both artifacts and their capabilities.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 from graphdb.driver import Graph
+from graphdb.repository.records import ArtifactRecord, CapabilityRecord
 
 # Shared tail: given rows of `c`, returns each comparison hydrated.
 _HYDRATE = """
@@ -53,18 +57,92 @@ RETURN a {.*, nameEmbedding: null} AS a, b {.*, nameEmbedding: null} AS b, capab
 """
 
 
+Feature = tuple[str, str | None, str | None]  # (feature, A's cell, B's cell) as published
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonPage:
+    """A published page as stored, sides as published (graph_service/compare.py turns them)."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    a_slug: str
+    b_slug: str
+    a: ArtifactRecord
+    b: ArtifactRecord
+    features: tuple[Feature, ...]  # the table, in its order
+    rank_a: int | None
+    rank_b: int | None
+    more_a: int  # "+N more capabilities" (0 when absent)
+    more_b: int
+    verdict: str | None
+    winner: ArtifactRecord | None
+    warnings: tuple[str, ...]
+    partial: bool
+    document_id: str | None
+    shown_a: tuple[CapabilityRecord, ...]  # in page order, each with its alternatives
+    shown_b: tuple[CapabilityRecord, ...]
+
+    @classmethod
+    def from_row(cls, page: dict) -> ComparisonPage:
+        comparison = page["comparison"]
+        get = comparison.get
+        winner = page.get("winner")
+        return cls(
+            id=comparison["id"],
+            title=comparison["title"],
+            subtitle=get("subtitle"),
+            a_slug=comparison["aSlug"],
+            b_slug=comparison["bSlug"],
+            a=ArtifactRecord.from_node(page["a"]),
+            b=ArtifactRecord.from_node(page["b"]),
+            features=tuple((row[0], row[1], row[2]) for row in json.loads(get("features") or "[]")),
+            rank_a=get("rankA"),
+            rank_b=get("rankB"),
+            more_a=get("moreA") or 0,
+            more_b=get("moreB") or 0,
+            verdict=get("verdict"),
+            winner=ArtifactRecord.from_node(winner) if winner else None,
+            warnings=tuple(get("warnings") or ()),
+            partial=bool(get("partial")),
+            document_id=get("documentId"),
+            shown_a=tuple(CapabilityRecord.from_node(k) for k in page["shownA"]),
+            shown_b=tuple(CapabilityRecord.from_node(k) for k in page["shownB"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphComparison:
+    """Two artifacts no page compares, with their capabilities (by description)."""
+
+    a: ArtifactRecord
+    b: ArtifactRecord
+    capabilities_a: tuple[CapabilityRecord, ...]
+    capabilities_b: tuple[CapabilityRecord, ...]
+
+    @classmethod
+    def from_row(cls, row: dict) -> GraphComparison:
+        return cls(
+            ArtifactRecord.from_node(row["a"]),
+            ArtifactRecord.from_node(row["b"]),
+            tuple(CapabilityRecord.from_node(k) for k in row["capabilitiesA"]),
+            tuple(CapabilityRecord.from_node(k) for k in row["capabilitiesB"]),
+        )
+
+
 class ComparisonRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    async def by_ids(self, ids: list[str]) -> dict[str, dict]:
+    async def by_ids(self, ids: list[str]) -> dict[str, ComparisonPage]:
         rows = await self.graph.read(BY_IDS, ids=ids)
-        return {row["id"]: row["page"] for row in rows}
+        return {row["id"]: ComparisonPage.from_row(row["page"]) for row in rows}
 
-    async def best_for_pair(self, a: str, b: str) -> dict | None:
+    async def best_for_pair(self, a: str, b: str) -> ComparisonPage | None:
         rows = await self.graph.read(BEST_FOR_PAIR, a=a, b=b)
-        return rows[0]["page"] if rows else None
+        return ComparisonPage.from_row(rows[0]["page"]) if rows else None
 
-    async def from_graph(self, a: str, b: str) -> dict | None:
+    async def from_graph(self, a: str, b: str) -> GraphComparison | None:
         rows = await self.graph.read(FROM_GRAPH, a=a, b=b)
-        return rows[0] if rows else None
+        return GraphComparison.from_row(rows[0]) if rows else None

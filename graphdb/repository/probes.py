@@ -11,7 +11,13 @@ the read side in batches for DataLoaders: probes per artifact, claim counts per 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from graphdb.driver import Graph, SyncGraph
+from graphdb.repository.records import claim_status, from_json, to_datetime
+from graphdb.vocabulary import ClaimStatus
 
 MAX_PROBES_PER_ARTIFACT = 50
 
@@ -114,26 +120,109 @@ class ProbeStore:
         self.graph.transaction(work)
 
 
+@dataclass(frozen=True, slots=True)
+class ProbeRecord:
+    """A (:Probe) node as the API reads it; the JSON blobs decoded, the times as datetimes."""
+
+    id: str
+    kind: str  # vocabulary.ProbeKind for every probe matchgraph wrote
+    artifact_slug: str
+    task: str
+    device: str  # cpu or cuda (where it ran)
+    device_name: str | None
+    dtype: str | None
+    status: str  # ok, skipped or failed
+    reason: str | None
+    scaled_down: bool
+    scale_note: str | None
+    versions: dict[str, Any]
+    started_at: datetime | None
+    finished_at: datetime | None
+    param_count: float | None
+    stored_count: float | None
+    batch_sizes: tuple[int, ...]
+    latency_ms: tuple[float, ...]
+    throughput: tuple[float, ...]
+    peak_memory_mb: tuple[float, ...]
+    memory_method: str | None
+    repeats: int | None
+    samples: dict[str, Any]
+    config: dict[str, Any] | None
+    top1: float | None
+    examples: int | None
+    dataset: str | None
+    adherence: float | None
+    scores: dict[str, Any] | None
+    weights: str | None
+
+    @classmethod
+    def from_node(cls, node: dict) -> ProbeRecord:
+        get = node.get
+        return cls(
+            id=node["id"],
+            kind=node["kind"],
+            artifact_slug=node["artifactSlug"],
+            task=get("task") or "",
+            device=get("device") or "",
+            device_name=get("deviceName"),
+            dtype=get("dtype"),
+            status=get("status") or "ok",
+            reason=get("reason"),
+            scaled_down=bool(get("scaledDown")),
+            scale_note=get("scaleNote"),
+            versions=from_json(get("versions"), {}),
+            started_at=to_datetime(get("startedAt")),
+            finished_at=to_datetime(get("finishedAt")),
+            param_count=get("paramCount"),
+            stored_count=get("storedCount"),
+            batch_sizes=tuple(get("batchSizes") or ()),
+            latency_ms=tuple(get("latencyMs") or ()),
+            throughput=tuple(get("throughput") or ()),
+            peak_memory_mb=tuple(get("peakMemoryMb") or ()),
+            memory_method=get("memoryMethod"),
+            repeats=get("repeats"),
+            samples=from_json(get("samplesJson"), {}),
+            config=from_json(get("configJson")),
+            top1=get("top1"),
+            examples=get("examples"),
+            dataset=get("dataset"),
+            adherence=get("adherence"),
+            scores=from_json(get("scoresJson")),
+            weights=get("weights"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCounts:
+    """An artifact's claims by status (a status outside the set counts as unverified)."""
+
+    verified: int = 0
+    refuted: int = 0
+    unverified: int = 0
+
+
 class ProbeRepository:
     """The API's reads, each batched over many keys in one round trip."""
 
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    async def probes_by_artifact(self, slugs: list[str]) -> dict[str, list[dict]]:
+    async def probes_by_artifact(self, slugs: list[str]) -> dict[str, list[ProbeRecord]]:
         rows = await self.graph.read(PROBES_BY_ARTIFACT, slugs=slugs, limit=MAX_PROBES_PER_ARTIFACT)
-        return {row["slug"]: row["probes"] for row in rows}
+        return {row["slug"]: [ProbeRecord.from_node(n) for n in row["probes"]] for row in rows}
 
-    async def probes_by_ids(self, ids: list[str]) -> dict[str, dict]:
+    async def probes_by_ids(self, ids: list[str]) -> dict[str, ProbeRecord]:
         rows = await self.graph.read(PROBES_BY_IDS, ids=ids)
-        return {row["id"]: row["probe"] for row in rows}
+        return {row["id"]: ProbeRecord.from_node(row["probe"]) for row in rows}
 
-    async def claim_counts(self, slugs: list[str]) -> dict[str, dict[str, int]]:
+    async def claim_counts(self, slugs: list[str]) -> dict[str, ClaimCounts]:
         rows = await self.graph.read(CLAIM_COUNTS, slugs=slugs)
         counts = {}
         for row in rows:
-            tally = {"verified": 0, "refuted": 0, "unverified": 0}
+            tally = dict.fromkeys(ClaimStatus, 0)
             for entry in row["counts"]:
-                tally[entry["status"] if entry["status"] in tally else "unverified"] += entry["n"]
-            counts[row["slug"]] = tally
+                tally[claim_status(entry["status"])] += entry["n"]
+            counts[row["slug"]] = ClaimCounts(
+                tally[ClaimStatus.VERIFIED], tally[ClaimStatus.REFUTED], tally[ClaimStatus.UNVERIFIED]
+            )
         return counts

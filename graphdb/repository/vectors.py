@@ -295,12 +295,39 @@ class VectorRepository:
         self.graph.write(WRITE_IMAGE_EMBEDDINGS, rows=rows, model=model)
 
 
+@dataclass(frozen=True, slots=True)
+class ImageRecord:
+    """An (:Image) of an artifact as the API reads it."""
+
+    id: str
+    kind: str  # vocabulary.ImageKind for every image matchgraph attached
+    media_type: str
+    width: int
+    height: int
+    sha256: str
+    path: str  # relative to the server's data folder
+    searchable: bool  # embedded for image search
+
+    @classmethod
+    def from_node(cls, node: dict) -> ImageRecord:
+        return cls(
+            node["id"],
+            node["kind"],
+            node["mediaType"],
+            node["width"],
+            node["height"],
+            node["sha256"],
+            node["path"],
+            bool(node.get("searchable")),
+        )
+
+
 class ImageRepository:
     """The API's reader: images of many artifacts in one round trip (behind a DataLoader)."""
 
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    async def of_artifacts(self, slugs: list[str]) -> dict[str, list[dict]]:
+    async def of_artifacts(self, slugs: list[str]) -> dict[str, list[ImageRecord]]:
         rows = await self.graph.read(IMAGES_OF_ARTIFACTS, slugs=slugs)
-        return {row["slug"]: row["images"] for row in rows}
+        return {row["slug"]: [ImageRecord.from_node(n) for n in row["images"]] for row in rows}
