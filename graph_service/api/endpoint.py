@@ -51,7 +51,7 @@ class RequestError(Exception):
         return Response(body, status_code=self.status, media_type=media_type, headers=self.headers)
 
 
-class GraphQLEndpoint(GraphQL):
+class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, schema, **options):
         options.setdefault("graphql_ide", "graphiql")
         options.setdefault("allow_queries_via_get", True)

@@ -3,6 +3,8 @@ arguments, call a loader or repository, and wrap the result in a type from `type
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import anyio
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -269,7 +271,9 @@ class Mutation:
         return Image.from_record(record, reason=attached.reason)
 
 
-def create_schema(extensions: list[SchemaExtension | type[SchemaExtension]] | None = None) -> strawberry.Schema:
+def create_schema(
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] | None = None,
+) -> strawberry.Schema:
     """The schema with per-app extensions (limits depend on the settings); metrics always on."""
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationMetrics, *(extensions or [])])
 

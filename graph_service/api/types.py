@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import Enum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -30,12 +30,11 @@ from embed.image_store import image_url
 from graph_service.api.errors import InputError
 from graph_service.compare import ComparisonView, as_record
 from graph_service.compare import from_page as view_from_page
-from graphdb import vocabulary
-from graphdb.repository import artifacts as artifact_repository
-from graphdb.repository.artifacts import MAX_ALTERNATIVES, AlternativeRecord
+from graphdb.repository.artifacts import MAX_ALTERNATIVES, AlternativeRecord, ArtifactOrder
 from graphdb.repository.probes import ProbeRecord
 from graphdb.repository.records import ArtifactRecord, CapabilityRecord, ClaimRecord, to_datetime
 from graphdb.repository.vectors import ImageRecord
+from graphdb.vocabulary import ArtifactType, ClaimStatus, Device, ImageKind, Pricing, ProbeKind
 from ingest.render import render_markdown
 
 
@@ -61,21 +60,20 @@ def _member(enum: type[E], value) -> E | None:
 
 
 # The closed sets, as GraphQL enums (member names are the GraphQL values: MODEL, OPEN_SOURCE, …).
-ArtifactType = strawberry.enum(
-    vocabulary.ArtifactType,
+# `strawberry.enum` marks each class in place, so the classes themselves are the annotations below.
+strawberry.enum(
+    ArtifactType,
     description="An artifact's type as the documents publish it; OTHER for any other text (see `type`).",
 )
-Pricing = strawberry.enum(
-    vocabulary.Pricing,
+strawberry.enum(
+    Pricing,
     description="An artifact's pricing as the documents publish it; OTHER for any other text (see `pricing`).",
 )
-ClaimStatus = strawberry.enum(vocabulary.ClaimStatus, description="What probes made of a claim.")
-ProbeKind = strawberry.enum(vocabulary.ProbeKind, description="What a probe measures (README, 'Probes').")
-Device = strawberry.enum(vocabulary.Device, description="Where a probe runs: AUTO picks CUDA when there is one.")
-ImageKind = strawberry.enum(vocabulary.ImageKind, description="What an image of an artifact shows.")
-ArtifactOrder = strawberry.enum(
-    artifact_repository.ArtifactOrder, description="Orderings of the artifact list; ties break by slug."
-)
+strawberry.enum(ClaimStatus, description="What probes made of a claim.")
+strawberry.enum(ProbeKind, description="What a probe measures (README, 'Probes').")
+strawberry.enum(Device, description="Where a probe runs: AUTO picks CUDA when there is one.")
+strawberry.enum(ImageKind, description="What an image of an artifact shows.")
+strawberry.enum(ArtifactOrder, description="Orderings of the artifact list; ties break by slug.")
 
 
 @strawberry.enum(description="Why an artifact is an alternative to another.")
@@ -364,7 +362,7 @@ class Image:
             height=record.height,
             sha256=record.sha256,
             path=record.path,
-            url=image_url(record.path),
+            url=image_url(record.path) or "",
             searchable=record.searchable,
             reason=None
             if record.searchable
@@ -617,7 +615,7 @@ class Probe:
             reason=record.reason,
             scaled_down=record.scaled_down,
             scale_note=record.scale_note,
-            versions=record.versions,
+            versions=cast(JSON, record.versions),
             started_at=record.started_at,
             finished_at=record.finished_at,
             param_count=record.param_count,
@@ -628,13 +626,13 @@ class Probe:
             peak_memory_mb=list(record.peak_memory_mb),
             memory_method=record.memory_method,
             repeats=record.repeats,
-            samples_json=record.samples,
-            config_json=record.config,
+            samples_json=cast(JSON, record.samples),
+            config_json=cast(JSON, record.config),
             top1=record.top1,
             examples=record.examples,
             dataset=record.dataset,
             adherence=record.adherence,
-            scores_json=record.scores,
+            scores_json=cast(JSON, record.scores),
             weights=record.weights,
         )
 

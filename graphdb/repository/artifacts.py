@@ -237,7 +237,8 @@ class ArtifactRepository:
 
     @staticmethod
     def _conditions(where: ArtifactFilter) -> tuple[list[str], dict]:
-        conditions, parameters = [], {}
+        conditions: list[str] = []
+        parameters: dict[str, object] = {}
         if where.type is not None:
             conditions.append("a.type = $type")
             parameters["type"] = where.type

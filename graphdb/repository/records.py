@@ -156,6 +156,8 @@ class ClaimRecord:
 
 def claim_status(value: str | None) -> ClaimStatus:
     """The stored status; unverified when absent or outside the set."""
+    if value is None:
+        return ClaimStatus.UNVERIFIED
     try:
         return ClaimStatus(value)
     except ValueError:
