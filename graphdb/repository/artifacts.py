@@ -125,7 +125,7 @@ class ArtifactPage:
     has_previous: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention: a page builds hundreds (graphdb/repository/records.py)
 class AlternativeRecord:
     """An alternative to an artifact: why (reason -> how many mentions, pages or shared capabilities
     back it, in the query's order) and its score, higher is better."""
@@ -138,7 +138,7 @@ class AlternativeRecord:
     def from_row(cls, row: dict) -> AlternativeRecord:
         return cls(
             ArtifactRecord.from_node(row["artifact"]),
-            tuple((r["reason"], r["weight"]) for r in row["reasons"]),
+            tuple([(r["reason"], r["weight"]) for r in row["reasons"]]),
             row["score"],
         )
 

@@ -3,8 +3,11 @@
 Each `from_node` is the one place where a node's properties (camelCase, as the graph stores them;
 absent ones missing) become typed Python attributes, with the defaults the API has always shown
 (a capability without a class is `capability://unclassified`, a claim no probe judged is
-unverified, …). Records are built once per row and never changed; `slots=True` keeps them cheap,
-because a compare page builds a hundred of them.
+unverified, …). Records are built once per row and never changed. They are frozen, except the
+ones a page builds by the hundred (artifacts, capabilities, alternatives: an artifact list of 50
+with 20 alternatives each builds 2,000): a frozen dataclass sets each field through
+`object.__setattr__`, which makes it about six times slower to build than a plain slotted one, so
+those are `slots=True` only and read-only by convention.
 
 Kinds used by several repositories live here; those of one repository live beside it
 (comparisons.ComparisonPage, probes.ProbeRecord, vectors.ImageRecord, …).
@@ -47,7 +50,7 @@ def from_json(text: str | None, default: Any = None) -> Any:
         return default
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention (hot: see the module docstring)
 class ArtifactRecord:
     slug: str
     name: str  # the slug when the graph has no name
@@ -86,7 +89,7 @@ class ArtifactRecord:
         return to_datetime(self.stored_ranked_at)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention (hot: see the module docstring)
 class CapabilityRecord:
     id: str
     uri: str  # capability://unclassified until the taxonomy classifies it
@@ -104,9 +107,9 @@ class CapabilityRecord:
         hydrated = get("alternatives")
         alternatives = None
         if hydrated is not None:
-            alternatives = tuple(
-                ArtifactRecord.from_node(n) for n in sorted(hydrated, key=lambda n: n.get("name") or "")
-            )
+            if len(hydrated) > 1:
+                hydrated = sorted(hydrated, key=_name)
+            alternatives = tuple([ArtifactRecord.from_node(n) for n in hydrated])
         return cls(
             node["id"],
             get("uri") or UNCLASSIFIED_URI,
@@ -116,6 +119,10 @@ class CapabilityRecord:
             get("vsAlternatives"),
             alternatives,
         )
+
+
+def _name(node: Mapping[str, Any]) -> str:
+    return node.get("name") or ""
 
 
 @dataclass(frozen=True, slots=True)
