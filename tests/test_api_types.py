@@ -155,8 +155,8 @@ def test_repositories_answer_records(typed_graph, settings):
     assert list(found) == ["plain"] and isinstance(found["plain"], ArtifactRecord)
     assert found["plain"].times_matched == 2 and found["plain"].ranked_at is not None
     [capability] = capabilities["plain"]
-    assert isinstance(capability, CapabilityRecord) and capability.alternatives is None
-    assert isinstance(alternatives["plain"][0], AlternativeRecord) and alternatives["plain"][0].artifact.slug == "odd"
+    assert isinstance(capability, CapabilityRecord) and capability.hydrated_alternatives is None
+    assert isinstance(alternatives["plain"][0], AlternativeRecord) and alternatives["plain"][0].slug == "odd"
     assert isinstance(claims["odd"][0], ClaimRecord) and claims["odd"][0].status is ClaimStatus.UNVERIFIED
     assert isinstance(page, ComparisonPage) and page.features == (
         ("Type", "Model", "Dataset"),
@@ -164,7 +164,7 @@ def test_repositories_answer_records(typed_graph, settings):
     )
     assert page.winner is not None and page.winner.slug == "plain" and page.more_a == 2 and page.more_b == 0
     # Shown capabilities come with the artifacts their text names, already records.
-    assert [a.slug for a in page.shown_a[0].alternatives or ()] == ["odd"]
+    assert [a.slug for a in page.shown_a[0].hydrated_alternatives or ()] == ["odd"]
     assert isinstance(probes["plain"][0], ProbeRecord) and probes["plain"][0].samples == {"1": [10.5, 11.0]}
     assert counts == {"odd": ClaimCounts(unverified=1)}
     assert isinstance(images["odd"][0], ImageRecord) and images["odd"][0].kind == "poster"
@@ -183,3 +183,14 @@ def test_compare_page_reads_records_and_turns_sides(client):
     assert compare["capabilitiesA"] == [{"id": "k2", "alternatives": []}]
     as_published = client.post("/graphql", json={"query": query, "variables": {"a": "plain", "b": "odd"}}).json()
     assert as_published["data"]["compare"]["sharedCapabilities"] == [{"id": "k1"}]  # the same taxonomy class
+
+
+def test_every_artifact_and_capability_field_is_an_attribute_of_its_record():
+    # Artifact and Capability are served straight from their records (no copy): a plain field the
+    # record lacks would fail every query that selects it.
+    from graph_service.api.types import Artifact, Capability
+
+    for kind, record in ((Artifact, ArtifactRecord), (Capability, CapabilityRecord)):
+        definition = kind.__strawberry_definition__
+        plain_fields = [f.python_name for f in definition.fields if f.base_resolver is None]
+        assert plain_fields and set(plain_fields) <= set(record.__slots__), kind

@@ -70,7 +70,7 @@ class Query:
     @strawberry.field(description="One artifact by slug or exact name.")
     async def artifact(self, info: Info, slug: str) -> Artifact | None:
         record = await info.context.loaders.artifact.load(_slug(slug))
-        return Artifact.from_record(record) if record else None
+        return Artifact.of(record) if record else None
 
     @strawberry.field(description="Artifacts, a page at a time (Relay cursor connection).")
     async def artifacts(
@@ -94,10 +94,7 @@ class Query:
                 raise InputError(f"`after`: {error}") from None
         where = ArtifactFilter(type=type, pricing=pricing, capability_uri=capability_uri, mentioned_only=mentioned_only)
         page = await info.context.loaders.artifacts.page(first, after, order_by, where)
-        edges = [
-            ArtifactEdge(cursor=c, node=Artifact.from_record(r))
-            for c, r in zip(page.cursors, page.artifacts, strict=True)
-        ]
+        edges = [ArtifactEdge(cursor=c, node=Artifact.of(r)) for c, r in zip(page.cursors, page.artifacts, strict=True)]
         return ArtifactConnection(
             edges=edges,
             total_count=page.total,
@@ -128,13 +125,13 @@ class Query:
     @strawberry.field(description="One capability by id.")
     async def capability(self, info: Info, id: strawberry.ID) -> Capability | None:
         record = await info.context.loaders.capability.load(str(id))
-        return Capability.from_record(record) if record else None
+        return Capability.of(record) if record else None
 
     @strawberry.field(description="Capabilities of one taxonomy class (capability://…).")
     async def capabilities(self, info: Info, uri: str, first: int = 50) -> list[Capability]:
         if not 0 <= first <= MAX_PAGE:
             raise InputError(f"`first` must be between 0 and {MAX_PAGE} (got {first})")
-        return [Capability.from_record(r) for r in await info.context.loaders.capabilities.by_uri(uri, first)]
+        return Capability.all_of(await info.context.loaders.capabilities.by_uri(uri, first))
 
     @strawberry.field(
         description="Search the match graph: artifacts for a description of what you need (hybrid: "

@@ -18,6 +18,7 @@ text are `JSON` (decoded), both strawberry's built-in scalars.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TypeVar, cast
@@ -127,7 +128,7 @@ class Claim:
     @strawberry.field(description="The artifact the claim is about.")
     async def subject(self, info: Info) -> Artifact | None:
         record = await _loaders(info).artifact.load(self.subject_slug)
-        return Artifact.from_record(record) if record else None
+        return Artifact.of(record) if record else None
 
 
 @strawberry.type(description="A capability of an artifact, as described on comparison pages.")
@@ -138,40 +139,38 @@ class Capability:
     description: str
     unique: str | None
     vs_alternatives: str | None
-    # Set when the record came with its alternatives (a compare page hydrates them in its one query).
-    hydrated_alternatives: strawberry.Private[tuple[ArtifactRecord, ...] | None] = None
 
-    @classmethod
-    def from_record(cls, record: CapabilityRecord) -> Capability:
-        return cls(
-            id=strawberry.ID(record.id),
-            uri=record.uri,
-            name=record.name,
-            description=record.description,
-            unique=record.unique,
-            vs_alternatives=record.vs_alternatives,
-            hydrated_alternatives=record.alternatives,
-        )
+    # Served straight from a CapabilityRecord, like Artifact (see there); tests/test_api_types.py
+    # checks the names match.
+    @staticmethod
+    def of(record: CapabilityRecord) -> Capability:
+        return cast(Capability, record)
+
+    @staticmethod
+    def all_of(records: Sequence[CapabilityRecord]) -> list[Capability]:
+        return cast(list[Capability], records)
 
     @strawberry.field(description="Artifacts named in its vs-alternatives text.")
     def alternatives(self, info: Info) -> list[Artifact]:
         # A plain function: hydrated alternatives resolve without a coroutine (a compare page has
         # dozens of these); otherwise it hands the executor the loader's awaitable.
-        if self.hydrated_alternatives is not None:
-            return [Artifact.from_record(r) for r in self.hydrated_alternatives]
-        return self._load_alternatives(info)  # type: ignore[return-value]
-
-    async def _load_alternatives(self, info: Info) -> list[Artifact]:
-        return [Artifact.from_record(r) for r in await _loaders(info).capability_alternatives.load(self.id)]
+        hydrated = cast(CapabilityRecord, self).hydrated_alternatives
+        if hydrated is not None:
+            return Artifact.all_of(hydrated)
+        return _capability_alternatives(self.id, info)  # type: ignore[return-value]
 
     @strawberry.field(description="The artifact that has this capability.")
     async def artifact(self, info: Info) -> Artifact | None:
         record = await _loaders(info).capability_owner.load(self.id)
-        return Artifact.from_record(record) if record else None
+        return Artifact.of(record) if record else None
 
     @strawberry.field(description="Quantitative claims made in its text.")
     async def claims(self, info: Info) -> list[Claim]:
         return [Claim.from_record(r) for r in await _loaders(info).capability_claims.load(self.id)]
+
+
+async def _capability_alternatives(capability_id: str, info: Info) -> list[Artifact]:
+    return Artifact.all_of(await _loaders(info).capability_alternatives.load(capability_id))
 
 
 @strawberry.type
@@ -247,27 +246,18 @@ class Artifact:
         description="Rank computed by `matchgraph rank`, 0..100, from published, probe, search and claim "
         "signals (null until ranked; mentioned-only artifacts are not ranked). See rankExplanation.",
     )
-    record: strawberry.Private[ArtifactRecord | None] = None
 
-    @classmethod
-    def from_record(cls, record: ArtifactRecord) -> Artifact:
-        return cls(
-            slug=record.slug,
-            name=record.name,
-            type=record.type,
-            pricing=record.pricing,
-            rank=record.rank,
-            capability_count=record.capability_count,
-            times_matched=record.times_matched,
-            mentioned_only=record.mentioned_only,
-            computed_rank=record.computed_rank,
-            record=record,
-        )
+    # No copy is made of an artifact's record: strawberry reads each field above from the record's
+    # attribute of the same name and calls the resolvers below with the record as `self`. A page
+    # shows hundreds of artifacts, and a second object per artifact (more for the garbage collector
+    # to walk) cost an artifact list a third more CPU. tests/test_api_types.py checks the names match.
+    @staticmethod
+    def of(record: ArtifactRecord) -> Artifact:
+        return cast(Artifact, record)
 
-    @classmethod
-    def from_node(cls, node: dict) -> Artifact:
-        """From an artifact's properties as a dict (the search catalog's hits)."""
-        return cls.from_record(ArtifactRecord.from_node(node))
+    @staticmethod
+    def all_of(records: Sequence[ArtifactRecord]) -> list[Artifact]:
+        return cast(list[Artifact], records)
 
     @strawberry.field(description="`type` as an enum: null without one, OTHER when it is outside the set.")
     def type_kind(self) -> ArtifactType | None:
@@ -282,11 +272,11 @@ class Artifact:
         "(the contributions sum to the rank). Null until ranked."
     )
     def rank_explanation(self) -> RankExplanation | None:
-        return RankExplanation.from_record(self.record) if self.record else None
+        return RankExplanation.from_record(cast(ArtifactRecord, self))
 
     @strawberry.field(description="Known capabilities, de-duplicated.")
     async def capabilities(self, info: Info) -> list[Capability]:
-        return [Capability.from_record(r) for r in await _loaders(info).artifact_capabilities.load(self.slug)]
+        return Capability.all_of(await _loaders(info).artifact_capabilities.load(self.slug))
 
     @strawberry.field(
         description="Alternatives, best first: named in vs-alternatives text, compared on a page, "
@@ -295,7 +285,7 @@ class Artifact:
     async def alternatives(self, info: Info, first: int = 20) -> list[Artifact]:
         first = _bounded(first)
         matches: list[AlternativeRecord] = await _loaders(info).artifact_alternatives(first).load(self.slug)
-        return [Artifact.from_record(m.artifact) for m in matches]
+        return Artifact.all_of(matches)  # each alternative's record is its artifact's
 
     @strawberry.field(description="Alternatives with why each one is, and a score, best first.")
     async def alternative_matches(self, info: Info, first: int = 20) -> list[AlternativeMatch]:
@@ -303,7 +293,7 @@ class Artifact:
         matches: list[AlternativeRecord] = await _loaders(info).artifact_alternatives(first).load(self.slug)
         return [
             AlternativeMatch(
-                artifact=Artifact.from_record(m.artifact),
+                artifact=Artifact.of(m),
                 score=m.score,
                 reasons=[
                     AlternativeReason(kind=AlternativeReasonKind(reason), count=weight) for reason, weight in m.reasons
@@ -404,22 +394,22 @@ class Comparison:
     def from_view(cls, view: ComparisonView) -> Comparison:
         return cls(
             title=view.title,
-            a=Artifact.from_record(view.a),
-            b=Artifact.from_record(view.b),
+            a=Artifact.of(view.a),
+            b=Artifact.of(view.b),
             features=[FeatureRow(feature=f, a=a, b=b) for f, a, b in view.features],
             rank_a=view.rank_a,
             rank_b=view.rank_b,
-            capabilities_a=[Capability.from_record(c) for c in view.capabilities_a],
-            capabilities_b=[Capability.from_record(c) for c in view.capabilities_b],
+            capabilities_a=Capability.all_of(view.capabilities_a),
+            capabilities_b=Capability.all_of(view.capabilities_b),
             more_a=view.more_a,
             more_b=view.more_b,
             verdict=view.verdict,
-            winner=Artifact.from_record(view.winner) if view.winner else None,
+            winner=Artifact.of(view.winner) if view.winner else None,
             warnings=list(view.warnings),
             partial=view.partial,
             published=view.published,
             swapped=view.swapped,
-            shared_capabilities=[Capability.from_record(c) for c in view.shared],
+            shared_capabilities=Capability.all_of(view.shared),
             view=view,
         )
 
@@ -491,12 +481,12 @@ class SearchHit:
     def from_hit(cls, hit) -> SearchHit:
         """From an embed.search.Hit."""
         return cls(
-            artifact=Artifact.from_node(hit.artifact),
+            artifact=Artifact.of(ArtifactRecord.from_node(hit.artifact)),
             score=hit.score,
             why=hit.why,
             matched_capabilities=[
                 CapabilityMatch(
-                    capability=Capability.from_record(CapabilityRecord.from_node(m.capability)),
+                    capability=Capability.of(CapabilityRecord.from_node(m.capability)),
                     score=round(m.score, 4),
                     why=m.why,
                 )

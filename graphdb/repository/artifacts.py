@@ -126,21 +126,59 @@ class ArtifactPage:
 
 
 @dataclass(slots=True)  # read-only by convention: a page builds hundreds (graphdb/repository/records.py)
-class AlternativeRecord:
-    """An alternative to an artifact: why (reason -> how many mentions, pages or shared capabilities
-    back it, in the query's order) and its score, higher is better."""
+class AlternativeRecord(ArtifactRecord):
+    """An artifact as an alternative to another: its record, why (how many vs-alternatives texts
+    name one of the two from the other, published pages compare them, taxonomy classes they share;
+    0 for a reason that does not apply) and its score, higher is better.
 
-    artifact: ArtifactRecord
-    reasons: tuple[tuple[str, int], ...]
+    One object per alternative, not a record wrapped in another: an artifact list of 50 shows a
+    thousand alternatives, and every extra object costs the garbage collector."""
+
     score: float
+    named: int
+    compared: int
+    shared: int
 
     @classmethod
     def from_row(cls, row: dict) -> AlternativeRecord:
+        named = compared = shared = 0
+        for reason in row["reasons"]:
+            kind = reason["reason"]
+            if kind == "named":
+                named = reason["weight"]
+            elif kind == "compared":
+                compared = reason["weight"]
+            else:
+                shared = reason["weight"]
+        node = row["artifact"]
+        get = node.get
+        slug = node["slug"]
         return cls(
-            ArtifactRecord.from_node(row["artifact"]),
-            tuple([(r["reason"], r["weight"]) for r in row["reasons"]]),
+            slug,
+            get("name") or slug,
+            get("type"),
+            get("pricing"),
+            get("rank"),
+            get("capabilityCount"),
+            get("timesMatched") or 0,
+            bool(get("mentionedOnly")),
+            get("computedRank"),
+            get("rankSignals"),
+            get("rankedAt"),
             row["score"],
+            named,
+            compared,
+            shared,
         )
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        """(reason, count) for each reason that applies: named, compared, shared."""
+        return [
+            (reason, count)
+            for reason, count in (("named", self.named), ("compared", self.compared), ("shared", self.shared))
+            if count
+        ]
 
 
 def encode_cursor(order: str, key, slug: str) -> str:

@@ -99,7 +99,7 @@ class CapabilityRecord:
     vs_alternatives: str | None
     # The artifacts its vs-alternatives text names, by name, when the query brought them along (a
     # compare page does, to save a round trip); None when they must be loaded.
-    alternatives: tuple[ArtifactRecord, ...] | None = None
+    hydrated_alternatives: list[ArtifactRecord] | None = None
 
     @classmethod
     def from_node(cls, node: Mapping[str, Any]) -> CapabilityRecord:
@@ -109,7 +109,7 @@ class CapabilityRecord:
         if hydrated is not None:
             if len(hydrated) > 1:
                 hydrated = sorted(hydrated, key=_name)
-            alternatives = tuple([ArtifactRecord.from_node(n) for n in hydrated])
+            alternatives = [ArtifactRecord.from_node(n) for n in hydrated]
         return cls(
             node["id"],
             get("uri") or UNCLASSIFIED_URI,
