@@ -1,4 +1,7 @@
-"""GraphQL types. Each is built from a repository record; nested fields go through DataLoaders.
+"""GraphQL types over the repositories' records (graphdb/repository); nested fields go through
+DataLoaders. Artifact and Capability are served straight from their records (strawberry reads each
+field from the record's attribute of the same name: a page shows hundreds of them); the other
+types are built from their records with `from_record`.
 
 Closed sets are GraphQL enums whose values come from graphdb/vocabulary.py (artifact type,
 pricing, claim status, probe kind, device, image kind) or the repository (artifact order). A value
