@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from starlette.datastructures import Headers
+
 
 class _TooLarge(Exception):
     """Raised from `receive` when the body passes the limit; turned into a 413 below."""
@@ -70,7 +72,5 @@ class BodyLimitMiddleware:
 
 
 def _content_length(scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"content-length":
-            return int(value) if value.strip().isdigit() else None
-    return None
+    value = Headers(scope=scope).get("content-length", "").strip()
+    return int(value) if value.isdigit() else None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Literal, get_args
 
 # The taxonomy class of a capability no class fits (embed/taxonomy.py assigns it).
 UNCLASSIFIED_URI = "capability://unclassified"
 
 # Where torch models run (embedders: MATCHGRAPH_DEVICE; probes: MATCHGRAPH_PROBE_DEVICE).
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
+Device = Literal["auto", "cpu", "cuda"]  # the type, for settings and signatures
+DEVICE_CHOICES: tuple[Device, ...] = get_args(Device)
 
 # Batch sizes a probe may time (CLI, API and MATCHGRAPH_PROBE_BATCH_SIZES).
 MIN_BATCH_SIZE = 1

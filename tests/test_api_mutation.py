@@ -10,6 +10,7 @@ import sys
 import pytest
 from conftest import REPO, clear_graph, cli_env
 from graph_dump import dump_graph
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from graph_service.app import create_app
@@ -24,7 +25,7 @@ SAMPLE = sorted((REPO / "corpus" / "sample").glob("s0*.txt")) + sorted((REPO / "
 
 @pytest.fixture
 def client(settings, graph):
-    keyed = settings.model_copy(update={"api_keys_raw": "test-key-1", "rate_limit_anonymous": 0})
+    keyed = settings.model_copy(update={"api_keys": frozenset({SecretStr("test-key-1")}), "rate_limit_anonymous": 0})
     with TestClient(create_app(keyed)) as client:
         yield client
 

@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import REPO, cli_env
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from embed.index import VectorIndex
@@ -200,7 +201,7 @@ mutation ($docs: [DocumentInput!]!) {
 
 
 def test_the_mutation_embeds_in_the_same_call(graph, settings):
-    keyed = settings.model_copy(update={"api_keys_raw": "k1", "rate_limit_anonymous": 0})
+    keyed = settings.model_copy(update={"api_keys": frozenset({SecretStr("k1")}), "rate_limit_anonymous": 0})
     docs = [{"name": p.name, "content": p.read_text(encoding="utf-8")} for p in CORPUS[:2]]
     with TestClient(create_app(keyed)) as client:
         response = client.post(

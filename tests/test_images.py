@@ -13,6 +13,7 @@ import sys
 import pytest
 from conftest import REPO, cli_env
 from PIL import Image as PILImage
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from embed.image_store import ImageError, UnknownArtifact, attach_images, check_image
@@ -149,7 +150,12 @@ def test_unknown_artifact_and_kind_are_refused(artifact_graph, settings):
 @pytest.fixture
 def client(artifact_graph, settings, tiny_vit):
     configured = settings.model_copy(
-        update={"api_keys_raw": "k1", "rate_limit_anonymous": 0, "vit_model": str(tiny_vit), "image_max_bytes": 50_000}
+        update={
+            "api_keys": frozenset({SecretStr("k1")}),
+            "rate_limit_anonymous": 0,
+            "vit_model": str(tiny_vit),
+            "image_max_bytes": 50_000,
+        }
     )
     with TestClient(create_app(configured)) as client:
         yield client

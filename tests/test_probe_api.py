@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 from test_probe_graph import ingest_seeds
 
@@ -40,10 +41,10 @@ def client(settings, graph, tmp_path):
     (tmp_path / "probe-files" / "data").mkdir(parents=True)
     keyed = settings.model_copy(
         update={
-            "api_keys_raw": "probe-key",
+            "api_keys": frozenset({SecretStr("probe-key")}),
             "rate_limit_anonymous": 0,
             "rate_limit_keyed": 0,
-            "probe_files_dir_raw": tmp_path / "probe-files",
+            "probe_files_dir": tmp_path / "probe-files",
             "probe_device": "cpu",
         }
     )
