@@ -175,9 +175,7 @@ def test_probe_cli_runs_records_and_reports(graph, settings):
     assert all(c["status"] and c["reason"] for c in report["claims"]["stable-diffusion-3-5-medium"])
 
     # A quality probe without weights is recorded as skipped, with the reason.
-    skipped = run_cli(
-        settings, "probe", "run", "--artifact", "mobilevit-small", "--kind", "classification_top1", "--json"
-    )
+    skipped = run_cli(settings, "probe", "--artifact", "mobilevit-small", "--kind", "classification_top1", "--json")
     assert skipped.returncode == 0, skipped.stderr[-2000:]
     [record] = json.loads(skipped.stdout)["probes"]
     assert record["status"] == "skipped" and "no labelled data set" in record["reason"]

@@ -6,7 +6,7 @@ Seed capabilities are named by seed file and line number (tests/seeds.py) and re
 the expectations below were checked by hand against the text of each line. The hand labels in
 tests/data/sample_taxonomy_labels.json (every capability of the sample corpus whose class is clear,
 by the first 60 characters of its description; every seed capability, by file and line) give the
-share whose nearest class a person would accept; `scripts/taxonomy_report.py` prints the same
+share whose nearest class a person would accept; `python -m benchmarks.taxonomy_report` prints the same
 numbers per capability without Neo4j.
 """
 
