@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,9 @@ from probes import tiny
 from probes.architecture import build_model, count_parameters, run_architecture_probe
 from probes.quality import run_classification_probe, run_prompt_adherence_probe
 from probes.records import read_results
+from probes.runner import ProbeRequest
 from probes.specs import SpecError, SpecRegistry, load_spec_file
+from services import job_queue
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -247,3 +251,30 @@ def test_gpu_report_fails_fast_without_cuda_and_smoke_runs_on_cpu(tmp_path):
     markdown = (tmp_path / "smoke" / "report.md").read_text()
     assert "| eager | 1 |" in markdown and "CPU smoke run" in markdown
     assert read_results(tmp_path / "smoke" / "probes.json")[0].artifact_slug == "tiny-vit"
+
+
+def test_the_job_table_keeps_the_latest_jobs(monkeypatch):
+    monkeypatch.setattr(job_queue, "KEEP_JOBS", 3)
+    release = threading.Event()
+
+    def work(request, progress):
+        release.wait(30)
+        return [f"probe-of-{request.slug}"]
+
+    jobs = job_queue.ProbeJobs(work)
+    try:
+        first = jobs.submit(ProbeRequest(slug="first"))
+        deadline = time.monotonic() + 30
+        while jobs.get(first.id).status != "running" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        later = [jobs.submit(ProbeRequest(slug=f"later-{i}")) for i in range(4)]
+        # Five jobs, room for three: the two touched least recently are forgotten.
+        assert jobs.get(first.id) is None and jobs.get(later[0].id) is None
+        assert all(jobs.get(job.id) is not None for job in later[1:])
+        release.set()
+        while jobs.get(later[-1].id).status != "done" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert jobs.get(later[-1].id).probe_ids == ("probe-of-later-3",)
+    finally:
+        release.set()
+        jobs.close()
