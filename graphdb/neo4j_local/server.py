@@ -15,6 +15,7 @@ The server runs in its own process session, so it outlives the command that star
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -308,6 +309,8 @@ class LocalNeo4j:
     def _wait_until_ready(self, process: subprocess.Popen, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         password = self.password()
+        if password is None:
+            raise Neo4jSetupError(f"no password in {self.password_file}: the initial password was never set")
         while time.monotonic() < deadline:
             code = process.poll()
             if code is not None:
@@ -331,7 +334,10 @@ class LocalNeo4j:
 
     def _query_version(self) -> str | None:
         try:
-            with GraphDatabase.driver(self.bolt_uri, auth=(USER, self.password()), connection_timeout=2) as driver:
+            password = self.password()
+            if password is None:
+                return None
+            with GraphDatabase.driver(self.bolt_uri, auth=(USER, password), connection_timeout=2) as driver:
                 records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
                 return records[0]["v"]
         except Exception:
@@ -374,10 +380,8 @@ def free_port() -> int:
 
 
 def _alive(pid: int) -> bool:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap it if it is our own child that has exited
-    except ChildProcessError:
-        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
