@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import io
 import json
+import re
 import sys
 import types
 import typing
@@ -35,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
 # Every page with cog blocks, relative to the repository root.
-PAGES = ("docs/configuration.md", "docs/cli.md", "benchmarks/README.md")
+PAGES = ("docs/configuration.md", "docs/cli.md", "docs/graph-model.md", "benchmarks/README.md")
 
 
 # -- configuration ---------------------------------------------------------------------------------
@@ -274,6 +275,39 @@ def cli_reference() -> str:
         if table:
             out += ["", table]
     return "\n".join(out)
+
+
+# -- Cypher schema ---------------------------------------------------------------------------------
+
+_SCHEMA_STATEMENT = re.compile(
+    r"CREATE\s+(?P<what>CONSTRAINT|(?:FULLTEXT\s+|RANGE\s+|VECTOR\s+|TEXT\s+|POINT\s+)?INDEX)\s+(?P<name>\w+)"
+    r".*?FOR\s+(?:\((?P<var>\w+):(?P<label>\w+)\)|\(\)-\[(?P<rvar>\w+):(?P<rtype>\w+)\]-\(\))"
+    r"\s+(?:REQUIRE|ON(?:\s+EACH)?)\s+(?P<on>\[[^\]]*\]|\([^)]*\)|[\w.]+)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def schema_rows() -> list[tuple[str, str, str]]:
+    """(file, kind and name, what it covers) for every constraint and index in schema/*.cypher."""
+    rows = []
+    for path in sorted((REPO / "schema").glob("*.cypher")):
+        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//"))
+        matches = list(_SCHEMA_STATEMENT.finditer(text))
+        if len(matches) != len(re.findall(r"\bCREATE\b", text, re.IGNORECASE)):
+            raise ValueError(f"{path.name}: a CREATE statement the docs generator cannot read; extend _SCHEMA_STATEMENT")
+        for match in matches:
+            what = " ".join(match["what"].lower().split())
+            variable = match["var"] or match["rvar"]
+            owner = f"(:{match['label']})" if match["label"] else f"[:{match['rtype']}]"
+            on = match["on"].strip("[]()").replace(f"{variable}.", "").replace(" ", "")
+            rows.append((path.name, f"{what} `{match['name']}`", f"`{owner}` {on.replace(',', ', ')}"))
+    return rows
+
+
+def schema_table() -> str:
+    lines = ["| file | constraint or index | on |", "| --- | --- | --- |"]
+    lines += [f"| [`{f}`](../schema/{f}) | {w} | {o} |" for f, w, o in schema_rows()]
+    return "\n".join(lines)
 
 
 # -- benchmarks ------------------------------------------------------------------------------------
