@@ -29,14 +29,23 @@ from cogapp import Cog
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from embed import search
 from graph_service.cli import main as cli_main
+from graphdb import vocabulary
 from graphdb.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
 # Every page with cog blocks, relative to the repository root.
-PAGES = ("docs/configuration.md", "docs/cli.md", "docs/graph-model.md", "benchmarks/README.md")
+PAGES = (
+    "docs/configuration.md",
+    "docs/cli.md",
+    "docs/graph-model.md",
+    "docs/search.md",
+    "docs/rank.md",
+    "benchmarks/README.md",
+)
 
 
 # -- configuration ---------------------------------------------------------------------------------
@@ -275,6 +284,64 @@ def cli_reference() -> str:
         if table:
             out += ["", table]
     return "\n".join(out)
+
+
+# -- search fusion and rank weights ----------------------------------------------------------------
+
+# What each fused list ranks artifacts by, keyed by the list's name in embed.search.WEIGHTS.
+FUSION_LISTS: dict[str, str] = {
+    "capability": "best capability cosine + {0} × the 2nd + {1} × the 3rd".format(*search.FURTHER_CAPABILITY_BONUS),
+    "keyword": "best BM25 score on capability texts + 0.1 per further match; a match on the name counts "
+    f"{search.NAME_KEYWORD_FACTOR:g}×",
+    "name": f"name-embedding cosine, only from {search.NAME_MIN_COSINE} (names are short: lower cosines are noise)",
+    "image": "cosine of the nearest stored images, per depicted artifact",
+    "graph": "a prior, over the artifacts already in another list: {rank} × (computedRank, else rank) / 100 + "
+    "{timesMatched} × log(1 + timesMatched) / log({scale}) + {headToHead} × (wins + 1) / (games + 2)".format(
+        scale=search.TIMES_MATCHED_SCALE + 1, **search.PRIOR_WEIGHTS
+    ),
+}
+
+# How each rank signal's value (0..1) is computed, and what it is without data; keyed by signal.
+RANK_SIGNAL_TEXT: dict[str, tuple[str, str]] = {
+    "publishedRank": ("latest published UnfragileRank / 100", "left out; its weight is spread over the present signals"),
+    "adoption": ("the published table's cell, clipped to 0..1", "left out, as above"),
+    "quality": ("the published table's cell, clipped to 0..1", "left out, as above"),
+    "ecosystem": ("the published table's cell, clipped to 0..1", "left out, as above"),
+    "matchGraph": ("the published table's cell, clipped to 0..1", "left out, as above"),
+    "headToHead": (
+        "over the artifact's head-to-head groups, weighted by games: P(beating the reference player of strength 0)",
+        "neutral prior 0.5",
+    ),
+    "coMatchCentrality": (
+        "weighted PageRank over the co-match graph (CO_MATCHED, undirected, weight = count, damping 0.85) "
+        "/ the highest PageRank in the graph",
+        "0",
+    ),
+    "searchDemand": ("s / (s + 10), s = searchMatches (10 search matches give 0.5)", "0"),
+    "claims": ("(verified + 1) / (verified + refuted + 2) over the claims about the artifact", "0.5 (no checked claim)"),
+}
+
+
+def _check_keys(kind: str, documented: dict, actual) -> None:
+    missing, stale = sorted(set(actual) - set(documented)), sorted(set(documented) - set(actual))
+    if missing or stale:
+        raise UndocumentedSetting(f"docs/generate.py {kind}: undocumented {missing}, no longer in the code {stale}")
+
+
+def fusion_table() -> str:
+    _check_keys("FUSION_LISTS", FUSION_LISTS, search.WEIGHTS)
+    rows = [[f"`{name}`", FUSION_LISTS[name], f"{weight:g}"] for name, weight in search.WEIGHTS.items()]
+    formula = f"`score = Σ over lists L of weight_L / ({search.RRF_K} + rank_L)` (`RRF_K` = {search.RRF_K})"
+    return "\n".join([formula, "", table(["list", "ranks artifacts by", "weight"], rows, "llr")])
+
+
+def rank_signals_table() -> str:
+    _check_keys("RANK_SIGNAL_TEXT", RANK_SIGNAL_TEXT, vocabulary.RANK_SIGNALS)
+    rows = []
+    for name, kind in vocabulary.RANK_SIGNALS.items():
+        value, missing = RANK_SIGNAL_TEXT[name]
+        rows.append([f"`{name}`", kind, f"{vocabulary.DEFAULT_RANK_WEIGHTS.get(name, 0.0):g}", value, missing])
+    return table(["signal", "kind", "default weight", "value (0..1)", "without data"], rows, "llrll")
 
 
 # -- Cypher schema ---------------------------------------------------------------------------------
