@@ -25,12 +25,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
+import graphql
 from cogapp import Cog
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from embed import search
 from graph_service.cli import main as cli_main
+from graph_service.metrics import Metrics
 from graphdb import vocabulary
 from graphdb.config import Settings
 
@@ -44,6 +46,8 @@ PAGES = (
     "docs/graph-model.md",
     "docs/search.md",
     "docs/rank.md",
+    "docs/api.md",
+    "docs/operations.md",
     "benchmarks/README.md",
 )
 
@@ -342,6 +346,56 @@ def rank_signals_table() -> str:
         value, missing = RANK_SIGNAL_TEXT[name]
         rows.append([f"`{name}`", kind, f"{vocabulary.DEFAULT_RANK_WEIGHTS.get(name, 0.0):g}", value, missing])
     return table(["signal", "kind", "default weight", "value (0..1)", "without data"], rows, "llrll")
+
+
+# -- GraphQL ---------------------------------------------------------------------------------------
+
+
+def graphql_fields_table(type_name: str) -> str:
+    """The fields of one GraphQL type of schema/schema.graphql (the SDL exported from the code)."""
+    schema = graphql.build_schema((REPO / "schema" / "schema.graphql").read_text(encoding="utf-8"))
+    kind = schema.get_type(type_name)
+    if kind is None:
+        raise ValueError(f"schema/schema.graphql has no type {type_name}")
+    rows = []
+    for name, field in kind.fields.items():
+        arguments = ", ".join(
+            f"{arg_name}: {arg.type}{_graphql_default(arg)}" for arg_name, arg in field.args.items()
+        )
+        signature = f"{name}({arguments}): {field.type}" if arguments else f"{name}: {field.type}"
+        rows.append([f"`{_cell(signature)}`", _cell(field.description or "")])
+    return table(["field", "what it returns"], rows, "ll")
+
+
+def _graphql_default(argument: graphql.GraphQLArgument) -> str:
+    """` = 20` for an argument with a non-null default in the SDL, else ''."""
+    node = argument.ast_node.default_value if argument.ast_node else None
+    if node is None or isinstance(node, graphql.NullValueNode):
+        return ""
+    return f" = {graphql.print_ast(node)}"
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+
+
+def metrics_table() -> str:
+    """Every Prometheus metric the app exports: name as scraped, type, labels, help."""
+    metrics = Metrics()
+    metrics.count_round_trips(lambda: 0)
+    labels_by_name = {
+        collector._name: getattr(collector, "_labelnames", ())  # the label names are not public API
+        for collector in vars(metrics).values()
+        if hasattr(collector, "_name")
+    }
+    rows = []
+    for family in metrics.registry.collect():
+        scraped = f"{family.name}_total" if family.type == "counter" else family.name
+        if family.name in labels_by_name:
+            labels = labels_by_name[family.name]
+        else:
+            labels = sorted({key for sample in family.samples for key in sample.labels} - {"le", "quantile"})
+        rows.append([f"`{scraped}`", family.type, ", ".join(f"`{label}`" for label in labels), _cell(family.documentation)])
+    return table(["metric", "type", "labels", "meaning"], rows, "llll")
 
 
 # -- Cypher schema ---------------------------------------------------------------------------------
