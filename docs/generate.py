@@ -150,7 +150,7 @@ def type_text(annotation) -> str:
         args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
         return f"list of {type_text(args[0])}" if args else "list"
     if origin is dict:
-        key, value = typing.get_args(annotation) or (str, str)
+        key = (typing.get_args(annotation) or (str,))[0]
         return f"`{type_text(key)}=…` pairs"
     if isinstance(annotation, type):
         if issubclass(annotation, Path):
@@ -220,7 +220,9 @@ def settings_rows() -> list[tuple[str, str, str, str]]:
     for variable, field in variables.items():
         kind = type_text(field.annotation)
         bounds = bounds_text(field)
-        rows.append((variable, default_text(variable, field), f"{kind}, {bounds}" if bounds else kind, DESCRIPTIONS[variable]))
+        rows.append(
+            (variable, default_text(variable, field), f"{kind}, {bounds}" if bounds else kind, DESCRIPTIONS[variable])
+        )
     return rows
 
 
@@ -294,7 +296,7 @@ def cli_reference() -> str:
 
 # What each fused list ranks artifacts by, keyed by the list's name in embed.search.WEIGHTS.
 FUSION_LISTS: dict[str, str] = {
-    "capability": "best capability cosine + {0} × the 2nd + {1} × the 3rd".format(*search.FURTHER_CAPABILITY_BONUS),
+    "capability": "best capability cosine + {} × the 2nd + {} × the 3rd".format(*search.FURTHER_CAPABILITY_BONUS),
     "keyword": "best BM25 score on capability texts + 0.1 per further match; a match on the name counts "
     f"{search.NAME_KEYWORD_FACTOR:g}×",
     "name": f"name-embedding cosine, only from {search.NAME_MIN_COSINE} (names are short: lower cosines are noise)",
@@ -307,7 +309,10 @@ FUSION_LISTS: dict[str, str] = {
 
 # How each rank signal's value (0..1) is computed, and what it is without data; keyed by signal.
 RANK_SIGNAL_TEXT: dict[str, tuple[str, str]] = {
-    "publishedRank": ("latest published UnfragileRank / 100", "left out; its weight is spread over the present signals"),
+    "publishedRank": (
+        "latest published UnfragileRank / 100",
+        "left out; its weight is spread over the present signals",
+    ),
     "adoption": ("the published table's cell, clipped to 0..1", "left out, as above"),
     "quality": ("the published table's cell, clipped to 0..1", "left out, as above"),
     "ecosystem": ("the published table's cell, clipped to 0..1", "left out, as above"),
@@ -322,7 +327,10 @@ RANK_SIGNAL_TEXT: dict[str, tuple[str, str]] = {
         "0",
     ),
     "searchDemand": ("s / (s + 10), s = searchMatches (10 search matches give 0.5)", "0"),
-    "claims": ("(verified + 1) / (verified + refuted + 2) over the claims about the artifact", "0.5 (no checked claim)"),
+    "claims": (
+        "(verified + 1) / (verified + refuted + 2) over the claims about the artifact",
+        "0.5 (no checked claim)",
+    ),
 }
 
 
@@ -359,9 +367,7 @@ def graphql_fields_table(type_name: str) -> str:
         raise ValueError(f"schema/schema.graphql has no type {type_name}")
     rows = []
     for name, field in kind.fields.items():
-        arguments = ", ".join(
-            f"{arg_name}: {arg.type}{_graphql_default(arg)}" for arg_name, arg in field.args.items()
-        )
+        arguments = ", ".join(f"{arg_name}: {arg.type}{_graphql_default(arg)}" for arg_name, arg in field.args.items())
         signature = f"{name}({arguments}): {field.type}" if arguments else f"{name}: {field.type}"
         rows.append([f"`{_cell(signature)}`", _cell(field.description or "")])
     return table(["field", "what it returns"], rows, "ll")
@@ -394,7 +400,9 @@ def metrics_table() -> str:
             labels = labels_by_name[family.name]
         else:
             labels = sorted({key for sample in family.samples for key in sample.labels} - {"le", "quantile"})
-        rows.append([f"`{scraped}`", family.type, ", ".join(f"`{label}`" for label in labels), _cell(family.documentation)])
+        rows.append(
+            [f"`{scraped}`", family.type, ", ".join(f"`{label}`" for label in labels), _cell(family.documentation)]
+        )
     return table(["metric", "type", "labels", "meaning"], rows, "llll")
 
 
@@ -412,10 +420,14 @@ def schema_rows() -> list[tuple[str, str, str]]:
     """(file, kind and name, what it covers) for every constraint and index in schema/*.cypher."""
     rows = []
     for path in sorted((REPO / "schema").glob("*.cypher")):
-        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//"))
+        text = "\n".join(
+            line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//")
+        )
         matches = list(_SCHEMA_STATEMENT.finditer(text))
         if len(matches) != len(re.findall(r"\bCREATE\b", text, re.IGNORECASE)):
-            raise ValueError(f"{path.name}: a CREATE statement the docs generator cannot read; extend _SCHEMA_STATEMENT")
+            raise ValueError(
+                f"{path.name}: a CREATE statement the docs generator cannot read; extend _SCHEMA_STATEMENT"
+            )
         for match in matches:
             what = " ".join(match["what"].lower().split())
             variable = match["var"] or match["rvar"]
@@ -484,7 +496,14 @@ def embed_table() -> str:
     )
     one = ratios.get("vs_torch_1_thread")
     if one:
-        rows.append(["fast / torch, 1 thread", f"{one['query_p50_speedup']:.1f}× faster", "", f"{one['throughput_speedup']:.2f}×"])
+        rows.append(
+            [
+                "fast / torch, 1 thread",
+                f"{one['query_p50_speedup']:.1f}× faster",
+                "",
+                f"{one['throughput_speedup']:.2f}×",
+            ]
+        )
     versions = ", ".join(f"{k} {v}" for k, v in data["versions"].items())
     cosine = data["cosine"]
     machine = data["machine"]
@@ -509,7 +528,11 @@ def search_tables() -> str:
     stages = thread["stages"]
     base = data["baseline_plain_torch_encode_ms"]
     rows = [
-        ["**end-to-end search, the API's path** (worker thread, no Cypher round trip)", f"**{e2e['p50']}**", f"**{e2e['p99']}**"],
+        [
+            "**end-to-end search, the API's path** (worker thread, no Cypher round trip)",
+            f"**{e2e['p50']}**",
+            f"**{e2e['p99']}**",
+        ],
         ["the same in the calling thread, stages one after the other", thread["p50"], thread["p99"]],
         ["of which query embedding + FAISS", stages["embed_and_faiss"]["p50"], stages["embed_and_faiss"]["p99"]],
         ["of which the catalog (keyword search, candidates)", stages["catalog"]["p50"], stages["catalog"]["p99"]],
@@ -517,9 +540,13 @@ def search_tables() -> str:
         ["the query embedding alone", data["query_encode_ms"]["p50"], data["query_encode_ms"]["p99"]],
     ]
     for threads, figures in sorted(base.get("by_threads", {}).items()):
-        rows.append([f"**baseline: plain torch `encode` of the query**, {threads} thread(s)", figures["p50"], figures["p99"]])
+        rows.append(
+            [f"**baseline: plain torch `encode` of the query**, {threads} thread(s)", figures["p50"], figures["p99"]]
+        )
     hnsw = data["faiss_hnsw"]
-    vector_rows = [["FAISS `IndexFlatIP` (exact)", "1.000", data["exact_flat_ip_ms"]["p50"], data["exact_flat_ip_ms"]["p99"]]]
+    vector_rows = [
+        ["FAISS `IndexFlatIP` (exact)", "1.000", data["exact_flat_ip_ms"]["p50"], data["exact_flat_ip_ms"]["p99"]]
+    ]
     for row in hnsw["sweep"]:
         label = f"FAISS HNSW, efSearch {row['efSearch']}"
         if row["efSearch"] == hnsw["efSearch_in_use"]:
@@ -527,7 +554,12 @@ def search_tables() -> str:
         vector_rows.append([label, f"{row['recall_at_10']:.4f}", row["p50_ms"], row["p99_ms"]])
     for row in data["neo4j_vector_index"]["sweep"]:
         vector_rows.append(
-            [f"Neo4j vector index, `queryNodes` k = {row['k']}", f"{row['recall_at_10']:.4f}", row["p50_ms"], row["p99_ms"]]
+            [
+                f"Neo4j vector index, `queryNodes` k = {row['k']}",
+                f"{row['recall_at_10']:.4f}",
+                row["p50_ms"],
+                row["p99_ms"],
+            ]
         )
     catalog = data["catalog"]
     after = catalog.get("after_small_ingest") or {}
@@ -557,7 +589,10 @@ def search_tables() -> str:
 def search_quality_table() -> str:
     data = load_result("search_quality.json")
     rows = [
-        [f"recall@{data['k']} (share of a query's expected artifacts in its top {data['k']}, mean)", f"**{data['recall_at_5']}**"],
+        [
+            f"recall@{data['k']} (share of a query's expected artifacts in its top {data['k']}, mean)",
+            f"**{data['recall_at_5']}**",
+        ],
         [f"hit@{data['k']} (queries with an expected artifact in the top {data['k']})", data["hit_at_5"]],
         ["MRR (1 / position of the first expected artifact, top 10)", data["mrr"]],
         ["queries", data["queries"]],
@@ -573,7 +608,9 @@ def vector_index_table() -> str:
     by_ef: dict[int, list[str]] = {}
     for query_set in sets:
         for row in query_set["rows"]:
-            by_ef.setdefault(row["efSearch"], []).extend([f"{row['recall_at_10']:.4f}", f"{row['speed_vs_exact']:.1f}×"])
+            by_ef.setdefault(row["efSearch"], []).extend(
+                [f"{row['recall_at_10']:.4f}", f"{row['speed_vs_exact']:.1f}×"]
+            )
     header = ["efSearch"]
     for query_set in sets:
         header += [f"recall@10, {query_set['queries']}", f"speed vs exact, {query_set['queries']}"]
@@ -608,7 +645,11 @@ def ingest_table() -> str:
         [
             f"{data['documents']:,} synthetic documents ({data['corpus_mb']} MB) over {data['artifacts']:,} artifacts, "
             f"batches of {data['batch_size']}, Neo4j heap {data['neo4j_heap']}. Both runs produce "
-            + (f"the identical graph ({nodes:,} nodes, {rels:,} relationships)." if same else "different graphs (check the file)."),
+            + (
+                f"the identical graph ({nodes:,} nodes, {rels:,} relationships)."
+                if same
+                else "different graphs (check the file)."
+            ),
             "",
             table(["", "documents/s"], rows),
             "",
@@ -634,7 +675,9 @@ API_PAGES = {"compare": "compare", "artifact": "artifact", "artifacts50": "`arti
 def api_tables() -> str:
     data = load_result("api.json")
     rows = []
-    for cell in sorted(data["cells"], key=lambda c: (list(API_PAGES).index(c["page"]), c["server"] != "matchgraph", c["clients"])):
+    for cell in sorted(
+        data["cells"], key=lambda c: (list(API_PAGES).index(c["page"]), c["server"] != "matchgraph", c["clients"])
+    ):
         rows.append(
             [
                 API_PAGES.get(cell["page"], cell["page"]),
@@ -709,12 +752,25 @@ def _probe_rows(records: list[dict]) -> list[list]:
             continue
         params = num(record["param_count"])
         if not record["batch_sizes"]:
-            rows.append([record["artifact_slug"], params, record["dtype"], "–", "not timed", "", "", record.get("reason") or ""])
+            rows.append(
+                [record["artifact_slug"], params, record["dtype"], "–", "not timed", "", "", record.get("reason") or ""]
+            )
             continue
         for batch, latency, throughput, memory in zip(
             record["batch_sizes"], record["latency_ms"], record["throughput"], record["peak_memory_mb"], strict=False
         ):
-            rows.append([record["artifact_slug"], params, record["dtype"], batch, num(latency, 2), num(throughput), num(memory, 0), ""])
+            rows.append(
+                [
+                    record["artifact_slug"],
+                    params,
+                    record["dtype"],
+                    batch,
+                    num(latency, 2),
+                    num(throughput),
+                    num(memory, 0),
+                    "",
+                ]
+            )
     return rows
 
 
@@ -768,7 +824,9 @@ def gpu_report_tables(name: str = "gpu_report_h100.json") -> str:
             "",
             f"{sweep['model']}, {sweep['attention']} attention, {sweep['flopsPerImage'] / 1e9:.2f} GFLOP per image.",
             "",
-            table(["mode", "batch", "images/s", "TFLOP/s", "% of data-sheet peak", "% of measured matmul"], rows, "lrrrrr"),
+            table(
+                ["mode", "batch", "images/s", "TFLOP/s", "% of data-sheet peak", "% of measured matmul"], rows, "lrrrrr"
+            ),
             "",
             f"Best: {num(best['images_per_s'], 0)} images/s ({best['mode']}, batch {best['batch']}), "
             f"**{best['mfu_spec']:.1f}%** of the data-sheet peak, {best['mfu_measured']:.1f}% of the measured matmul rate.",
@@ -802,7 +860,7 @@ def run_cog(check: bool, pages: Iterable[str] = PAGES, diff: bool = True) -> tup
     cog = Cog()
     output = io.StringIO()
     cog.set_output(stdout=output, stderr=output)
-    args = ["cog", "--check", *(["--diff"] if diff else [])] if check else ["cog", "-r"]
+    args = ["cog", "--check", *(["--diff"] if diff else [])] if check else ["cog", "-r", "--verbosity=1"]
     status = cog.main([*args, "-I", str(REPO), *(str(REPO / page) for page in pages)])
     return status, output.getvalue()
 
