@@ -269,7 +269,7 @@ def _options_table(command: click.Command, ctx: click.Context) -> str:
             continue
         record = param.get_help_record(ctx)
         if record:
-            rows.append(f"| `{record[0]}` | {_cell(record[1])} |")
+            rows.append(f"| `{_cell(record[0])}` | {_cell(record[1])} |")
     if not rows:
         return ""
     return "\n".join(["| option | meaning |", "| --- | --- |", *rows])
