@@ -150,8 +150,7 @@ def type_text(annotation) -> str:
         args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
         return f"list of {type_text(args[0])}" if args else "list"
     if origin is dict:
-        key = (typing.get_args(annotation) or (str,))[0]
-        return f"`{type_text(key)}=…` pairs"
+        return "`key=value,…` pairs"
     if isinstance(annotation, type):
         if issubclass(annotation, Path):
             return "path"
@@ -174,8 +173,14 @@ def default_text(variable: str, field: FieldInfo) -> str:
     if variable in DEFAULT_TEXT:
         return DEFAULT_TEXT[variable]
     if field.default_factory is not None:
-        raise UndocumentedSetting(f"{variable}: its default is computed; say what it is in DEFAULT_TEXT")
-    value = field.default
+        try:
+            value = field.default_factory()  # type: ignore[call-arg]
+        except TypeError:  # a factory that needs the other fields
+            value = None
+        if value is None or isinstance(value, Path):  # derived from other settings or from $HOME
+            raise UndocumentedSetting(f"{variable}: its default is computed; say what it is in DEFAULT_TEXT")
+    else:
+        value = field.default
     if value is PydanticUndefined:
         return "required"
     if value is None:
