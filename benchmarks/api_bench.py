@@ -457,7 +457,7 @@ class Served:
     def __init__(self, name: str, command: list[str], port: int, env: dict, log_path: Path):
         self.name, self.port = name, port
         self.log_path = log_path
-        self.log = open(log_path, "wb")
+        self.log = open(log_path, "wb")  # noqa: SIM115 - open for the server process's lifetime, closed in stop()
         self.process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -369,7 +369,7 @@ def render(spec: Spec, arts: dict[str, Artifact]) -> Rendered:
     ]
     # lines are (tag, text); tags locate capability lines for mid-block verdicts and truncation
     lines: list[tuple[tuple, str]] = [(("title",), title), (("subtitle",), subtitle)]
-    lines += [(("table",), "| Feature | %s | %s |" % (A.name, B.name)), (("table",), "|---|---|---|")]
+    lines += [(("table",), f"| Feature | {A.name} | {B.name} |"), (("table",), "|---|---|---|")]
     for feat, x, y in table:
         if spec.broken and spec.broken[0] == feat:
             rows = [f"| {feat} | {x} |", f"| {y} |"] if spec.broken[1] == 2 else [f"| {feat} |", f"| {x} |", f"| {y} |"]
