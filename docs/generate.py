@@ -154,7 +154,8 @@ def type_text(annotation) -> str:
     if isinstance(annotation, type):
         if issubclass(annotation, Path):
             return "path"
-        return {"str": "text", "bool": "`true` / `false`"}.get(annotation.__name__, annotation.__name__)
+        names = {"str": "text", "bool": "`true` / `false`", "SecretStr": "secret text"}
+        return names.get(annotation.__name__, annotation.__name__)
     return str(annotation).replace("typing.", "")
 
 

@@ -14,7 +14,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from graphdb.vocabulary import MAX_BATCH_SIZE, MIN_BATCH_SIZE, Device, normalise_weights, parse_weights
+from graphdb.vocabulary import (
+    DEFAULT_RANK_WEIGHTS,
+    MAX_BATCH_SIZE,
+    MIN_BATCH_SIZE,
+    Device,
+    normalise_weights,
+    parse_weights,
+)
 
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -117,7 +124,7 @@ class Settings(BaseSettings):
     probe_batch_sizes: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(), validation_alias="MATCHGRAPH_PROBE_BATCH_SIZES"
     )
-    probe_repeats: int | None = Field(default=None, ge=1, le=1000, validation_alias="MATCHGRAPH_PROBE_REPEATS")
+    probe_repeats: int = Field(default=0, ge=0, le=1000, validation_alias="MATCHGRAPH_PROBE_REPEATS")
     probe_specs: Annotated[tuple[Path, ...], NoDecode] = Field(default=(), validation_alias="MATCHGRAPH_PROBE_SPECS")
     probe_files_dir: Path = Field(
         default_factory=lambda fields: fields["data_dir"] / "probe-files", validation_alias="MATCHGRAPH_PROBE_FILES_DIR"
@@ -133,16 +140,11 @@ class Settings(BaseSettings):
             )
         return parts
 
-    @field_validator("probe_repeats", mode="before")
-    @classmethod
-    def _zero_repeats_is_the_default(cls, value: Any) -> Any:
-        # MATCHGRAPH_PROBE_REPEATS=0 (or empty) means "the device's default", as None does.
-        return None if value in (0, "0", "") else value
-
     # Rank and head-to-head (`matchgraph rank`; services/rank_model.py, probes/headtohead.py).
     # Weights as `signal=weight,…` over the defaults in services/rank_model.py, normalised to sum to 1.
+    # The default is DEFAULT_RANK_WEIGHTS as they stand (they sum to 1).
     rank_weights: Annotated[dict[str, float], NoDecode] = Field(
-        default_factory=lambda: parse_weights(""), validation_alias="MATCHGRAPH_RANK_WEIGHTS"
+        default_factory=lambda: dict(DEFAULT_RANK_WEIGHTS), validation_alias="MATCHGRAPH_RANK_WEIGHTS"
     )
     head_to_head_resamples: int = Field(
         default=200, ge=0, le=10_000, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_RESAMPLES"

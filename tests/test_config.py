@@ -83,7 +83,7 @@ def test_lists_choices_and_secrets_from_the_environment(monkeypatch, tmp_path):
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.probe_batch_sizes == (1, 8, 32)
     assert settings.probe_specs == (Path("one.json"), Path("two.yaml"))
-    assert settings.probe_repeats is None  # 0: the device's default
+    assert settings.probe_repeats == 0  # the device's default
     assert settings.device == "cuda"
     assert settings.probe_files_dir == tmp_path / "data" / "probe-files"
     assert "secret-key-1" not in repr(settings)

@@ -164,7 +164,7 @@ def _run(
     settings = common.settings_from(ctx)
     device = device or settings.probe_device
     batch_sizes = batch_sizes or settings.probe_batch_sizes or None
-    repeats = repeats or settings.probe_repeats
+    repeats = repeats or settings.probe_repeats or None  # 0: the device's default
     registry = _registry(spec_files)
     if all_artifacts and artifacts:
         raise common.CliError("give --artifact or --all, not both")
