@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import math
 import threading
 import time
@@ -29,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cachetools import TLRUCache
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
 
 from graph_service.api.auth import is_known, presented_key
 
@@ -46,14 +46,14 @@ class Decision:
     reset: int  # seconds until the client's budget is full again
     retry_after: int  # seconds to wait when refused (0 when allowed)
 
-    def headers(self) -> list[tuple[bytes, bytes]]:
-        headers = [
-            (b"ratelimit-limit", str(self.limit).encode()),
-            (b"ratelimit-remaining", str(self.remaining).encode()),
-            (b"ratelimit-reset", str(self.reset).encode()),
-        ]
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "ratelimit-limit": str(self.limit),
+            "ratelimit-remaining": str(self.remaining),
+            "ratelimit-reset": str(self.reset),
+        }
         if not self.allowed:
-            headers.append((b"retry-after", str(self.retry_after).encode()))
+            headers["retry-after"] = str(self.retry_after)
         return headers
 
 
@@ -160,28 +160,24 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if not decision.allowed:
-            await _refuse(send, decision)
+            await _refusal(decision)(scope, receive, send)
             return
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *decision.headers()]}
+                headers = MutableHeaders(scope=message)
+                for name, value in decision.headers().items():
+                    headers.append(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-async def _refuse(send, decision: Decision) -> None:
+def _refusal(decision: Decision) -> JSONResponse:
     message = (
         f"rate limit exceeded: {decision.limit} requests per minute for this client; retry in {decision.retry_after} s"
     )
-    body = json.dumps(
-        {"errors": [{"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}]}
-    ).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *decision.headers(),
-    ]
-    await send({"type": "http.response.start", "status": 429, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    body = {
+        "errors": [{"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}]
+    }
+    return JSONResponse(body, status_code=429, headers=decision.headers())
