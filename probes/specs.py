@@ -23,7 +23,9 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-BUILTIN_DIR = Path(__file__).resolve().parent / "specs"
+from graphdb.package_data import package_path
+
+BUILTIN_DIR = package_path("probes", "specs")
 LIBRARIES = ("transformers", "diffusers")
 TASKS = ("image-classification", "text-to-image", "text-classification", "feature-extraction")
 INPUT_DTYPES = ("float", "long", "timestep")

@@ -8,11 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, clear_graph, cli_env
+from conftest import clear_graph, cli_env
 from graph_dump import dump_graph
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from corpus import rejects_folder, sample_folder
 from graph_service.app import create_app
 
 INGEST = """
@@ -20,7 +21,7 @@ mutation ($docs: [DocumentInput!]!) {
   ingestDocuments(documents: $docs) { read ingested unchanged rejected { path reason } partial }
 }
 """
-SAMPLE = sorted((REPO / "corpus" / "sample").glob("s0*.txt")) + sorted((REPO / "corpus" / "rejects").glob("*"))
+SAMPLE = sorted(sample_folder().glob("s0*.txt")) + sorted(rejects_folder().glob("*"))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REPO, clear_graph
+from conftest import clear_graph
 from seeds import require_seeds_dir
 from starlette.testclient import TestClient
 
@@ -11,6 +11,7 @@ from graph_service.app import create_app
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
+from schema import page_document
 
 MOBILEVIT, SD35L = "mobilevit-small", "Stable Diffusion 3.5 Large"
 
@@ -56,10 +57,9 @@ def round_trips(client, query, **variables) -> int:
 
 
 # The documents a front end's pages send (schema/pages/).
-PAGE_DOCUMENTS = REPO / "schema" / "pages"
-ARTIFACT_PAGE = (PAGE_DOCUMENTS / "artifact.graphql").read_text(encoding="utf-8")
-COMPARE_PAGE = (PAGE_DOCUMENTS / "compare.graphql").read_text(encoding="utf-8")
-ARTIFACTS_PAGE = (PAGE_DOCUMENTS / "artifacts.graphql").read_text(encoding="utf-8")
+ARTIFACT_PAGE = page_document("artifact")
+COMPARE_PAGE = page_document("compare")
+ARTIFACTS_PAGE = page_document("artifacts")
 
 
 def seed_record(prefix):

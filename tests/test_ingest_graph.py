@@ -8,6 +8,7 @@ import pytest
 from graph_dump import count_nodes, dump_graph
 from seeds import require_seeds_dir
 
+from corpus import sample_folder
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.reading import read_path
@@ -176,9 +177,9 @@ def test_an_internal_error_costs_one_document_not_the_run(graph, seeds, monkeypa
 
 def test_spelling_variants_land_on_the_described_artifact_in_either_order(graph, seeds):
     # The seeds name SDXL in vs-alternatives text; a sample page describes it under the title "SDXL".
-    from conftest import REPO, clear_graph
+    from conftest import clear_graph
 
-    sdxl_page = REPO / "corpus" / "sample" / "s18_stable-diffusion-1-5-vs-sdxl.txt"
+    sdxl_page = sample_folder() / "s18_stable-diffusion-1-5-vs-sdxl.txt"
     ingest(graph, seeds)
     ingest(graph, [sdxl_page])
     mention_first = dump_graph(graph)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from corpus import sample_folder
 from ingest.parser import parse
 from ingest.reading import read_path
 from ingest.records import KNOWN_FEATURES, CapabilityBlock, ComparisonRecord, Side, TableRow, Verdict, slugify
@@ -74,7 +75,7 @@ def round_trip(record: ComparisonRecord) -> ComparisonRecord:
 
 
 def _pages() -> list:
-    params = [pytest.param(p, id=p.name) for p in sorted((REPO / "corpus" / "sample").glob("*.txt"))]
+    params = [pytest.param(p, id=p.name) for p in sorted(sample_folder().glob("*.txt"))]
     folder = seeds_dir()
     if folder is None:
         reason = f"seed documents not found: set {SEEDS_ENV} or put them in {REPO.parent / 'shared' / 'seeds'}"

@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, clear_graph, cli_env
 from starlette.testclient import TestClient
 
+from corpus import sample_folder
 from embed.search import (
     MAX_LIMIT,
     HybridSearch,
@@ -32,7 +33,7 @@ from graphdb.neo4j_local import free_port
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
-SAMPLE = REPO / "corpus" / "sample"
+SAMPLE = sample_folder()
 DOCUMENTS = [
     "s03_mobilenetv3-large-vs-mobilevit-small.txt",
     "s08_yolov8n-vs-mobilenetv3-large.txt",

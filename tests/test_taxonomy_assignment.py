@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from seeds import REPO_ROOT, require_seeds_dir, seed_line
 
+from corpus import sample_folder
 from embed.stage import EmbeddingStage
 from embed.taxonomy import (
     TAXONOMY_PATH,
@@ -34,7 +35,7 @@ from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.records import content_id
 from ingest.writer import GraphWriter
 
-CORPUS = REPO_ROOT / "corpus" / "sample"
+CORPUS = sample_folder()
 LABELS = json.loads((REPO_ROOT / "tests" / "data" / "sample_taxonomy_labels.json").read_text(encoding="utf-8"))
 LABEL_KEY = 60  # sample capabilities are labelled by this many leading characters of their description
 

@@ -22,15 +22,16 @@ from pathlib import Path
 
 import pytest
 
+from corpus import sample_folder
+from embed.taxonomy import TAXONOMY_PATH
 from ingest.parser import parse
 from ingest.reading import read_path
 from ingest.records import slugify
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBED_DIR = REPO_ROOT / "embed"
-TAXONOMY_PATH = EMBED_DIR / "taxonomy.json"
 QUERIES_PATH = EMBED_DIR / "queries.json"
-CORPUS_DIR = REPO_ROOT / "corpus" / "sample"
+CORPUS_DIR = sample_folder()
 SEEDS_ENV = "MATCHGRAPH_SEEDS_DIR"
 
 AREAS = ("vision", "generation", "language", "training", "deployment", "tooling", "audio", "multimodal", "data")
