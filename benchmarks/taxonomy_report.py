@@ -4,7 +4,7 @@
     python -m benchmarks.taxonomy_report --wrong         # only labelled ones that miss
     python -m benchmarks.taxonomy_report --backend torch --json /tmp/report.json
 
-Run from a checkout (it reads corpus/sample and tests/data, which an installed matchgraph lacks).
+Run from a checkout (the hand labels in tests/data are not installed with matchgraph).
 
 Capabilities are read with the project's parser (ingest/parser.py), one per distinct description
 as the graph keeps them (the first `Unique:` line seen wins, as in ingest/writer.py), and embedded
@@ -33,6 +33,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from corpus import sample_folder
 from embed.stage import BATCH
 from embed.taxonomy import TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, load_taxonomy
 from embed.text_embedder import shared_text_embedder
@@ -41,7 +42,7 @@ from ingest.parser import parse
 from ingest.reading import read_path
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "corpus" / "sample"
+SAMPLE = sample_folder()
 LABELS = REPO / "tests" / "data" / "sample_taxonomy_labels.json"
 KEY_LENGTH = 60  # sample capabilities are labelled by this many leading characters of the description
 
