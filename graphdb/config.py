@@ -141,8 +141,8 @@ class Settings(BaseSettings):
         return parts
 
     # Rank and head-to-head (`matchgraph rank`; services/rank_model.py, probes/headtohead.py).
-    # Weights as `signal=weight,…` over the defaults in services/rank_model.py, normalised to sum to 1.
-    # The default is DEFAULT_RANK_WEIGHTS as they stand (they sum to 1).
+    # Weights as `signal=weight,…` over DEFAULT_RANK_WEIGHTS (graphdb/vocabulary.py, which sum to 1
+    # and are the default), normalised to sum to 1.
     rank_weights: Annotated[dict[str, float], NoDecode] = Field(
         default_factory=lambda: dict(DEFAULT_RANK_WEIGHTS), validation_alias="MATCHGRAPH_RANK_WEIGHTS"
     )
