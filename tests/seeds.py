@@ -53,7 +53,7 @@ def seed_params(*values, ids=None) -> list:
     parameter saying why (so a clone without the seeds shows one skip per test, not one per line)."""
     if seeds_dir() is None:
         return [pytest.param(None, id="seeds-absent", marks=pytest.mark.skip(reason=SKIP_REASON))]
-    return [pytest.param(v, id=i) for v, i in zip(values, ids)] if ids else list(values)
+    return [pytest.param(v, id=i) for v, i in zip(values, ids, strict=True)] if ids else list(values)
 
 
 def is_fixture(doc: str) -> bool:
