@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,7 @@ from seeds import (
     CORPORA,
     FIXTURE_IDS,
     FIXTURE_PREFIX,
+    FIXTURES_DIR,
     PRESENT_SEED_IDS,
     fixture_manifest,
     require_seeds_dir,
@@ -344,6 +346,15 @@ def test_seed_layout_matches_the_fixtures():
         want, ours = SEEDS[number], FIXTURES[FIXTURE_PREFIX + number]
         assert (want.a, want.b, want.more, want.headers) == (ours.a, ours.b, ours.more, ours.headers)
         assert (want.verdict_line, want.warning_kinds) == (ours.verdict_line, ours.warning_kinds)
+
+
+def test_fixtures_are_what_their_build_script_writes():
+    """tests/data/fixtures is generated: edit build_fixtures.py and rerun it, never the pages by hand."""
+    spec = importlib.util.spec_from_file_location("build_fixtures", FIXTURES_DIR.parent / "build_fixtures.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for path, text in script.build().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: rerun {spec.origin}"
 
 
 # -- re-encoding ------------------------------------------------------------------------------------
