@@ -88,13 +88,9 @@ def documents_dir(kind: str) -> Path:
     return FIXTURES_DIR if kind == "fixtures" else require_seeds_dir()
 
 
-def page_ids(kind: str) -> tuple[str, ...]:
-    return FIXTURE_IDS if kind == "fixtures" else SEED_IDS
-
-
 # The sets of pages a test runs on: the fixtures, and the seeds too when they are there. A test
-# parametrised with these runs once more per page set where the seeds exist, and not at all on them
-# elsewhere; each module that uses them has one seed-only test that skips, saying so, in a clone.
+# parametrised with these runs once on the seeds where they exist and not at all on them elsewhere;
+# seed-only tests (which skip, saying so, in a clone) check that the seeds still match the fixtures.
 CORPORA = ["fixtures", *(["seeds"] if seeds_dir() is not None else [])]
 PRESENT_SEED_IDS = SEED_IDS if seeds_dir() is not None else ()
 
