@@ -584,7 +584,8 @@ class SearchCatalog:
             )
             signals = CatalogSignals.load(self.repository)
             if content.checksum != self._content.checksum:
-                log.warning("search catalog: the graph's content differs from the copy (an edit outside matchgraph?)")
+                if version.same_content(self._version):  # matchgraph wrote nothing since: someone else did
+                    log.warning("search catalog: the graph was edited outside matchgraph; loading it whole")
                 self._install(content.with_keyword_indexes(), signals, version)
                 return "content"
             if signals.checksum != self._signals.checksum:
@@ -630,6 +631,7 @@ class SearchCatalog:
             "images": len(content.depicts),
             "loadSeconds": round(content.seconds, 3),
             "incremental": content.incremental,
+            "dataVersion": self._version.version if self._version else None,
         }
 
     # -- keywords and candidates ----------------------------------------------------------------------------
