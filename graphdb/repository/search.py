@@ -83,7 +83,7 @@ class DataVersion:
         return other is not None and (self.generation, self.content) == (other.generation, other.content)
 
     def same(self, other: DataVersion | None) -> bool:
-        return self.same_content(other) and self.version == other.version
+        return other is not None and self.same_content(other) and self.version == other.version
 
 
 class CatalogRepository:
