@@ -56,7 +56,9 @@ class AppState:
         self._probe_lock = threading.Lock()
         self.recorder = None  # embed.recording.SearchRecorder, started with the app (search log)
         self._search = None  # embed.search.SearchService, made on the first search
-        self.vectors = None  # embed.vectors.VectorService: the FAISS indexes, loaded in the background at start-up
+        self.vectors: VectorService | None = (
+            None  # embed.vectors.VectorService: the FAISS indexes, loaded in the background at start-up
+        )
         self._vectors_driver = None
         self._vectors_thread: threading.Thread | None = None
         self._catalog_check: threading.Thread | None = None  # the catalog's periodic full check
@@ -93,6 +95,8 @@ class AppState:
         """Edits made outside matchgraph (Neo4j Browser) do not bump the graph's data version: every
         MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL seconds the catalog is compared whole with the graph."""
         while not self._stopping.wait(self.settings.catalog_full_check_interval):
+            if self.vectors is None:
+                continue
             try:
                 self.vectors.check_catalog()
             except Exception as error:  # the graph down, say: the next round tries again
