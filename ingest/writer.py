@@ -1,6 +1,6 @@
 """The graph writer: `GraphRows` into Neo4j, one transaction per batch, every query `UNWIND`.
 
-The graph it writes (design §2; relationship names are ours):
+The graph it writes (docs/graph-model.md):
 
     (:Artifact)-[:HAS_CAPABILITY]->(:Capability)-[:SOURCE]->(:Document)
     (:Artifact)-[:DESCRIBED_IN]->(:Document)        mentioned-only artifacts have no DESCRIBED_IN

@@ -5,7 +5,7 @@ service (embed/vectors.py) and images (embed/image_store.py), all on a sync driv
 is the API's (async) reader of `Artifact.images`. Every query is parameterised; writes are `UNWIND`
 batches.
 
-What the stage writes (design §2 and the session's contract):
+What the stage writes (docs/graph-model.md):
     (:Capability {embedding, embeddingModel, embeddedAt, embeddedWithUnique,
                   uri, name, classScore, classifiedWith, classifiedAt})-[:INSTANCE_OF {score}]->(:CapabilityClass)
     (:Artifact {nameEmbedding, nameEmbeddingModel, nameEmbeddedAt, nameEmbeddedFrom})
