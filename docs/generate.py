@@ -107,6 +107,9 @@ DESCRIPTIONS: dict[str, str] = {
     "MATCHGRAPH_DEVICE": "Where the embedders' torch models run: `auto` (CUDA when there is one), `cpu`, `cuda`.",
     "MATCHGRAPH_VIT_MODEL": "ViT for image embeddings: a local folder as `save_pretrained` writes it, or a hub id "
     "already in the local Hugging Face cache. Unset: no image search.",
+    "MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL": "Seconds between a server's full checks of its search catalog against "
+    "the graph, for edits made outside matchgraph; 0 = never "
+    "([search](search.md#edits-made-outside-matchgraph)).",
 }
 
 # Defaults the field cannot show by itself: computed ones, and None standing for a derived value.

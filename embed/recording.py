@@ -1,4 +1,4 @@
-"""Every search feeds the match graph (design §2, "Search log").
+"""Every search feeds the match graph (docs/search.md, "Every search feeds the graph").
 
 One search becomes, in ONE write transaction (graphdb/repository/search_log.py):
 

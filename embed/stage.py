@@ -11,7 +11,9 @@ here loses nothing) from `matchgraph ingest` (unless --no-embed), the `ingestDoc
 
 assigns each newly embedded capability to its nearest class, re-assigns all capabilities when the
 taxonomy, the threshold or the model changed (from the vectors already in the graph), and finally
-brings the vector indexes up to date. A second run finds nothing to do and loads no model.
+brings the vector indexes up to date. A second run finds nothing to do and loads no model. Each
+write of a capability's class bumps the graph's data version with it (graphdb/data_version.py), so
+the search catalog of every process, not only this one's, shows the new class names.
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ signals search reads, so that a search needs no Cypher round trip.
 Freshness: each index records the graph's *fingerprint* of its kind (vector count + newest
 timestamp, one cheap query for all three). `ensure_fresh()` compares them and, for a stale index,
 adds the new vectors when that is all that changed (incremental), else rebuilds from the graph;
-missing or corrupt files are rewritten; then the catalog checks its own fingerprint. It is
+missing or corrupt files are rewritten; then the catalog checks the graph's data version. It is
 throttled inside: at most one graph check every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds;
 `ensure_fresh(force=True)` checks now. Searches call `refresh_in_background()`, which runs that
-check in a background thread and never makes the search wait.
+check in a background thread and never makes the search wait. `check_catalog()` is the catalog's
+full check against edits made outside matchgraph (the API server runs it periodically).
 
 Thread-safe; the API is synchronous (the API server calls it from worker threads).
 """
@@ -102,6 +103,10 @@ class VectorService:
         """The search catalog (embed/catalog.py), loaded from the graph on first use."""
         self._catalog.ensure_loaded()
         return self._catalog
+
+    def check_catalog(self) -> str | None:
+        """The catalog compared whole with the graph (`SearchCatalog.full_check`), when it is loaded."""
+        return self._catalog.full_check()
 
     def warm_up(self) -> None:
         """Loads the text embedder now when there are text vectors to search (the first search would

@@ -217,6 +217,14 @@ class Settings(BaseSettings):
     def uses_local_neo4j(self) -> bool:
         return self.neo4j_uri is None
 
+    # The search catalog's full check (embed/catalog.py): matchgraph's own writes reach a server's
+    # catalog through the graph's data version within seconds; edits made outside matchgraph (Neo4j
+    # Browser) do not bump it, so a server also reads the catalog's sources whole every this many
+    # seconds and reloads when their checksum differs (0 = never; `matchgraph index refresh` does it now).
+    catalog_full_check_interval: float = Field(
+        default=600.0, ge=0.0, validation_alias="MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL"
+    )
+
 
 def _describe(error: ValidationError) -> str:
     lines = ["invalid configuration:"]

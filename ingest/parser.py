@@ -1,4 +1,4 @@
-"""Parser: one comparison document -> ``ComparisonRecord`` (design §1), or ``RejectedDocument``.
+"""Parser: one comparison document -> ``ComparisonRecord`` (docs/document-format.md), or ``RejectedDocument``.
 
 Pages arrive disordered, so lines are classified by what they *look like*, not by where they
 stand, and the record is put together in passes:

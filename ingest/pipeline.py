@@ -50,7 +50,7 @@ class IngestReport:
     seconds: float = 0.0
 
     def as_json(self) -> dict:
-        """The contract of design §3 (read, ingested, unchanged, rejected) plus extra detail."""
+        """The CLI's report contract (docs/cli.md: read, ingested, unchanged, rejected) plus extra detail."""
         return {
             "read": self.read,
             "ingested": self.ingested,

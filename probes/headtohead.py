@@ -3,7 +3,7 @@
 Pure functions over plain data; the Cypher that reads probes and writes the edges lives in
 `graphdb.repository.rank`.
 
-The method (documented in the README, "Rank"):
+The method (docs/rank.md):
 
 - **Runs.** An `ok`, not scaled-down probe gives one artifact runs of one metric under one
   condition: an `architecture` probe gives `throughput` runs per batch size (`samplesJson`, one

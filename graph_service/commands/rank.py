@@ -2,7 +2,7 @@
 
     matchgraph rank [--top N] [--json] [--skip-head-to-head] [--artifact SLUG [--explain]]
 
-The formula is in services/rank_model.py (and the README, "Rank"); the Cypher and the
+The formula is in services/rank_model.py (and docs/rank.md); the Cypher and the
 read-compute-write sequence (`recompute`) in graphdb/repository/rank.py; Bradley–Terry in
 probes/headtohead.py.
 """
@@ -111,8 +111,8 @@ def rank(
 ) -> None:
     """Recompute head-to-head edges and every described artifact's computed rank (0..100).
 
-    Prints the top artifacts by computed rank with the published rank beside it; see the README
-    ("Rank") for the formula.
+    Prints the top artifacts by computed rank with the published rank beside it; the formula is in
+    docs/rank.md.
     """
     common.friendly_errors(_rank)(ctx, top, as_json, artifact_key, explain, skip_head_to_head)
 
