@@ -22,6 +22,7 @@ Thread-safe; the API is synchronous (the API server calls it from worker threads
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -386,7 +387,5 @@ class VectorService:
 
     def _remove_files(self, name: str) -> None:
         for path in index_paths(self.folder, name):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.remove(path)
-            except FileNotFoundError:
-                pass

@@ -850,7 +850,7 @@ def test_a_more_line_between_the_sides_belongs_to_a():
 def test_two_more_lines_without_headers():
     record = parse(_own_page(8, 1, 8, 5))
     assert (len(record.a.capabilities), record.a.more, len(record.b.capabilities), record.b.more) == (8, 1, 8, 5)
-    assert [c.description for c in record.b.capabilities][0] == "The owl does task 0."
+    assert next(c.description for c in record.b.capabilities) == "The owl does task 0."
 
 
 def test_counts_that_disagree_are_said():

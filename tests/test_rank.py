@@ -159,7 +159,9 @@ def test_contributions_always_sum_exactly_to_a_rank_between_0_and_100(
         head_to_head=tuple(group(s) for s in strengths),
     )
     result = compute_rank(
-        inputs, None if centrality is None else Centrality(centrality, 0.1, 1, 1), dict(zip(SIGNALS, weights, strict=True))
+        inputs,
+        None if centrality is None else Centrality(centrality, 0.1, 1, 1),
+        dict(zip(SIGNALS, weights, strict=True)),
     )
     total, rank = hundredths(result)
     assert total == rank

@@ -307,7 +307,9 @@ def records(draw) -> ComparisonRecord:
         (w, ws), (loser, ls) = draw(st.permutations([(a, draw(st.integers(0, 100))), (b, draw(st.integers(0, 100)))]))
         form = draw(st.sampled_from(["shaped", "side", "free"]))
         if form == "shaped":
-            verdict = Verdict(f"{w} scores higher at {ws}/100 vs {loser} at {ls}/100. {_words(draw)}.", w, ws, loser, ls)
+            verdict = Verdict(
+                f"{w} scores higher at {ws}/100 vs {loser} at {ls}/100. {_words(draw)}.", w, ws, loser, ls
+            )
         elif form == "side":
             verdict = Verdict(f"{w} scores {_words(draw)}.")
         else:  # whatever follows the "Verdict" header is the verdict

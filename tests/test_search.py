@@ -305,7 +305,7 @@ def api(embedded):
 
 
 def test_hits_carry_matched_capabilities_scores_and_why(embedded, engine):
-    _, driver = embedded
+    _, _driver = embedded
     result = engine.search_sync(SearchRequest(text="serve many LLM requests with continuous batching", limit=5))
     assert result.mode == "hybrid"
     assert result.hits[0].slug == "vllm"
@@ -322,13 +322,13 @@ def test_hits_carry_matched_capabilities_scores_and_why(embedded, engine):
 
 
 def test_an_artifact_name_is_found_by_name(embedded, engine):
-    _, driver = embedded
+    _, _driver = embedded
     result = engine.search_sync(SearchRequest(text="ComfyUI", limit=3))
     assert result.hits[0].slug == "comfyui" and "name matched" in result.hits[0].why
 
 
 def test_type_filter_and_limits(embedded, engine):
-    _, driver = embedded
+    _, _driver = embedded
     models = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Model"))
     assert models.hits and all(hit.artifact["type"] == "Model" for hit in models.hits)
     repositories = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Repository"))

@@ -52,7 +52,7 @@ ACCEPTANCE = [
 
 @pytest.mark.parametrize("text, intended", ACCEPTANCE, ids=[text for text, _ in ACCEPTANCE])
 def test_acceptance_queries_find_the_intended_artifact_in_the_top_3(seeded, engine, text, intended):
-    _, driver = seeded
+    _, _driver = seeded
     result = engine.search_sync(SearchRequest(text=text, limit=3))
     assert result.mode == "hybrid"
     top = [hit.slug for hit in result.hits]
