@@ -307,7 +307,8 @@ class CatalogContent:
             for key, row in changed.capabilities.items()
             if key in self.capabilities
         )
-        if rewritten:  # a page filled in a text: that index is rebuilt (rare; additions are the rule)
+        capability_text: KeywordIndex | None
+        if rewritten or self.capability_text is None:  # a page filled in a text: that index is rebuilt (rare)
             capability_text = _capability_text(capabilities)
         else:
             capability_text = self.capability_text.with_added(added) if added else self.capability_text
@@ -445,7 +446,7 @@ class KeywordHits:
         """The ``limit`` best capability texts and artifact names for the user's words, the capability
         hits grouped by the artifacts having them."""
         words = query_words(text) if text else ""
-        if not words:
+        if not words or content.capability_text is None or content.artifact_names is None:
             return cls(content, signals, [], [], {})
         capabilities = content.capability_text.search(words, limit)
         by_artifact: dict[str, list[tuple[str, float]]] = {}
@@ -634,11 +635,19 @@ class SearchCatalog:
             "dataVersion": self._version.version if self._version else None,
         }
 
+    def _loaded(self) -> tuple[CatalogContent, CatalogSignals]:
+        """The held content and signals, loaded first when this process has none yet."""
+        self.ensure_loaded()
+        content, signals = self._content, self._signals
+        if content is None or signals is None:
+            raise RuntimeError("the search catalog did not load")
+        return content, signals
+
     # -- keywords and candidates ----------------------------------------------------------------------------
     def keyword_hits(self, text: str, limit: int) -> KeywordHits:
         """The keyword search alone (it needs no query vector, so a search runs it beside the embedding)."""
-        self.ensure_loaded()
-        return KeywordHits.search(self._content, self._signals, text, limit)
+        content, signals = self._loaded()
+        return KeywordHits.search(content, signals, text, limit)
 
     def candidates(
         self,

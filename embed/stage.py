@@ -36,6 +36,7 @@ from embed.taxonomy import (
     load_taxonomy,
     sync_classes,
 )
+from embed.text_embedder import TextEmbedder
 from embed.vectors import VectorService, text_model_name
 
 log = logging.getLogger("matchgraph.embed")
@@ -133,7 +134,7 @@ class EmbeddingStage:
         self.embed_images = embed_images
         self.taxonomy_path = taxonomy_path or TAXONOMY_PATH
         self.model = text_model_name()
-        self._embedder = None
+        self._embedder: TextEmbedder | None = None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._embedder is None:

@@ -256,7 +256,7 @@ class VectorService:
 
     def _image_state(self) -> dict:
         pending = self.repository.unembedded_images()
-        state = {"pendingImages": pending}
+        state: dict[str, int | str] = {"pendingImages": pending}
         if not self.settings.vit_model:
             state["imageSearch"] = "off: MATCHGRAPH_VIT_MODEL is not set" + (
                 f"; {pending} stored images are not searchable until it is and `matchgraph index rebuild` embeds them"
@@ -332,7 +332,7 @@ class VectorService:
     def _add_new(self, name: str, held: _Held, graph) -> bool:
         """Incremental update: only new keys were added since the index was built."""
         index = held.index
-        if held.newest is None or graph.count <= index.count:
+        if index is None or held.newest is None or graph.count <= index.count:
             return False
         rows = self.repository.vectors(name, since=held.newest)
         if not rows or index.count + len(rows) != graph.count or any(row["key"] in index for row in rows):

@@ -54,7 +54,7 @@ class AppState:
         self._ingest_lock = threading.Lock()
         self._probe_jobs = None  # repository.probes.ProbeJobService, made on the first queueProbe
         self._probe_lock = threading.Lock()
-        self.recorder = None  # embed.recording.SearchRecorder, started with the app (search log)
+        self.recorder: SearchRecorder | None = None  # embed.recording.SearchRecorder, started with the app (search log)
         self._search = None  # embed.search.SearchService, made on the first search
         self.vectors: VectorService | None = (
             None  # embed.vectors.VectorService: the FAISS indexes, loaded in the background at start-up
@@ -103,6 +103,8 @@ class AppState:
                 log.warning("search catalog not checked against the graph (%s)", error)
 
     def _load_search_state(self) -> None:
+        if self.vectors is None:
+            return
         self.vectors.start()  # the indexes and the search catalog; never raises
         self.vectors.warm_up()  # the text embedder, when there are text vectors to search
         # What start-up loaded lives as long as the process: the catalog, the models, the modules.
@@ -154,7 +156,7 @@ class AppState:
         if self.schema_version is not None:
             return self.schema_version
         async with self._schema_lock:
-            if self.schema_version is None:
+            if self.schema_version is None and self.graph is not None:
                 try:
                     script = await apply_schema_async(self.graph.driver, self.graph.database, load_schema())
                     self.schema_version = script.version

@@ -147,7 +147,12 @@ def load_spec_file(path: Path, origin: str | None = None) -> list[ProbeSpec]:
     if isinstance(data, dict) and "specs" in data:
         data = data["specs"]
     entries = data if isinstance(data, list) else [data]
-    return [_spec_from_dict(entry, origin or str(path)) for entry in entries]
+    specs = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise SpecError(f"spec file {path}: each spec must be a mapping of fields (name, library, modelClass, …)")
+        specs.append(_spec_from_dict(entry, origin or str(path)))
+    return specs
 
 
 def builtin_specs() -> list[ProbeSpec]:

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from embed.catalog import SearchCatalog
 from embed.image_store import ImageError, attach_images, check_image
@@ -37,7 +37,7 @@ def _progress_bar(console, enabled: bool):
         console=console,
         transient=True,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def progress(phase: str, done: int, total: int) -> None:
         if phase not in tasks:
