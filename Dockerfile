@@ -8,15 +8,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MATCHGRAPH_HOST=0.0.0.0 \
     MATCHGRAPH_PORT=8000
 
-WORKDIR /app
+WORKDIR /tmp/matchgraph-src
 # Dependencies first (a layer that changes only with the lock file), through uv for speed.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir "uv==0.13.8" \
  && uv pip install --system --no-cache -r requirements.lock
-# The project itself (editable, so schema/ and corpus/ stay beside the code).
+# The project itself, installed like any package: the schema, the taxonomy, the probe specs and the
+# sample corpus are package data, so the source folder is not needed once it is installed.
 COPY . .
-RUN uv pip install --system --no-cache --no-deps -e . \
+RUN uv pip install --system --no-cache --no-deps . \
+ && cd / && rm -rf /tmp/matchgraph-src \
  && useradd --system --home-dir /var/lib/matchgraph --create-home matchgraph
+WORKDIR /var/lib/matchgraph
 USER matchgraph
 
 EXPOSE 8000

@@ -1,4 +1,20 @@
-"""Benchmarks and their data generators."""
+"""Benchmarks and their data generators: the entry points that measure matchgraph, run from a checkout.
+
+Each is ``python -m benchmarks.NAME [--help]``; each module's docstring says what it measures and
+where its results go (benchmarks/results/). `matchgraph` is the product's one CLI; these measure it.
+
+    api_bench, bare_endpoint    the GraphQL API under load, against a bare Starlette endpoint
+    ingest_bench, parse_bench   ingest and parse rates
+    embed_bench                 text embedding speed, torch against ONNX int8
+    search_bench, vector_index_bench, search_quality    search speed, HNSW recall, recall@5 / MRR
+    rank_bench                  `matchgraph rank` at 10,000 artifacts
+    taxonomy_report             where each capability lands in the taxonomy, against hand labels
+    probe_bench                 probes without the graph; writes a file for `matchgraph probe import`
+    gpu_report                  GPU throughput, MFU and the probes of every built-in spec (CUDA)
+
+probe_bench and gpu_report import only `probes` (torch, transformers, diffusers, numpy), so they run
+on a bare GPU machine that has a checkout but not matchgraph's graph libraries.
+"""
 
 from __future__ import annotations
 

@@ -61,15 +61,15 @@ import time
 from pathlib import Path
 
 from benchmarks import temporary_neo4j, write_results
+from schema import page_document
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
 
 # The documents a front end's pages send (schema/pages/).
-PAGE_DOCUMENTS = REPO / "schema" / "pages"
-ARTIFACT_PAGE = (PAGE_DOCUMENTS / "artifact.graphql").read_text(encoding="utf-8")
-COMPARE_PAGE = (PAGE_DOCUMENTS / "compare.graphql").read_text(encoding="utf-8")
-ARTIFACTS_PAGE = (PAGE_DOCUMENTS / "artifacts.graphql").read_text(encoding="utf-8")
+ARTIFACT_PAGE = page_document("artifact")
+COMPARE_PAGE = page_document("compare")
+ARTIFACTS_PAGE = page_document("artifacts")
 
 PAGES = ("artifact", "compare", "artifacts50")
 PAGE_LABELS = {"artifact": "artifact page", "compare": "compare page", "artifacts50": "artifacts(first: 50)"}
@@ -457,7 +457,7 @@ class Served:
     def __init__(self, name: str, command: list[str], port: int, env: dict, log_path: Path):
         self.name, self.port = name, port
         self.log_path = log_path
-        self.log = open(log_path, "wb")
+        self.log = open(log_path, "wb")  # noqa: SIM115 - open for the server process's lifetime, closed in stop()
         self.process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )

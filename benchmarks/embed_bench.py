@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import write_results
+from corpus import sample_folder
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -53,7 +54,7 @@ def capability_texts(count: int) -> list[str]:
             for block in side.capabilities:
                 seen.setdefault(f"{block.description} {block.unique or ''}".strip(), None)
 
-    for path in sorted((REPO / "corpus" / "sample").glob("*.txt")):
+    for path in sorted(sample_folder().glob("*.txt")):
         add(path.read_text(encoding="utf-8"))
     for _, text in generate(count, max(50, count // 4), seed=7):
         if len(seen) >= count:

@@ -446,14 +446,19 @@ def run(vectors_count: int, artifacts_count: int, base_count: int, query_count: 
                 encode_only.append((time.perf_counter() - started) * 1000)
 
         with timed(f"search catalog: follow a one-document ingest ({SMALL_INGEST_CAPABILITIES} new capabilities)"):
-            driver.execute_query(
-                SMALL_INGEST,
-                slug=artifacts[0]["slug"],
-                capabilities=[
-                    {"id": f"bench-later-{i}", "name": " ".join(texts[i].split()[:4]), "description": texts[i]}
-                    for i in range(SMALL_INGEST_CAPABILITIES)
-                ],
-            )
+            from graphdb.data_version import CONTENT, bump
+
+            added = [
+                {"id": f"bench-later-{i}", "name": " ".join(texts[i].split()[:4]), "description": texts[i]}
+                for i in range(SMALL_INGEST_CAPABILITIES)
+            ]
+
+            def small_ingest(tx) -> None:  # as the ingest writer does: the write and the data version's bump
+                tx.run(SMALL_INGEST, slug=artifacts[0]["slug"], capabilities=added).consume()
+                bump(tx, CONTENT, [capability["id"] for capability in added])
+
+            with driver.session(database=database) as session:
+                session.execute_write(small_ingest)
             started = time.perf_counter()
             followed = catalog.refresh()
             catalog_update_s = time.perf_counter() - started

@@ -29,10 +29,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from corpus import sample_folder
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 QUERIES = REPO / "embed" / "queries.json"
-SAMPLE = REPO / "corpus" / "sample"
+SAMPLE = sample_folder()
 K = 5
 DEPTH = 10  # how far down the list the MRR looks
 

@@ -1,7 +1,7 @@
 """Deterministic synthetic "A vs B" comparison documents for scale benchmarks.
 
 ``generate(n_documents, n_artifacts, seed)`` yields ``(file name, text)`` pairs shaped like real
-comparison pages (design §1): title, subtitle, the feature table, capability blocks per side (at
+comparison pages (docs/document-format.md): title, subtitle, the feature table, capability blocks per side (at
 most 8 shown, ``+N more`` for the rest of B), verdict and footer, about 14-16 KB each. Artifact
 names come from a generated pool of ``n_artifacts``; each artifact owns a fixed list of capability
 blocks, so the same capability text recurs verbatim across documents, and ``vs alternatives:``

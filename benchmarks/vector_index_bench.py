@@ -93,11 +93,11 @@ def measure(vectors: np.ndarray, count: int, query_sets: dict[str, np.ndarray]) 
     exact.search(base[:8], K), approximate.search(base[:8], K)  # warm-up (thread pools, caches), untimed
     results = []
     for label, probe in query_sets.items():
-        truth, exact_seconds = timed(lambda: exact.search(probe, K))
+        truth, exact_seconds = timed(lambda probe=probe: exact.search(probe, K))
         rows = []
         for ef in EF_SEARCHES:
             approximate._index.hnsw.efSearch = ef  # the benchmark's one reach inside: try each setting
-            found, seconds = timed(lambda: approximate.search(probe, K))
+            found, seconds = timed(lambda probe=probe: approximate.search(probe, K))
             rows.append(
                 {
                     "efSearch": ef,

@@ -369,7 +369,7 @@ def render(spec: Spec, arts: dict[str, Artifact]) -> Rendered:
     ]
     # lines are (tag, text); tags locate capability lines for mid-block verdicts and truncation
     lines: list[tuple[tuple, str]] = [(("title",), title), (("subtitle",), subtitle)]
-    lines += [(("table",), "| Feature | %s | %s |" % (A.name, B.name)), (("table",), "|---|---|---|")]
+    lines += [(("table",), f"| Feature | {A.name} | {B.name} |"), (("table",), "|---|---|---|")]
     for feat, x, y in table:
         if spec.broken and spec.broken[0] == feat:
             rows = [f"| {feat} | {x} |", f"| {y} |"] if spec.broken[1] == 2 else [f"| {feat} |", f"| {x} |", f"| {y} |"]
@@ -581,7 +581,7 @@ with a reason. All of it is **original text written for matchgraph**: the capabi
 describe real, public AI artifacts (ResNet-50, Llama 3 8B, SDXL, ComfyUI, vLLM, ...) in our own
 words, and the ranks, 0/1 table cells and match counts are sample values, not measurements.
 
-The documents follow the format of design §1: a title `A vs B`, a subtitle, the `| Feature | A | B |`
+The documents follow the format of docs/document-format.md: a title `A vs B`, a subtitle, the `| Feature | A | B |`
 table, per side an optional `<name> Capabilities` header and capability blocks (description,
 `Unique: ...`, `vs alternatives: ...`), an optional `+N more capabilities` line, an optional `Verdict`
 header, the verdict sentence and the footer. A page shows at most 8 blocks per side: A shows

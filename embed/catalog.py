@@ -13,29 +13,42 @@ So each process that searches keeps a copy of what search reads, the way it keep
   stop words, English stemming, so "object detection" finds "detects objects"), and artifact names
   and slugs analysed like `artifact_text` (lower case, no stemming).
 
-Freshness: `refresh()` reads a cheap fingerprint of the graph (graphdb/repository/search.py)
-and reloads the content when ingest changed it, or only the signals when only they changed (the
-rank job, head-to-head, recorded searches). When the graph only grew since the last load (ingest,
-the embedding stage), the content is updated rather than reloaded: the artifacts and images are
-read whole, the capabilities only those changed since then, and the capability keyword index gets
-the new texts added (rebuilt when a known text changed); after a deletion it is loaded whole.
+Freshness: `refresh()` reads the graph's data version (graphdb/data_version.py: every matchgraph
+write of what search reads bumps it in its own transaction; one tiny query when nothing changed).
+A new content version (ingest, the embedding stage's classification, an image attached) updates the
+content; a new version with the same content version (the rank job, head-to-head, recorded
+searches) reloads only the signals. The update is incremental: the artifacts and images are read
+whole, the capabilities only those the writes since the last load stamped with their version
+(exact: no write can commit under a version the catalog has already read), and the capability
+keyword index gets the new texts added (rebuilt when a known text changed); when the graph's count
+of capabilities does not add up, or the version's generation changed (an emptied graph,
+`matchgraph index refresh`), it is loaded whole.
 The vector service calls it with the FAISS indexes: at start-up, from a background thread at most
 every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds while searches run, and synchronously after the
 embedding stage. A reload builds a new snapshot while searches go on with the old one; the swap is
 one assignment.
+
+Edits made outside matchgraph (plain Cypher in Neo4j Browser) do not bump the version. Two ways
+bring them in: `matchgraph index refresh` starts a new generation, which every catalog loads whole
+at its next check, and `full_check()`, which a server runs every MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL
+seconds: it reads the catalog's sources whole, compares their checksum with the held copy's and
+reloads what differs.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from graphdb.repository.search import CatalogRepository
+from graphdb.repository.search import CatalogRepository, DataVersion
 
 log = logging.getLogger("matchgraph.catalog")
 
@@ -274,9 +287,9 @@ class CatalogContent:
         """Read from the graph (graphdb/repository/search.py)."""
         return cls.from_rows(repository.artifacts(), repository.capabilities(), repository.images())
 
-    def load_changes(self, repository, since: str) -> CatalogContent:
-        """This content with what changed in the graph since ``since`` (ISO time): the artifacts and
-        images read whole (a few per capability), the capabilities only those changed."""
+    def load_changes(self, repository, since: int) -> CatalogContent:
+        """This content with what matchgraph changed in the graph after content version ``since``: the
+        artifacts and images read whole (a few per capability), the capabilities only those changed."""
         return self.with_changes(repository.artifacts(), repository.changed_capabilities(since), repository.images())
 
     def with_changes(
@@ -294,7 +307,8 @@ class CatalogContent:
             for key, row in changed.capabilities.items()
             if key in self.capabilities
         )
-        if rewritten:  # a page filled in a text: that index is rebuilt (rare; additions are the rule)
+        capability_text: KeywordIndex | None
+        if rewritten or self.capability_text is None:  # a page filled in a text: that index is rebuilt (rare)
             capability_text = _capability_text(capabilities)
         else:
             capability_text = self.capability_text.with_added(added) if added else self.capability_text
@@ -343,6 +357,34 @@ class CatalogContent:
             seconds=time.perf_counter() - started,
         )
 
+    @cached_property
+    def checksum(self) -> str:
+        """A digest of what the content holds (not how it was built: owner order, incremental or not)."""
+        return _digest(
+            self.artifacts,
+            self.capabilities,
+            {key: sorted(slugs) for key, slugs in self.owners.items()},
+            {key: sorted(slugs) for key, slugs in self.depicts.items()},
+        )
+
+    def with_keyword_indexes(self) -> CatalogContent:
+        """This content with its keyword indexes built (a content made with keyword_indexes=False)."""
+        started = time.perf_counter()
+        return CatalogContent(
+            artifacts=self.artifacts,
+            capabilities=self.capabilities,
+            owners=self.owners,
+            depicts=self.depicts,
+            capability_text=_capability_text(self.capabilities),
+            artifact_names=_artifact_names(self.artifacts),
+            seconds=self.seconds + time.perf_counter() - started,
+        )
+
+
+def _digest(*parts) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 def _capability_text(capabilities: dict[str, dict]) -> KeywordIndex:
     return KeywordIndex(CAPABILITY_FIELDS, _english_analyzer, list(capabilities), capabilities.values())
@@ -375,6 +417,10 @@ class CatalogSignals:
             head_to_head[row["slug"]] = {"wins": row["wins"], "games": row["games"], "strength": row["strength"]}
         return cls(values, head_to_head)
 
+    @cached_property
+    def checksum(self) -> str:
+        return _digest(self.values, self.head_to_head)
+
 
 NO_SIGNALS = dict.fromkeys(SIGNAL_FIELDS)  # an artifact the signals do not know yet (read-only)
 NO_GAMES = {"wins": 0, "games": 0, "strength": None}
@@ -400,7 +446,7 @@ class KeywordHits:
         """The ``limit`` best capability texts and artifact names for the user's words, the capability
         hits grouped by the artifacts having them."""
         words = query_words(text) if text else ""
-        if not words:
+        if not words or content.capability_text is None or content.artifact_names is None:
             return cls(content, signals, [], [], {})
         capabilities = content.capability_text.search(words, limit)
         by_artifact: dict[str, list[tuple[str, float]]] = {}
@@ -494,7 +540,7 @@ class SearchCatalog:
         self.repository = CatalogRepository(driver, database)
         self._content: CatalogContent | None = None
         self._signals: CatalogSignals | None = None
-        self._fingerprint = None
+        self._version: DataVersion | None = None  # the graph's data version the copy is in step with
         self._lock = threading.Lock()  # one reload at a time
 
     @property
@@ -506,45 +552,71 @@ class SearchCatalog:
             self.refresh()
 
     def refresh(self) -> str | None:
-        """Brings the copy in step with the graph; says what it reloaded ('content', 'signals' or None)."""
+        """Brings the copy in step with the graph's data version; says what it reloaded ('content',
+        'signals' or None). Edits that did not bump the version wait for `full_check()` or a new
+        generation (`matchgraph index refresh`)."""
         with self._lock:
-            # The fingerprint first: a change that lands while loading shows up at the next check.
-            fingerprint = self.repository.fingerprint()
-            previous = self._fingerprint
-            if self._content is None or previous is None or fingerprint.content != previous.content:
-                content = self._changed_content(previous, fingerprint) or CatalogContent.load(self.repository)
-                signals = CatalogSignals.load(self.repository)
-                self._content, self._signals, self._fingerprint = content, signals, fingerprint
-                log.info(
-                    "search catalog %s: %d artifacts, %d capabilities, %.1fs",
-                    "updated" if content.incremental else "loaded",
-                    len(content.artifacts),
-                    len(content.capabilities),
-                    content.seconds,
-                )
+            # The version first: a write that commits while loading shows up at the next check.
+            version = self.repository.version()
+            previous = self._version
+            if self._content is None or not version.same_content(previous):
+                content = self._changed_content(previous, version) or CatalogContent.load(self.repository)
+                self._install(content, CatalogSignals.load(self.repository), version)
                 return "content"
-            if self._signals is None or fingerprint.signals != previous.signals:
+            if self._signals is None or not version.same(previous):
                 self._signals = CatalogSignals.load(self.repository)
-                self._fingerprint = fingerprint
+                self._version = version
                 return "signals"
             return None
 
-    def _changed_content(self, previous, fingerprint) -> CatalogContent | None:
-        """The content updated with what changed since the previous load, when the graph only grew
-        (ingest, the embedding stage); None when a full load is needed (something was deleted, or
-        the update does not add up to the graph's counts)."""
+    def full_check(self) -> str | None:
+        """Compares the copy with the graph read whole (a checksum of each part), and reloads what
+        differs; says what it reloaded ('content', 'signals' or None). For edits made outside
+        matchgraph, which do not bump the data version; nothing when nothing is loaded yet."""
+        with self._lock:
+            if self._content is None or self._signals is None:
+                return None
+            version = self.repository.version()
+            content = CatalogContent.from_rows(
+                self.repository.artifacts(),
+                self.repository.capabilities(),
+                self.repository.images(),
+                keyword_indexes=False,
+            )
+            signals = CatalogSignals.load(self.repository)
+            if content.checksum != self._content.checksum:
+                if version.same_content(self._version):  # matchgraph wrote nothing since: someone else did
+                    log.warning("search catalog: the graph was edited outside matchgraph; loading it whole")
+                self._install(content.with_keyword_indexes(), signals, version)
+                return "content"
+            if signals.checksum != self._signals.checksum:
+                log.info("search catalog: the graph's signals differ from the copy; reloaded")
+                self._signals = signals
+                return "signals"
+            return None
+
+    def _install(self, content: CatalogContent, signals: CatalogSignals, version: DataVersion) -> None:
+        self._content, self._signals, self._version = content, signals, version
+        log.info(
+            "search catalog %s: %d artifacts, %d capabilities, %.1fs",
+            "updated" if content.incremental else "loaded",
+            len(content.artifacts),
+            len(content.capabilities),
+            content.seconds,
+        )
+
+    def _changed_content(self, previous: DataVersion | None, version: DataVersion) -> CatalogContent | None:
+        """The content updated with what matchgraph changed since the previous load; None when a full
+        load is needed (a new generation, or the update does not add up to the graph's count of
+        capabilities: some were deleted, or written by something else)."""
         content = self._content
-        if content is None or previous is None or previous.newest_content is None:
+        if content is None or previous is None or previous.content is None or version.content is None:
             return None
-        before, now = previous.values, fingerprint.values
-        if any(
-            (now.get(part) or 0) < (before.get(part) or 0)
-            for part in ("artifacts", "capabilities", "documents", "depictions")
-        ):
+        if version.generation != previous.generation or version.content < previous.content:
             return None
-        updated = content.load_changes(self.repository, since=previous.newest_content)
+        updated = content.load_changes(self.repository, since=previous.content)
         # Capabilities the catalog leaves out (none have no owner today) must stay as many as before.
-        if now["capabilities"] - len(updated.capabilities) != before["capabilities"] - len(content.capabilities):
+        if version.capabilities - len(updated.capabilities) != previous.capabilities - len(content.capabilities):
             log.info("search catalog: the update does not match the graph's counts; loading it whole")
             return None
         return updated
@@ -560,13 +632,22 @@ class SearchCatalog:
             "images": len(content.depicts),
             "loadSeconds": round(content.seconds, 3),
             "incremental": content.incremental,
+            "dataVersion": self._version.version if self._version else None,
         }
+
+    def _loaded(self) -> tuple[CatalogContent, CatalogSignals]:
+        """The held content and signals, loaded first when this process has none yet."""
+        self.ensure_loaded()
+        content, signals = self._content, self._signals
+        if content is None or signals is None:
+            raise RuntimeError("the search catalog did not load")
+        return content, signals
 
     # -- keywords and candidates ----------------------------------------------------------------------------
     def keyword_hits(self, text: str, limit: int) -> KeywordHits:
         """The keyword search alone (it needs no query vector, so a search runs it beside the embedding)."""
-        self.ensure_loaded()
-        return KeywordHits.search(self._content, self._signals, text, limit)
+        content, signals = self._loaded()
+        return KeywordHits.search(content, signals, text, limit)
 
     def candidates(
         self,

@@ -171,11 +171,12 @@ def attach_images(vectors, artifact: str, images: list[CheckedImage], kind: str)
     if found is None:
         raise UnknownArtifact(f"unknown artifact {artifact!r}: no artifact with that slug or name in the graph")
     data_dir = Path(vectors.settings.data_dir)
-    ids = []
+    ids: list[str] = []
     for image in images:
         _store(data_dir, image)
+        key = image_id(image.sha256, kind)
         row = {
-            "id": image_id(image.sha256, kind),
+            "id": key,
             "sha256": image.sha256,
             "kind": kind,
             "path": image.path,
@@ -184,7 +185,7 @@ def attach_images(vectors, artifact: str, images: list[CheckedImage], kind: str)
             "height": image.height,
         }
         vectors.repository.attach_image(slug, row)
-        ids.append(row["id"])
+        ids.append(key)
 
     reason = None
     searchable = False

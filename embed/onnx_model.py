@@ -323,7 +323,7 @@ def prune_unused(root: Path, keep: str, unused_days: float = UNUSED_DAYS) -> lis
     the old versions keeps its entry alive by loading it), and temporary folders of builds that
     crashed more than a day ago. Returns the names deleted."""
     now = time.time()
-    deleted = []
+    deleted: list[str] = []
     try:
         entries = list(Path(root).iterdir())
     except OSError:
@@ -332,7 +332,7 @@ def prune_unused(root: Path, keep: str, unused_days: float = UNUSED_DAYS) -> lis
         if not path.is_dir() or path.name == keep:
             continue
         if path.name.startswith("."):  # `.<key>.tmp-…` / `.<key>.broken-…`: an interrupted build
-            unused, limit = now - path.stat().st_mtime, 86400
+            unused, limit = now - path.stat().st_mtime, 86400.0
         else:
             unused, limit = now - last_used(path), unused_days * 86400
         if unused <= limit:

@@ -1,4 +1,4 @@
-"""Every search feeds the match graph (design §2, "Search log").
+"""Every search feeds the match graph (docs/search.md, "Every search feeds the graph").
 
 One search becomes, in ONE write transaction (graphdb/repository/search_log.py):
 
@@ -14,6 +14,7 @@ counts it); a failed write is logged and counted; neither reaches the client. Th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
@@ -53,7 +54,7 @@ class RecordedSearch:
                 {"slug": slug, "position": position, "score": float(score)}
                 for position, (slug, score) in enumerate(self.hits, start=1)
             ),
-            key=lambda hit: hit["slug"],
+            key=lambda hit: str(hit["slug"]),
         )
         return {
             "id": self.id,
@@ -145,10 +146,8 @@ class SearchRecorder:
         thread, self._thread = self._thread, None
         if thread is not None:
             self.flush(timeout)
-            try:
+            with contextlib.suppress(queue.Full):
                 self._queue.put(None, timeout=1.0)
-            except queue.Full:
-                pass
             thread.join(timeout=timeout)
         if self.owns_driver:
             self.driver.close()

@@ -11,7 +11,9 @@ here loses nothing) from `matchgraph ingest` (unless --no-embed), the `ingestDoc
 
 assigns each newly embedded capability to its nearest class, re-assigns all capabilities when the
 taxonomy, the threshold or the model changed (from the vectors already in the graph), and finally
-brings the vector indexes up to date. A second run finds nothing to do and loads no model.
+brings the vector indexes up to date. A second run finds nothing to do and loads no model. Each
+write of a capability's class bumps the graph's data version with it (graphdb/data_version.py), so
+the search catalog of every process, not only this one's, shows the new class names.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from embed.taxonomy import (
     load_taxonomy,
     sync_classes,
 )
+from embed.text_embedder import TextEmbedder
 from embed.vectors import VectorService, text_model_name
 
 log = logging.getLogger("matchgraph.embed")
@@ -131,7 +134,7 @@ class EmbeddingStage:
         self.embed_images = embed_images
         self.taxonomy_path = taxonomy_path or TAXONOMY_PATH
         self.model = text_model_name()
-        self._embedder = None
+        self._embedder: TextEmbedder | None = None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._embedder is None:

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from graphdb.package_data import package_path
 from graphdb.vocabulary import UNCLASSIFIED_URI
 
-TAXONOMY_PATH = Path(__file__).with_name("taxonomy.json")
+TAXONOMY_PATH = package_path("embed", "taxonomy.json")
 _URI = re.compile(r"^capability://[a-z0-9-]+(/[a-z0-9-]+)*$")
 _FIELDS = {"uri": str, "name": str, "area": str, "description": str, "examples": list}
 

@@ -11,16 +11,18 @@ signals search reads, so that a search needs no Cypher round trip.
 Freshness: each index records the graph's *fingerprint* of its kind (vector count + newest
 timestamp, one cheap query for all three). `ensure_fresh()` compares them and, for a stale index,
 adds the new vectors when that is all that changed (incremental), else rebuilds from the graph;
-missing or corrupt files are rewritten; then the catalog checks its own fingerprint. It is
+missing or corrupt files are rewritten; then the catalog checks the graph's data version. It is
 throttled inside: at most one graph check every MATCHGRAPH_INDEX_CHECK_INTERVAL seconds;
 `ensure_fresh(force=True)` checks now. Searches call `refresh_in_background()`, which runs that
-check in a background thread and never makes the search wait.
+check in a background thread and never makes the search wait. `check_catalog()` is the catalog's
+full check against edits made outside matchgraph (the API server runs it periodically).
 
 Thread-safe; the API is synchronous (the API server calls it from worker threads).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -102,6 +104,10 @@ class VectorService:
         """The search catalog (embed/catalog.py), loaded from the graph on first use."""
         self._catalog.ensure_loaded()
         return self._catalog
+
+    def check_catalog(self) -> str | None:
+        """The catalog compared whole with the graph (`SearchCatalog.full_check`), when it is loaded."""
+        return self._catalog.full_check()
 
     def warm_up(self) -> None:
         """Loads the text embedder now when there are text vectors to search (the first search would
@@ -250,7 +256,7 @@ class VectorService:
 
     def _image_state(self) -> dict:
         pending = self.repository.unembedded_images()
-        state = {"pendingImages": pending}
+        state: dict[str, int | str] = {"pendingImages": pending}
         if not self.settings.vit_model:
             state["imageSearch"] = "off: MATCHGRAPH_VIT_MODEL is not set" + (
                 f"; {pending} stored images are not searchable until it is and `matchgraph index rebuild` embeds them"
@@ -326,7 +332,7 @@ class VectorService:
     def _add_new(self, name: str, held: _Held, graph) -> bool:
         """Incremental update: only new keys were added since the index was built."""
         index = held.index
-        if held.newest is None or graph.count <= index.count:
+        if index is None or held.newest is None or graph.count <= index.count:
             return False
         rows = self.repository.vectors(name, since=held.newest)
         if not rows or index.count + len(rows) != graph.count or any(row["key"] in index for row in rows):
@@ -381,7 +387,5 @@ class VectorService:
 
     def _remove_files(self, name: str) -> None:
         for path in index_paths(self.folder, name):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.remove(path)
-            except FileNotFoundError:
-                pass

@@ -15,9 +15,9 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Union
 
 import numpy as np
+import PIL.Image
 
 from embed.devices import resolve_device
 
@@ -32,7 +32,7 @@ WEIGHT_FILES = (
     "pytorch_model.bin.index.json",
 )
 
-ImageInput = Union["PIL.Image.Image", bytes, bytearray, memoryview, Path, str]  # noqa: F821
+ImageInput = PIL.Image.Image | bytes | bytearray | memoryview | Path | str
 
 
 class ImageWeightsMissing(Exception):
@@ -106,9 +106,9 @@ def _as_rgb(image: ImageInput, position: int):
             image.load()
             return image.convert("RGB")
         if isinstance(image, (bytes, bytearray, memoryview)):
-            source, label = io.BytesIO(bytes(image)), f"{len(image)} bytes"
+            source: io.BytesIO | Path = io.BytesIO(bytes(image))
         elif isinstance(image, (str, Path)):
-            source, label = Path(image), str(image)
+            source = Path(image)
         else:
             raise ValueError(f"image #{position} is a {type(image).__name__}; expected a PIL image, bytes or a path")
         with Image.open(source) as opened:

@@ -54,11 +54,15 @@ class AppState:
         self._ingest_lock = threading.Lock()
         self._probe_jobs = None  # repository.probes.ProbeJobService, made on the first queueProbe
         self._probe_lock = threading.Lock()
-        self.recorder = None  # embed.recording.SearchRecorder, started with the app (search log)
+        self.recorder: SearchRecorder | None = None  # embed.recording.SearchRecorder, started with the app (search log)
         self._search = None  # embed.search.SearchService, made on the first search
-        self.vectors = None  # embed.vectors.VectorService: the FAISS indexes, loaded in the background at start-up
+        self.vectors: VectorService | None = (
+            None  # embed.vectors.VectorService: the FAISS indexes, loaded in the background at start-up
+        )
         self._vectors_driver = None
         self._vectors_thread: threading.Thread | None = None
+        self._catalog_check: threading.Thread | None = None  # the catalog's periodic full check
+        self._stopping = threading.Event()
 
     def ingest(self, items: list[tuple[str, bytes]]):
         """Runs the CLI's ingester on ``items`` (name, content); blocking, so call it from a worker thread.
@@ -81,8 +85,26 @@ class AppState:
         self.vectors = VectorService(self.settings, self._vectors_driver)
         self._vectors_thread = threading.Thread(target=self._load_search_state, name="matchgraph-vectors", daemon=True)
         self._vectors_thread.start()
+        if self.settings.catalog_full_check_interval > 0:
+            self._catalog_check = threading.Thread(
+                target=self._check_catalog_periodically, name="matchgraph-catalog-check", daemon=True
+            )
+            self._catalog_check.start()
+
+    def _check_catalog_periodically(self) -> None:
+        """Edits made outside matchgraph (Neo4j Browser) do not bump the graph's data version: every
+        MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL seconds the catalog is compared whole with the graph."""
+        while not self._stopping.wait(self.settings.catalog_full_check_interval):
+            if self.vectors is None:
+                continue
+            try:
+                self.vectors.check_catalog()
+            except Exception as error:  # the graph down, say: the next round tries again
+                log.warning("search catalog not checked against the graph (%s)", error)
 
     def _load_search_state(self) -> None:
+        if self.vectors is None:
+            return
         self.vectors.start()  # the indexes and the search catalog; never raises
         self.vectors.warm_up()  # the text embedder, when there are text vectors to search
         # What start-up loaded lives as long as the process: the catalog, the models, the modules.
@@ -91,6 +113,9 @@ class AppState:
         gc.freeze()
 
     def close_vectors(self) -> None:
+        self._stopping.set()
+        if self._catalog_check is not None:
+            self._catalog_check.join(timeout=30)
         if self._vectors_thread is not None:
             self._vectors_thread.join(timeout=30)
             gc.unfreeze()  # let shutdown collect what start-up froze
@@ -131,7 +156,7 @@ class AppState:
         if self.schema_version is not None:
             return self.schema_version
         async with self._schema_lock:
-            if self.schema_version is None:
+            if self.schema_version is None and self.graph is not None:
                 try:
                     script = await apply_schema_async(self.graph.driver, self.graph.database, load_schema())
                     self.schema_version = script.version

@@ -9,7 +9,8 @@ since the unread rest of the body makes the connection unusable.
 
 from __future__ import annotations
 
-import json
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 
 
 class _TooLarge(Exception):
@@ -27,7 +28,7 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+            await self._refusal()(scope, receive, send)
             return
 
         received = 0
@@ -53,24 +54,16 @@ class BodyLimitMiddleware:
         except _TooLarge:
             if response_started:  # the app answered before reading it all (streaming): nothing to add
                 return
-            await self._refuse(send)
+            await self._refusal()(scope, receive, send)
 
-    async def _refuse(self, send) -> None:
+    def _refusal(self) -> JSONResponse:
         message = f"request body too large: the limit is {self.max_bytes} bytes"
-        body = json.dumps(
-            {"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE", "maxBytes": self.max_bytes}}]}
-        ).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        body = {
+            "errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE", "maxBytes": self.max_bytes}}]
+        }
+        return JSONResponse(body, status_code=413, headers={"connection": "close"})
 
 
 def _content_length(scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"content-length":
-            return int(value) if value.strip().isdigit() else None
-    return None
+    value = Headers(scope=scope).get("content-length", "").strip()
+    return int(value) if value.isdigit() else None

@@ -1,4 +1,4 @@
-"""`matchgraph`: one command with clear verbs (design §3).
+"""`matchgraph`: one command with clear verbs (docs/cli.md).
 
     matchgraph demo                      start local Neo4j, ingest the sample corpus, serve
     matchgraph serve [--host H] [--port P]

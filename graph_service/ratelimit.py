@@ -8,8 +8,9 @@ keys cannot buy fresh budgets.
 The algorithm is GCRA (the "virtual scheduling" form of a leaky bucket): one timestamp per client,
 the theoretical arrival time (TAT) of its next request. A client may burst N requests at once and
 then regains one every 60/N seconds; N requests in one instant followed by the (N+1)th is a 429.
-O(1) per request, and a client whose TAT has passed is indistinguishable from a new one, so idle
-clients are dropped (oldest first) and the table never holds more than `max_clients`.
+O(1) per request, and a client whose TAT has passed is indistinguishable from a new one, so the
+table is a cachetools TLRUCache whose entries expire at their TAT: idle clients are dropped, and
+past `max_clients` the least recently seen go first.
 
 Every answer from a limited path carries `RateLimit-Limit`, `RateLimit-Remaining` and
 `RateLimit-Reset` (seconds until the budget is full again); a refusal is HTTP 429 with
@@ -20,13 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cachetools import TLRUCache
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
 
 from graph_service.api.auth import is_known, presented_key
 
@@ -43,14 +46,14 @@ class Decision:
     reset: int  # seconds until the client's budget is full again
     retry_after: int  # seconds to wait when refused (0 when allowed)
 
-    def headers(self) -> list[tuple[bytes, bytes]]:
-        headers = [
-            (b"ratelimit-limit", str(self.limit).encode()),
-            (b"ratelimit-remaining", str(self.remaining).encode()),
-            (b"ratelimit-reset", str(self.reset).encode()),
-        ]
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "ratelimit-limit": str(self.limit),
+            "ratelimit-remaining": str(self.remaining),
+            "ratelimit-reset": str(self.reset),
+        }
         if not self.allowed:
-            headers.append((b"retry-after", str(self.retry_after).encode()))
+            headers["retry-after"] = str(self.retry_after)
         return headers
 
 
@@ -64,23 +67,29 @@ class RateLimiter:
         self.period_ns = int(period * _NS)
         self.interval_ns = self.period_ns // limit  # floor: N requests always fit in one period
         self.max_clients = max_clients
-        self._tats: OrderedDict[str, int] = OrderedDict()  # oldest update first
+        # The cache's clock is the `now` of the request being counted (hit() takes it as an argument,
+        # so tests can move time), in integer nanoseconds like the TATs it compares them with.
+        self._now_ns = 0
+        self._tats: TLRUCache[str, int] = TLRUCache(
+            maxsize=max_clients, ttu=lambda _client, tat, _now: tat, timer=lambda: self._now_ns
+        )
         self._lock = threading.Lock()  # the server may run the app on several threads
 
     def __len__(self) -> int:
-        return len(self._tats)
+        with self._lock:
+            self._tats.expire()
+            return len(self._tats)
 
     def hit(self, client: str, now: float) -> Decision:
         """Counts one request from `client` at time `now` (seconds) and says whether it may pass."""
         now_ns = int(now * _NS)
         with self._lock:
-            self._evict(now_ns)
+            self._now_ns = max(self._now_ns, now_ns)  # the cache's clock never runs backwards
             tat = max(self._tats.get(client, now_ns), now_ns)
             allowed = tat + self.interval_ns - now_ns <= self.period_ns
             if allowed:
                 tat += self.interval_ns
                 self._tats[client] = tat
-                self._tats.move_to_end(client)
         backlog = tat - now_ns  # how far ahead of now the client's budget is spent
         remaining = min(self.limit, max(0, (self.period_ns - backlog) // self.interval_ns))
         retry_ns = 0 if allowed else backlog + self.interval_ns - self.period_ns
@@ -91,14 +100,6 @@ class RateLimiter:
             reset=math.ceil(backlog / _NS),
             retry_after=0 if allowed else max(1, math.ceil(retry_ns / _NS)),
         )
-
-    def _evict(self, now_ns: int) -> None:
-        # Amortised O(1): each entry is dropped once. Idle entries (TAT passed) carry no state.
-        while self._tats:
-            client, tat = next(iter(self._tats.items()))
-            if tat > now_ns and len(self._tats) < self.max_clients:
-                break
-            del self._tats[client]
 
 
 class RateLimits:
@@ -114,7 +115,7 @@ class RateLimits:
 
     def hit(self, scope) -> Decision | None:
         """The decision for this request; None when its kind of client is unlimited."""
-        headers = _headers(scope)
+        headers = Headers(scope=scope)
         key = presented_key(headers)
         if key is not None and is_known(key, self.api_keys):
             limiter, client = self.keyed, "key:" + hashlib.sha256(key.encode()).hexdigest()
@@ -122,10 +123,11 @@ class RateLimits:
             limiter, client = self.anonymous, "addr:" + self.address(scope, headers)
         return limiter.hit(client, self.clock()) if limiter is not None else None
 
-    def address(self, scope, headers: dict[str, str]) -> str:
+    def address(self, scope, headers: Headers) -> str:
         """The client's address; the first X-Forwarded-For hop only behind a trusted proxy."""
         address = ""
         if self.trust_forwarded_for:
+            # The first header's first hop (a second proxy appends a hop, or a second header line).
             address = headers.get("x-forwarded-for", "").split(",")[0].strip()
         if not address:
             client = scope.get("client")
@@ -158,38 +160,24 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if not decision.allowed:
-            await _refuse(send, decision)
+            await _refusal(decision)(scope, receive, send)
             return
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *decision.headers()]}
+                headers = MutableHeaders(scope=message)
+                for name, value in decision.headers().items():
+                    headers.append(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-async def _refuse(send, decision: Decision) -> None:
+def _refusal(decision: Decision) -> JSONResponse:
     message = (
         f"rate limit exceeded: {decision.limit} requests per minute for this client; retry in {decision.retry_after} s"
     )
-    body = json.dumps(
-        {"errors": [{"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}]}
-    ).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *decision.headers(),
-    ]
-    await send({"type": "http.response.start", "status": 429, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _headers(scope) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in scope.get("headers", ()):
-        key = name.decode("latin-1").lower()
-        value = value.decode("latin-1")
-        # Repeated headers (X-Forwarded-For from two proxies) join as one list, in order.
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    return headers
+    body = {
+        "errors": [{"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}]
+    }
+    return JSONResponse(body, status_code=429, headers=decision.headers())

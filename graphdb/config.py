@@ -7,12 +7,21 @@ is unset, matchgraph uses its own local Neo4j server (see `graphdb.neo4j_local`)
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from graphdb.vocabulary import DEVICE_CHOICES, MAX_BATCH_SIZE, MIN_BATCH_SIZE, parse_weights
+from graphdb.vocabulary import (
+    DEFAULT_RANK_WEIGHTS,
+    MAX_BATCH_SIZE,
+    MIN_BATCH_SIZE,
+    Device,
+    normalise_weights,
+    parse_weights,
+)
 
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -31,6 +40,22 @@ def _default_cache_dir() -> Path:
     return Path(base) / "matchgraph"
 
 
+def _comma_separated(value: Any) -> Any:
+    """`a, b,,c` -> ["a", "b", "c"]; anything but a string (an override in code) passes as it is."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _lower(value: Any) -> Any:
+    """A closed-set value as written by hand (` CUDA`) -> its canonical spelling (`cuda`)."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+EmbedBackend = Literal["auto", "onnx", "torch"]
+
+
 class Settings(BaseSettings):
     """All of matchgraph's settings. Field names map to upper-case environment variables."""
 
@@ -39,7 +64,7 @@ class Settings(BaseSettings):
     # Neo4j. NEO4J_URI unset means "use the local server".
     neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
-    neo4j_password: str | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
 
     # Where matchgraph keeps its state (local Neo4j data, search indexes) and its downloads.
@@ -56,14 +81,19 @@ class Settings(BaseSettings):
     # The API server.
     host: str = Field(default="127.0.0.1", validation_alias="MATCHGRAPH_HOST")
     port: int = Field(default=8000, validation_alias="MATCHGRAPH_PORT")
-    api_keys_raw: str = Field(default="", validation_alias="MATCHGRAPH_API_KEYS")
-    log_level: str = Field(default="info", validation_alias="MATCHGRAPH_LOG_LEVEL")
+    # Lists in environment variables are comma-separated (`MATCHGRAPH_API_KEYS=k1,k2`), not the JSON
+    # pydantic-settings reads for complex types by default: `NoDecode` hands the raw string to the
+    # field's `mode="before"` validator, which splits it.
+    api_keys: Annotated[frozenset[SecretStr], NoDecode] = Field(
+        default=frozenset(), validation_alias="MATCHGRAPH_API_KEYS"
+    )
+    log_level: LogLevel = Field(default="info", validation_alias="MATCHGRAPH_LOG_LEVEL")
 
     # API safety. Rate limits are requests per minute per client (API key, else client address).
     rate_limit_anonymous: int = Field(default=60, ge=0, validation_alias="MATCHGRAPH_RATE_LIMIT_ANONYMOUS")
     rate_limit_keyed: int = Field(default=300, ge=0, validation_alias="MATCHGRAPH_RATE_LIMIT_KEYED")
     trust_forwarded_for: bool = Field(default=False, validation_alias="MATCHGRAPH_TRUST_FORWARDED_FOR")
-    cors_origins_raw: str = Field(default="", validation_alias="MATCHGRAPH_CORS_ORIGINS")
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(default=(), validation_alias="MATCHGRAPH_CORS_ORIGINS")
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, validation_alias="MATCHGRAPH_MAX_BODY_BYTES")
     max_query_depth: int = Field(default=12, ge=1, validation_alias="MATCHGRAPH_MAX_QUERY_DEPTH")
     max_query_aliases: int = Field(default=50, ge=1, validation_alias="MATCHGRAPH_MAX_QUERY_ALIASES")
@@ -90,83 +120,62 @@ class Settings(BaseSettings):
     # Probes (`matchgraph probe`, the API's queueProbe; probes/). Batch sizes `1,8,32`, empty = the
     # device's defaults; repeats 0 = the device's default. API jobs may only name weights, data and
     # prompt files under probe_files_dir (default $MATCHGRAPH_DATA_DIR/probe-files).
-    probe_device: str = Field(default="auto", validation_alias="MATCHGRAPH_PROBE_DEVICE")
-    probe_batch_sizes_raw: str = Field(default="", validation_alias="MATCHGRAPH_PROBE_BATCH_SIZES")
-    probe_repeats_raw: int = Field(default=0, ge=0, le=1000, validation_alias="MATCHGRAPH_PROBE_REPEATS")
-    probe_specs_raw: str = Field(default="", validation_alias="MATCHGRAPH_PROBE_SPECS")
-    probe_files_dir_raw: Path | None = Field(default=None, validation_alias="MATCHGRAPH_PROBE_FILES_DIR")
+    probe_device: Device = Field(default="auto", validation_alias="MATCHGRAPH_PROBE_DEVICE")
+    probe_batch_sizes: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), validation_alias="MATCHGRAPH_PROBE_BATCH_SIZES"
+    )
+    probe_repeats: int = Field(default=0, ge=0, le=1000, validation_alias="MATCHGRAPH_PROBE_REPEATS")
+    probe_specs: Annotated[tuple[Path, ...], NoDecode] = Field(default=(), validation_alias="MATCHGRAPH_PROBE_SPECS")
+    probe_files_dir: Path = Field(
+        default_factory=lambda fields: fields["data_dir"] / "probe-files", validation_alias="MATCHGRAPH_PROBE_FILES_DIR"
+    )
 
-    @field_validator("probe_device")
+    @field_validator("probe_batch_sizes", mode="before")
     @classmethod
-    def _check_probe_device(cls, value: str) -> str:
-        if value.strip().lower() not in DEVICE_CHOICES:
-            raise ValueError(f"must be auto, cpu or cuda (got {value!r})")
-        return value.strip().lower()
-
-    @field_validator("probe_batch_sizes_raw")
-    @classmethod
-    def _check_probe_batch_sizes(cls, value: str) -> str:
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not all(p.isdigit() and MIN_BATCH_SIZE <= int(p) <= MAX_BATCH_SIZE for p in parts):
+    def _check_probe_batch_sizes(cls, value: Any) -> Any:
+        parts = _comma_separated(value)
+        if not all(str(p).isdigit() and MIN_BATCH_SIZE <= int(p) <= MAX_BATCH_SIZE for p in parts):
             raise ValueError(
                 f"must be comma-separated batch sizes between {MIN_BATCH_SIZE} and {MAX_BATCH_SIZE}, like 1,8,32 (got {value!r})"
             )
-        return value
-
-    @property
-    def probe_batch_sizes(self) -> tuple[int, ...]:
-        return tuple(int(p) for p in self.probe_batch_sizes_raw.split(",") if p.strip() and int(p) > 0)
-
-    @property
-    def probe_repeats(self) -> int | None:
-        return self.probe_repeats_raw or None
-
-    @property
-    def probe_specs(self) -> tuple[Path, ...]:
-        return tuple(Path(p.strip()) for p in self.probe_specs_raw.split(",") if p.strip())
-
-    @property
-    def probe_files_dir(self) -> Path:
-        return self.probe_files_dir_raw or self.data_dir / "probe-files"
+        return parts
 
     # Rank and head-to-head (`matchgraph rank`; services/rank_model.py, probes/headtohead.py).
-    # Weights as `signal=weight,…` over the defaults in services/rank_model.py, normalised to sum to 1.
-    rank_weights_raw: str = Field(default="", validation_alias="MATCHGRAPH_RANK_WEIGHTS")
+    # Weights as `signal=weight,…` over DEFAULT_RANK_WEIGHTS (graphdb/vocabulary.py, which sum to 1
+    # and are the default), normalised to sum to 1.
+    rank_weights: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_RANK_WEIGHTS), validation_alias="MATCHGRAPH_RANK_WEIGHTS"
+    )
     head_to_head_resamples: int = Field(
         default=200, ge=0, le=10_000, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_RESAMPLES"
     )
     head_to_head_seed: int = Field(default=0, ge=0, validation_alias="MATCHGRAPH_HEAD_TO_HEAD_SEED")
 
-    @field_validator("rank_weights_raw")
+    @field_validator("rank_weights", mode="before")
     @classmethod
-    def _check_rank_weights(cls, value: str) -> str:
-        parse_weights(value)  # raises ValueError with the reason
-        return value
-
-    @property
-    def rank_weights(self) -> dict[str, float]:
-        return parse_weights(self.rank_weights_raw)
+    def _parse_rank_weights(cls, value: Any) -> Any:
+        # `signal=weight,…` over the defaults; a mapping given in code is the whole set. Both are
+        # normalised to sum to 1, or raise ValueError with the reason.
+        if isinstance(value, Mapping):
+            return normalise_weights(value)
+        return parse_weights(value) if isinstance(value, str) else value
 
     # Embedders (embed/text_embedder.py, embed/vit_embedder.py, embed/devices.py). embed_backend: auto picks the
     # checked ONNX int8 fast path on CPU (torch fp16 on CUDA); device: where torch models run;
     # vit_model: a local ViT folder, or a hub id already in the local HF cache (image search).
-    embed_backend: str = Field(default="auto", validation_alias="MATCHGRAPH_EMBED_BACKEND")
-    device: str = Field(default="auto", validation_alias="MATCHGRAPH_DEVICE")
+    embed_backend: EmbedBackend = Field(default="auto", validation_alias="MATCHGRAPH_EMBED_BACKEND")
+    device: Device = Field(default="auto", validation_alias="MATCHGRAPH_DEVICE")
     vit_model: str | None = Field(default=None, validation_alias="MATCHGRAPH_VIT_MODEL")
 
-    @field_validator("embed_backend")
+    @field_validator("api_keys", "cors_origins", "probe_specs", mode="before")
     @classmethod
-    def _check_embed_backend(cls, value: str) -> str:
-        if value.strip().lower() not in ("auto", "onnx", "torch"):
-            raise ValueError(f"must be auto, onnx or torch (got {value!r})")
-        return value.strip().lower()
+    def _split_lists(cls, value: Any) -> Any:
+        return _comma_separated(value)
 
-    @field_validator("device")
+    @field_validator("probe_device", "embed_backend", "device", "log_level", mode="before")
     @classmethod
-    def _check_device(cls, value: str) -> str:
-        if value.strip().lower() not in DEVICE_CHOICES:
-            raise ValueError(f"must be auto, cpu or cuda (got {value!r})")
-        return value.strip().lower()
+    def _canonical_choice(cls, value: Any) -> Any:
+        return _lower(value)
 
     @field_validator("vit_model")
     @classmethod
@@ -198,14 +207,6 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a size like 512m or 2g (got {value!r})")
         return value.lower()
 
-    @field_validator("log_level")
-    @classmethod
-    def _check_log_level(cls, value: str) -> str:
-        levels = ("critical", "error", "warning", "info", "debug", "trace")
-        if value.lower() not in levels:
-            raise ValueError(f"must be one of {', '.join(levels)} (got {value!r})")
-        return value.lower()
-
     @model_validator(mode="after")
     def _remote_needs_password(self) -> Settings:
         if self.neo4j_uri and not self.neo4j_password:
@@ -216,18 +217,20 @@ class Settings(BaseSettings):
     def uses_local_neo4j(self) -> bool:
         return self.neo4j_uri is None
 
-    @property
-    def api_keys(self) -> frozenset[str]:
-        return frozenset(k.strip() for k in self.api_keys_raw.split(",") if k.strip())
-
-    @property
-    def cors_origins(self) -> tuple[str, ...]:
-        return tuple(o.strip() for o in self.cors_origins_raw.split(",") if o.strip())
+    # The search catalog's full check (embed/catalog.py): matchgraph's own writes reach a server's
+    # catalog through the graph's data version within seconds; edits made outside matchgraph (Neo4j
+    # Browser) do not bump it, so a server also reads the catalog's sources whole every this many
+    # seconds and reloads when their checksum differs (0 = never; `matchgraph index refresh` does it now).
+    catalog_full_check_interval: float = Field(
+        default=600.0, ge=0.0, validation_alias="MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL"
+    )
 
 
 def _describe(error: ValidationError) -> str:
     lines = ["invalid configuration:"]
     for problem in error.errors():
+        if problem.get("type") == "default_factory_not_called":
+            continue  # a default computed from another setting that is itself invalid: named already
         where = problem.get("loc") or ()
         # Name the environment variable the user sets, not the Python field.
         field = where[0] if where else ""

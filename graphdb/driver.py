@@ -36,10 +36,9 @@ class ConnectionInfo:
 
 def connection_info(settings: Settings) -> ConnectionInfo:
     """The Neo4j to use: NEO4J_URI when set, else the local server (which must have been set up)."""
-    if not settings.uses_local_neo4j:
-        return ConnectionInfo(
-            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database, local=False
-        )
+    if settings.neo4j_uri is not None:  # not settings.uses_local_neo4j
+        secret = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+        return ConnectionInfo(settings.neo4j_uri, settings.neo4j_user, secret, settings.neo4j_database, local=False)
     server = LocalNeo4j.from_settings(settings)
     password = server.password()
     if password is None:

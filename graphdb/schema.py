@@ -1,5 +1,8 @@
 """Applying `schema/*.cypher` (constraints and indexes) idempotently, and recording its version.
 
+The files are package data of the top-level `schema` package (schema.cypher_files()), so an installed
+matchgraph applies the same statements as a checkout.
+
 Each file is a list of `;`-terminated statements, every one of them `IF NOT EXISTS`, applied in
 file-name order. The version recorded in the graph is the highest file number with a checksum of
 all statements, on the node `(:SchemaVersion {name: 'matchgraph'})`.
@@ -12,7 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
+import schema
+
+SCHEMA_DIR = schema.directory()
 _COMMENT = re.compile(r"^\s*//.*$", re.MULTILINE)
 
 RECORD_VERSION = """
@@ -28,10 +33,11 @@ class SchemaScript:
     statements: tuple[str, ...]
 
 
-def load_schema(folder: Path = SCHEMA_DIR) -> SchemaScript:
-    files = sorted(folder.glob("*.cypher"))
+def load_schema(folder: Path | None = None) -> SchemaScript:
+    """The statements of `folder`'s *.cypher files (default: the installed schema package)."""
+    files = sorted(folder.glob("*.cypher")) if folder is not None else schema.cypher_files()
     if not files:
-        raise FileNotFoundError(f"no schema files in {folder}")
+        raise FileNotFoundError(f"no schema files in {folder or SCHEMA_DIR}")
     statements: list[str] = []
     for path in files:
         text = _COMMENT.sub("", path.read_text(encoding="utf-8"))

@@ -11,20 +11,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Literal, get_args
 
 # The taxonomy class of a capability no class fits (embed/taxonomy.py assigns it).
 UNCLASSIFIED_URI = "capability://unclassified"
 
+# Where torch models run (embedders: MATCHGRAPH_DEVICE; probes: MATCHGRAPH_PROBE_DEVICE).
+Device = Literal["auto", "cpu", "cuda"]  # the type, for settings and signatures
+DEVICE_CHOICES: tuple[Device, ...] = get_args(Device)
 
-class Device(StrEnum):
-    """Where torch models run (embedders: MATCHGRAPH_DEVICE; probes: MATCHGRAPH_PROBE_DEVICE)."""
+
+class DeviceChoice(StrEnum):
+    """`Device` as an enum (the GraphQL schema's `Device`); the same values, checked below."""
 
     AUTO = "auto"
     CPU = "cpu"
     CUDA = "cuda"
 
 
-DEVICE_CHOICES = tuple(member.value for member in Device)
+if tuple(DeviceChoice) != DEVICE_CHOICES:  # StrEnum members equal their values
+    raise AssertionError("DeviceChoice must list the values of Device")
 
 # Batch sizes a probe may time (CLI, API and MATCHGRAPH_PROBE_BATCH_SIZES).
 MIN_BATCH_SIZE = 1

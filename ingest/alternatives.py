@@ -63,6 +63,7 @@ else is the subject's (``OWNER_SUBJECT``); ``ingest.claims`` decides who the sub
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -396,12 +397,12 @@ def find_names(text: str) -> list[NameSpan]:
             spans.append(NameSpan(token.start(), end, text[token.start() : end], name, entry.kind))
             consumed = end
 
-    for m in _COMPOUND_TOKEN.finditer(text):
-        token = m.group()
-        if not _looks_like_unseen_artifact(token):
+    for found in _COMPOUND_TOKEN.finditer(text):
+        word = found.group()
+        if not _looks_like_unseen_artifact(word):
             continue
-        if not any(m.start() < s.end and s.start < m.end() for s in spans):
-            spans.append(NameSpan(m.start(), m.end(), token, token, "unseen"))
+        if not any(found.start() < s.end and s.start < found.end() for s in spans):
+            spans.append(NameSpan(found.start(), found.end(), word, word, "unseen"))
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -815,7 +816,7 @@ def _segments(text: str) -> list[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text):
         cuts.append(m.start() + 1)
     cuts = sorted(set(cuts)) + [len(text)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
 
 
 def _segment_of(position: int, segments: list[tuple[int, int]]) -> int:

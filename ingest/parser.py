@@ -1,4 +1,4 @@
-"""Parser: one comparison document -> ``ComparisonRecord`` (design §1), or ``RejectedDocument``.
+"""Parser: one comparison document -> ``ComparisonRecord`` (docs/document-format.md), or ``RejectedDocument``.
 
 Pages arrive disordered, so lines are classified by what they *look like*, not by where they
 stand, and the record is put together in passes:
@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.reading import document_from_text
 from ingest.records import (
@@ -125,7 +126,9 @@ class _Line:
     number: int  # 1-based, in the normalised text
     text: str
     kind: str = DESCRIPTION
-    value: object = None  # the text after a label, a side ('a'/'b'), a count, ...
+    # The text after a label, a side ('a'/'b') or a count: its type follows `kind`, which a tagged
+    # union would spell out at the cost of a class per kind; readers check `kind` first.
+    value: Any = None
 
 
 @dataclass(slots=True)
@@ -380,7 +383,7 @@ class _Parse:
             # Classified on: it may be a verdict or side header naming a "Copyright ..." side. If it
             # comes out a description, the lines around it settle whether it is the footer's.
             kind = None
-        if kind is not None:
+        if kind is not None and match is not None:
             line.kind = kind
             if kind in (UNIQUE, VS, VERDICT_LABEL):
                 line.value = text[match.end() :]
@@ -456,6 +459,8 @@ class _Parse:
     def _names_both_sides(self, verdict: str) -> bool:
         """Whether a verdict-shaped sentence says who of *this page's* two sides scores higher."""
         match = _VERDICT.match(verdict)
+        if match is None:
+            return False
         return {slugify(match["winner"]), slugify(match["loser"])} == {self.slug_a, self.slug_b}
 
     def _header_side(self, text: str) -> str | None:
@@ -496,12 +501,12 @@ class _Parse:
                 if block and block.unique is None:
                     block.unique, block.unique_line = line.value, line.number
                 else:
-                    self._orphan(line, bool(block) and block.unique == line.value, "Unique:")
+                    self._orphan(line, block is not None and block.unique == line.value, "Unique:")
             elif kind == VS:
                 if block and block.vs is None:
                     block.vs, block.vs_line = line.value, line.number
                 else:
-                    self._orphan(line, bool(block) and block.vs == line.value, "vs alternatives:")
+                    self._orphan(line, block is not None and block.vs == line.value, "vs alternatives:")
             elif kind == SIDE_HEADER:
                 header_side, block = line.value, None
                 self.headers_seen.add(line.value)
@@ -611,12 +616,12 @@ class _Parse:
 
     def _expected_shown(self) -> int | None:
         """How many capabilities both sides together should show, from the table (None if unknown)."""
-        decomposed = [self._decomposed("a"), self._decomposed("b")]
-        if None in decomposed:
+        decomposed_a, decomposed_b = self._decomposed("a"), self._decomposed("b")
+        if decomposed_a is None or decomposed_b is None:
             return None
         more_total = sum(m.count for m in self.more_lines)  # sides not known yet: all of them
-        limit_a = min(decomposed[0], PAGE_LIMIT)
-        b_shown = decomposed[1] - more_total if self.more_lines else min(decomposed[1], PAGE_LIMIT)
+        limit_a = min(decomposed_a, PAGE_LIMIT)
+        b_shown = decomposed_b - more_total if self.more_lines else min(decomposed_b, PAGE_LIMIT)
         return limit_a + max(b_shown, 0)
 
     def _distrust_last_line(self) -> None:
@@ -853,9 +858,9 @@ class _Parse:
                 f"the verdict at line {first.number} does not say who scores higher at what; kept as text",
             )
             return Verdict(text)
-        verdict = Verdict(text, match["winner"], int(match["ws"]), match["loser"], int(match["ls"]))
-        self._check_scores("verdict", verdict.winner, verdict.winner_score, verdict.loser, verdict.loser_score)
-        return verdict
+        winner, winner_score, loser, loser_score = match["winner"], int(match["ws"]), match["loser"], int(match["ls"])
+        self._check_scores("verdict", winner, winner_score, loser, loser_score)
+        return Verdict(text, winner, winner_score, loser, loser_score)
 
     def _check_subtitle(self) -> None:
         match = _RANKS_HIGHER.match(self.subtitle or "")

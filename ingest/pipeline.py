@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from neo4j.exceptions import Neo4jError
 
@@ -48,9 +49,11 @@ class IngestReport:
     partial: list[str] = field(default_factory=list)  # ingested, but truncated
     warnings: dict[str, list[str]] = field(default_factory=dict)  # source -> parser warnings
     seconds: float = 0.0
+    # The embedding stage's report, when the caller ran the stage after the writer (the API does).
+    embedded: Any = None
 
     def as_json(self) -> dict:
-        """The contract of design §3 (read, ingested, unchanged, rejected) plus extra detail."""
+        """The CLI's report contract (docs/cli.md: read, ingested, unchanged, rejected) plus extra detail."""
         return {
             "read": self.read,
             "ingested": self.ingested,

@@ -30,7 +30,7 @@ _SPACE_RUN = re.compile(r"\s+")
 
 
 def slugify(name: str) -> str:
-    """The artifact key of design §2: lower-case, each run of non-alphanumerics one '-', trimmed.
+    """The artifact key (docs/graph-model.md): lower-case, each run of non-alphanumerics one '-', trimmed.
 
     >>> slugify("Stable Diffusion 3.5 Large")
     'stable-diffusion-3-5-large'

@@ -1,4 +1,4 @@
-"""Rendering: a ``ComparisonRecord`` -> a clean comparison page in the documents' own format (design §1).
+"""Rendering: a ``ComparisonRecord`` -> a clean comparison page in the documents' own format (docs/document-format.md).
 
 The page is the tidy form of what the parser reads: title, subtitle, the ``| Feature | A | B |``
 table, each side's ``<name> Capabilities`` header and blocks, ``+N more capabilities``, the

@@ -67,7 +67,7 @@ def mention_name(name: str) -> str:
     """The canonical display name of an artifact named in free text (known aliases folded).
 
     Names in a title are never rewritten: the published name is the artifact's name, and its slug
-    is the key (design §2). Free text says "SD 3.5 Large" or "ResNet50"; those fold onto the
+    is the key (docs/graph-model.md). Free text says "SD 3.5 Large" or "ResNet50"; those fold onto the
     lexicon's canonical spelling so that they land on the same node.
     """
     return canonical_name(name) or name

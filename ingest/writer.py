@@ -1,6 +1,6 @@
 """The graph writer: `GraphRows` into Neo4j, one transaction per batch, every query `UNWIND`.
 
-The graph it writes (design §2; relationship names are ours):
+The graph it writes (docs/graph-model.md):
 
     (:Artifact)-[:HAS_CAPABILITY]->(:Capability)-[:SOURCE]->(:Document)
     (:Artifact)-[:DESCRIBED_IN]->(:Document)        mentioned-only artifacts have no DESCRIBED_IN
@@ -12,11 +12,14 @@ The graph it writes (design §2; relationship names are ours):
 
 Every statement is MERGE-based and keyed, so writing the same rows twice changes nothing; a
 transaction that fails or is killed leaves nothing behind (Neo4j rolls it back), so a re-run
-completes the graph to the state a clean run gives.
+completes the graph to the state a clean run gives. Each transaction ends by bumping the graph's
+data version (graphdb/data_version.py) with the capabilities it wrote, so the search catalog of
+every process sees the batch, and only it, at its next check.
 """
 
 from __future__ import annotations
 
+from graphdb.data_version import CONTENT, bump
 from ingest.rows import GraphRows
 
 WRITE_DOCUMENTS = """
@@ -188,11 +191,17 @@ class GraphWriter:
     def write(self, rows: GraphRows) -> None:
         """Writes all rows in one transaction (retried by the driver on transient errors)."""
 
+        capabilities = [row["id"] for row in rows.capabilities]
+
         def work(tx) -> None:
+            written = False
             for name, statement in STATEMENTS:
                 batch = getattr(rows, name)
                 if batch:
                     tx.run(statement, rows=batch).consume()
+                    written = True
+            if written:  # last: the version's lock is held only for the commit
+                bump(tx, CONTENT, capabilities)
 
         with self.driver.session(database=self.database) as session:
             session.execute_write(work)

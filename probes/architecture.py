@@ -160,11 +160,11 @@ def scaled_spec(spec: ProbeSpec, image_size: int) -> tuple[ProbeSpec, str]:
         return spec.with_config(image_size=image_size).with_inputs(inputs), note
     if spec.task == "text-to-image":
         latent = image_size // 8
-        entry = inputs.get("hidden_states")
-        if entry is None or len(entry["shape"]) != 4:
+        latents = inputs.get("hidden_states")
+        if latents is None or len(latents["shape"]) != 4:
             raise SpecError(f"{spec.slug}: cannot scale the input of a spec without a 4-d hidden_states input")
-        full = entry["shape"][-1]
-        entry["shape"] = [*entry["shape"][:2], latent, latent]
+        full = latents["shape"][-1]
+        latents["shape"] = [*latents["shape"][:2], latent, latent]
         return spec.with_inputs(
             inputs
         ), f"timed at a {latent}×{latent} latent ({image_size} px) instead of {full}×{full}"

@@ -43,9 +43,10 @@ class Placement:
 
 def cpu_name() -> str:
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
     import platform
@@ -140,7 +141,8 @@ class CpuPeakMemory:
             self.peak_kb = _status_kb("VmHWM") or self.baseline_kb
         else:
             self._stop.set()
-            self._sampler.join()
+            if self._sampler is not None:
+                self._sampler.join()
 
     @property
     def growth_mb(self) -> float:

@@ -3,7 +3,7 @@
 Pure functions over plain data; the Cypher that reads probes and writes the edges lives in
 `graphdb.repository.rank`.
 
-The method (documented in the README, "Rank"):
+The method (docs/rank.md):
 
 - **Runs.** An `ok`, not scaled-down probe gives one artifact runs of one metric under one
   condition: an `architecture` probe gives `throughput` runs per batch size (`samplesJson`, one
@@ -329,8 +329,10 @@ def _head_to_head_group(
     edges: list[HeadToHeadEdge] = []
     for n, (i, j) in enumerate(pairs):
         probability = win_probability(strengths[i], strengths[j])
-        low, high = (float(lows[n]), float(highs[n])) if resamples else (probability, probability)
-        common = dict(task=key.task, device=key.device, metric=key.metric, games=float(games[i, j]))
+        low, high = (
+            (float(lows[n]), float(highs[n])) if lows is not None and highs is not None else (probability, probability)
+        )
+        games_played = float(games[i, j])
         edges.append(
             HeadToHeadEdge(
                 players[i],
@@ -340,7 +342,10 @@ def _head_to_head_group(
                 probability=probability,
                 ci_low=low,
                 ci_high=high,
-                **common,
+                task=key.task,
+                device=key.device,
+                metric=key.metric,
+                games=games_played,
             )
         )
         edges.append(
@@ -352,7 +357,10 @@ def _head_to_head_group(
                 probability=1.0 - probability,
                 ci_low=1.0 - high,
                 ci_high=1.0 - low,
-                **common,
+                task=key.task,
+                device=key.device,
+                metric=key.metric,
+                games=games_played,
             )
         )
     return edges

@@ -157,7 +157,7 @@ def run_classification_probe(
             pixels = preprocess(images).to(placement.device, placement.dtype)
             with torch.inference_mode():
                 predicted = model(pixel_values=pixels).logits.argmax(-1).tolist()
-            for (path, name), guess in zip(chunk, predicted):
+            for (_path, name), guess in zip(chunk, predicted):
                 hit = guess == matched[name]
                 correct += hit
                 per_label[name][0] += hit

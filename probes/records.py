@@ -1,7 +1,7 @@
 """Probe result records: what one probe run measured, as plain JSON-able data.
 
-The same record is written by `python -m probes.measure --json FILE` (on any machine with torch +
-transformers, no graph), read back by `matchgraph probe import FILE`, and written to the graph as
+The same record is written by `python -m benchmarks.probe_bench --json FILE` (on any machine with
+torch + transformers, no graph), read back by `matchgraph probe import FILE`, and written to the graph as
 a (:Probe) node by `graphdb.repository.probes`. Field names follow the graph contract
 (camelCase on the node, snake_case here; `as_dict()` gives the node's names).
 
@@ -242,3 +242,19 @@ def read_results(path: Path) -> list[ProbeResult]:
         except (TypeError, ValueError) as error:
             raise ValueError(f"{path}: record {index}: {error}") from None
     return results
+
+
+def summary_line(result: ProbeResult) -> str:
+    """One line for a person: artifact, kind, device, status and the figures measured."""
+    parts = [f"{result.artifact_slug} {result.kind} on {result.device} ({result.dtype}): {result.status}"]
+    if result.param_count:
+        parts.append(f"{result.param_count:,} parameters")
+    for batch, latency, throughput in zip(result.batch_sizes, result.latency_ms, result.throughput, strict=False):
+        parts.append(f"b{batch}: {latency:.1f} ms, {throughput:.1f}/s")
+    if result.top1 is not None:
+        parts.append(f"top-1 {result.top1:.2%} on {result.examples}")
+    if result.adherence is not None:
+        parts.append(f"adherence {result.adherence:.4f}")
+    if result.reason:
+        parts.append(result.reason)
+    return "; ".join(parts)

@@ -1,6 +1,6 @@
 """One entry point for every probe kind: a request in, a ProbeResult out.
 
-Used by ``python -m probes.measure`` (no graph), ``matchgraph probe`` and the API's probe jobs, so
+Used by ``python -m benchmarks.probe_bench`` (no graph), ``matchgraph probe`` and the API's probe jobs, so
 all three measure the same way. Needs only torch + transformers (+ diffusers for diffusers specs).
 """
 

@@ -23,7 +23,9 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-BUILTIN_DIR = Path(__file__).resolve().parent / "specs"
+from graphdb.package_data import package_path
+
+BUILTIN_DIR = package_path("probes", "specs")
 LIBRARIES = ("transformers", "diffusers")
 TASKS = ("image-classification", "text-to-image", "text-classification", "feature-extraction")
 INPUT_DTYPES = ("float", "long", "timestep")
@@ -145,7 +147,12 @@ def load_spec_file(path: Path, origin: str | None = None) -> list[ProbeSpec]:
     if isinstance(data, dict) and "specs" in data:
         data = data["specs"]
     entries = data if isinstance(data, list) else [data]
-    return [_spec_from_dict(entry, origin or str(path)) for entry in entries]
+    specs = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise SpecError(f"spec file {path}: each spec must be a mapping of fields (name, library, modelClass, …)")
+        specs.append(_spec_from_dict(entry, origin or str(path)))
+    return specs
 
 
 def builtin_specs() -> list[ProbeSpec]:

@@ -382,15 +382,18 @@ def _judge_speed(claim: dict, probe: ProbeResult) -> Judgement:
                 )
             small, large = pairs[0]
         else:
-            large = claim_batch(claim)
-            if large is None:
+            stated = claim_batch(claim)
+            if stated is None:
                 return Judgement(None, "the claim states no batch size, and the speed-up depends on it", relevance=2)
-            small = 1
+            small, large = 1, stated
             if large not in probe.batch_sizes or small not in probe.batch_sizes:
                 return Judgement(
                     None, f"needs throughput at batch 1 and {large}; measured {probe.batch_sizes}", relevance=2
                 )
-        ratio = probe.throughput_at(large) / probe.throughput_at(small)
+        fast, slow = probe.throughput_at(large), probe.throughput_at(small)
+        if fast is None or slow is None:
+            return Judgement(None, f"the probe has no throughput at batch {small} or {large}", relevance=2)
+        ratio = fast / slow
         ok, tolerance = _accepts(claim, ratio, SPEED_TOLERANCE)
         return _verdict(
             ok,
@@ -450,9 +453,9 @@ def resolve_claim(claim: dict, probes: list[ProbeResult]) -> ClaimStatus:
     wanted = claim_device(claim)
     deciding = next(((p, j) for p, j in judged if j.verdict and (wanted is None or p.device == wanted)), None)
     deciding = deciding or next(((p, j) for p, j in judged if j.verdict), None)
-    if deciding:
+    if deciding and deciding[1].verdict:
         probe, j = deciding
-        return ClaimStatus(claim["id"], j.verdict, j.reason, j.measured, j.tolerance, probe.id, checks)
+        return ClaimStatus(claim["id"], deciding[1].verdict, j.reason, j.measured, j.tolerance, probe.id, checks)
     if not probes:
         return ClaimStatus(claim["id"], UNVERIFIED, "no probe has measured this artifact yet", checks=checks)
     best = max(judged, key=lambda pj: pj[1].relevance)  # max keeps the first (latest) among equals

@@ -3,8 +3,8 @@
 `ProbeJobs(work)` owns one daemon thread that takes jobs from a queue in order; ``work(request,
 progress)`` runs the probe (and whatever recording the caller wants) and returns the ids of the
 probes it made. A job's state — queued, running, done or failed, progress 0..1, a message — is
-kept in memory (the latest ``KEEP_JOBS``), so a restart forgets jobs but never probes already
-recorded.
+kept in memory (the ``KEEP_JOBS`` last submitted, updated or polled), so a restart forgets jobs
+but never probes already recorded.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import logging
 import queue
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from cachetools import LRUCache
 
 from probes.records import utc_now
 from probes.runner import ProbeRequest
@@ -45,7 +46,7 @@ class ProbeJobs:
     ):
         self._work = work
         self._on_close = on_close
-        self._jobs: OrderedDict[str, ProbeJob] = OrderedDict()
+        self._jobs: LRUCache[str, ProbeJob] = LRUCache(maxsize=KEEP_JOBS)
         self._lock = threading.Lock()
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -54,8 +55,6 @@ class ProbeJobs:
         job = ProbeJob(id=uuid.uuid4().hex, request=request)
         with self._lock:
             self._jobs[job.id] = job
-            while len(self._jobs) > KEEP_JOBS:
-                self._jobs.popitem(last=False)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="probe-jobs", daemon=True)
                 self._thread.start()

@@ -98,7 +98,7 @@ class ProbeJobService:
             kind=kind,
             device=device,
             batch_sizes=tuple(batch_sizes) if batch_sizes else (self.settings.probe_batch_sizes or None),
-            repeats=repeats or self.settings.probe_repeats,
+            repeats=repeats or self.settings.probe_repeats or None,  # 0: the device's default
             weights=self._file(weights, "weights", hub_id_ok=True),
             data=_as_path(self._file(data, "data")),
             dataset=dataset,

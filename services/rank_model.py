@@ -2,7 +2,7 @@
 
 Pure Python over plain data: `graphdb.repository.rank` reads the inputs from the graph and
 writes the results; `matchgraph rank` (graph_service/commands/rank.py) runs both. The formula is
-documented in the README ("Rank"):
+documented in docs/rank.md:
 
     computedRank = 100 × Σ_s w'_s × v_s
 

@@ -35,7 +35,7 @@ def cli_env(settings: Settings | None = None, **variables: str) -> dict[str, str
             {
                 "NEO4J_URI": settings.neo4j_uri,
                 "NEO4J_USER": settings.neo4j_user,
-                "NEO4J_PASSWORD": settings.neo4j_password,
+                "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
                 "MATCHGRAPH_DATA_DIR": str(settings.data_dir),
             }
         )

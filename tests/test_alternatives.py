@@ -1,12 +1,14 @@
 """ingest.alternatives: artifact mentions in `vs alternatives:` text.
 
 Two kinds of tests:
-* hand labels for every distinct `vs alternatives:` line of the seed documents, read at run time
+* hand labels for every distinct `vs alternatives:` line of five comparison pages: the project's
+  fixtures (tests/data/fixtures, ids "f000"..), and as an extra the seed documents, read at run time
   from ``$MATCHGRAPH_SEEDS_DIR`` or ``<repo>/../shared/seeds`` (the seeds are someone else's text:
-  this file holds only names and numbers, keyed by seed file and line number);
+  this file holds only names and numbers, keyed by file and line number; their tests skip, saying
+  so, when the seeds are absent);
 * unit tests on sentences written for this file.
 
-How the seeds were labelled (the rules of the module docstring, applied by hand): an artifact
+How the pages were labelled (the rules of the module docstring, applied by hand): an artifact
 counts when the line compares against it (after a comparative, ``vs``/``compared to``, or a verb
 such as outperforms / unlike / comparable to); techniques (LoRA), datasets (ImageNet), formats
 (ONNX), architectures (ViT, CNN), organisations (Hugging Face), ``X-based`` adjectives, things
@@ -19,13 +21,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from seeds import CORPORA, documents_dir, require_seeds_dir, seed_params
 
 from ingest.alternatives import (
     _ALIASES,
@@ -38,31 +39,81 @@ from ingest.alternatives import (
 )
 from ingest.records import slugify
 
-REPO = Path(__file__).resolve().parents[1]
 VS_LABEL = "vs alternatives:"
 
 
-def seeds_dir() -> Path | None:
-    configured = os.environ.get("MATCHGRAPH_SEEDS_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared" / "seeds"
-    return path if path.is_dir() and any(path.glob("*.txt")) else None
-
-
-def seed_vs_lines() -> dict[tuple[str, int], str]:
-    """Each distinct `vs alternatives:` text, keyed by (seed file prefix, line) of its first showing."""
-    directory = seeds_dir()
-    if directory is None:
-        pytest.skip("seed documents not found: set MATCHGRAPH_SEEDS_DIR or provide ../shared/seeds")
+def vs_lines(kind: str = "seeds") -> dict[tuple[str, int], str]:
+    """Each distinct `vs alternatives:` text of the pages of ``kind``, keyed by (page id, line) of its
+    first showing; page ids as in tests/seeds.py ("f000" for the fixtures, "000" for the seeds)."""
+    prefix = "f" if kind == "fixtures" else ""
     lines: dict[tuple[str, int], str] = {}
     seen: set[str] = set()
-    for path in sorted(directory.glob("*.txt")):
+    for path in sorted(documents_dir(kind).glob("*.txt")):
         for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
             if line.startswith(VS_LABEL):
                 text = line[len(VS_LABEL) :].strip()
                 if text not in seen:
                     seen.add(text)
-                    lines[(path.name[:3], number)] = text
+                    lines[(prefix + path.name[:3], number)] = text
     return lines
+
+
+def seed_vs_lines() -> dict[tuple[str, int], str]:
+    return vs_lines("seeds")
+
+
+# (fixture, line) -> [(slug, relation)], in text order. An empty list: the line names no artifact.
+FIXTURE_LABELS: dict[tuple[str, int], list[tuple[str, str]]] = {
+    ("f000", 17): [("mobilenetv3", "outperforms"), ("efficientnet-b0", "faster than")],
+    ("f000", 20): [("tensorflow", "more capable than")],
+    ("f000", 23): [("resnet-50", "more efficient than"), ("efficientnet-b0", "more efficient than"), ("vit-base", "lighter than")],
+    ("f000", 26): [("resnet-152", "lighter than"), ("vit-base", "lighter than")],
+    ("f000", 29): [("resnet-50", "better than"), ("mobilenetv3", "smaller than")],
+    ("f000", 33): [("stable-diffusion-3", "better than"), ("dall-e-3", "unlike"), ("midjourney", "unlike")],
+    ("f000", 36): [("stable-diffusion-3-5-large", "faster than"), ("lcm-lora", "slower than")],
+    ("f000", 39): [("dall-e-3", "more flexible than"), ("midjourney", "more flexible than"), ("stable-diffusion-xl", "comparable to")],
+    ("f000", 42): [("stable-diffusion-xl", "better than"), ("midjourney", "comparable to")],
+    ("f000", 45): [("stable-diffusion-xl", "better than"), ("midjourney", "comparable to")],
+    ("f000", 48): [("stable-diffusion-xl", "better than")],
+    ("f000", 51): [("dall-e-3", "simpler than"), ("midjourney", "simpler than"), ("stable-diffusion-3", "more reliable than")],
+    ("f000", 54): [("dall-e-3", "more permissive than"), ("midjourney", "more permissive than"),
+                   ("stable-diffusion-xl", "comparable to"), ("llama-2", "comparable to")],
+    ("f001", 32): [],  # textual inversion and LoRA are techniques
+    ("f001", 38): [],
+    ("f001", 41): [],
+    ("f001", 44): [],
+    ("f001", 47): [],
+    ("f001", 50): [],
+    ("f001", 53): [],  # "raw distributed PyTorch code": the language of hand-made code, not an artifact
+    ("f001", 56): [],
+    ("f002", 33): [("automatic1111-webui", "more flexible than")],
+    ("f002", 36): [("midjourney", "more flexible than")],
+    ("f002", 42): [("automatic1111-webui", "more scalable than")],
+    ("f002", 45): [("automatic1111-webui", "simpler than")],
+    ("f002", 48): [("comfyui", "simpler than")],
+    ("f002", 51): [("automatic1111-webui", "more capable than")],
+    ("f002", 54): [("automatic1111-webui", "more capable than")],
+    ("f002", 57): [],
+    ("f003", 17): [("resnet-50", "outperforms"), ("efficientnet-b0", "outperforms")],
+    ("f003", 20): [],
+    ("f003", 23): [("resnet-50", "better than")],
+    ("f003", 26): [("dinov2", "worse than")],
+    ("f003", 29): [],
+    ("f003", 32): [("resnet-50", "worse than")],
+    ("f004", 17): [("resnet-50", "better than"), ("efficientnet-b4", "better than")],
+    ("f004", 20): [],
+    ("f004", 23): [],
+    ("f004", 26): [],
+    ("f004", 29): [("torchserve", "simpler than"), ("triton-inference-server", "simpler than")],
+    ("f004", 32): [("resnet-50", "better than")],
+}  # fmt: skip
+
+# (fixture, line) -> {slug: [(value, value_max, unit)]}: the numbers the line attaches to an artifact
+FIXTURE_NUMBERS: dict[tuple[str, int], dict[str, list[tuple[float, float | None, str]]]] = {
+    ("f000", 17): {"mobilenetv3": [(77.2, None, "%")], "efficientnet-b0": [(77.1, None, "%"), (5.3e6, None, "params")]},
+    ("f000", 23): {"vit-base": [], "efficientnet-b0": [], "resnet-50": []},
+    ("f003", 17): {"resnet-50": [(76.1, None, "%")], "efficientnet-b0": [(77.1, None, "%")]},
+}
 
 
 # (seed, line) -> [(slug, relation)], in text order. An empty list: the line names no artifact.
@@ -135,12 +186,16 @@ def same_numbers(got, expected) -> bool:
     )
 
 
-def _score() -> tuple[int, int, int, int, list[str]]:
+LABELS = {"fixtures": FIXTURE_LABELS, "seeds": SEED_LABELS}
+NUMBERS = {**FIXTURE_NUMBERS, **SEED_NUMBERS}
+
+
+def _score(kind: str) -> tuple[int, int, int, int, list[str]]:
     """(true positives, false positives, false negatives, relation agreements, problems)."""
     tp = fp = fn = relations_ok = 0
     problems = []
-    for key, text in seed_vs_lines().items():
-        expected = dict(SEED_LABELS[key])
+    for key, text in vs_lines(kind).items():
+        expected = dict(LABELS[kind][key])
         found = {m.slug: m.relation for m in extract_alternatives(text)}
         for slug, relation in found.items():
             if slug in expected:
@@ -157,21 +212,36 @@ def _score() -> tuple[int, int, int, int, list[str]]:
     return tp, fp, fn, relations_ok, problems
 
 
-def test_every_distinct_seed_line_is_hand_labelled():
-    assert set(seed_vs_lines()) == set(SEED_LABELS)
+@pytest.mark.parametrize("kind", CORPORA)
+def test_every_distinct_line_is_hand_labelled(kind):
+    assert set(vs_lines(kind)) == set(LABELS[kind])
 
 
-def test_seed_precision_and_recall():
-    tp, fp, fn, _, problems = _score()
+@pytest.mark.parametrize("kind", CORPORA)
+def test_precision_and_recall(kind):
+    tp, fp, fn, _, problems = _score(kind)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
-    print(f"\nseed alternatives: {tp} right, {fp} extra, {fn} missed; precision {precision:.3f}, recall {recall:.3f}")
+    print(f"\n{kind} alternatives: {tp} right, {fp} extra, {fn} missed; precision {precision:.3f}, recall {recall:.3f}")
     assert precision >= 0.9 and recall >= 0.9, problems
 
 
-def test_seed_relations_agree_with_labels():
-    tp, _, _, relations_ok, problems = _score()
+@pytest.mark.parametrize("kind", CORPORA)
+def test_relations_agree_with_labels(kind):
+    tp, _, _, relations_ok, problems = _score(kind)
     assert tp and relations_ok / tp >= 0.9, problems
+
+
+def test_fixture_mentions_come_in_text_order():
+    """Where the extractor finds exactly the labelled artifacts, it gives them in text order."""
+    checked = 0
+    for key, text in vs_lines("fixtures").items():
+        found = [m.slug for m in extract_alternatives(text)]
+        labelled = [slug for slug, _ in FIXTURE_LABELS[key]]
+        if set(found) == set(labelled):
+            assert found == labelled, key
+            checked += 1
+    assert checked >= 0.9 * len(FIXTURE_LABELS)
 
 
 def test_seed_mentions_come_in_text_order():
@@ -179,16 +249,20 @@ def test_seed_mentions_come_in_text_order():
         assert [m.slug for m in extract_alternatives(text)] == [slug for slug, _ in SEED_LABELS[key]], key
 
 
-@pytest.mark.parametrize("key", sorted(SEED_NUMBERS))
-def test_seed_numbers_attach_to_the_right_artifact(key):
-    mentions = {m.slug: m for m in extract_alternatives(seed_vs_lines()[key])}
-    for slug, numbers in SEED_NUMBERS[key].items():
+@pytest.mark.parametrize("key", [*sorted(FIXTURE_NUMBERS), *seed_params(*sorted(SEED_NUMBERS))])
+def test_numbers_attach_to_the_right_artifact(key):
+    kind = "fixtures" if key[0].startswith("f") else "seeds"
+    mentions = {m.slug: m for m in extract_alternatives(vs_lines(kind)[key])}
+    for slug, numbers in NUMBERS[key].items():
         got = [(q.value, q.value_max, q.unit) for q in mentions[slug].numbers]
         assert same_numbers(got, numbers), (key, slug, got)
 
 
-def test_seed_subject_is_left_out_when_given():
-    text = seed_vs_lines()[("000", 36)]
+@pytest.mark.parametrize("kind, key", [("fixtures", ("f000", 36)), ("seeds", ("000", 36))])
+def test_subject_is_left_out_when_given(kind, key):
+    if kind == "seeds":
+        require_seeds_dir()
+    text = vs_lines(kind)[key]
     slugs = [m.slug for m in extract_alternatives(text, subject="Stable Diffusion 3.5 Large")]
     assert slugs == ["lcm-lora"]
 

@@ -8,10 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, clear_graph, cli_env
+from conftest import clear_graph, cli_env
 from graph_dump import dump_graph
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from corpus import rejects_folder, sample_folder
 from graph_service.app import create_app
 
 INGEST = """
@@ -19,12 +21,12 @@ mutation ($docs: [DocumentInput!]!) {
   ingestDocuments(documents: $docs) { read ingested unchanged rejected { path reason } partial }
 }
 """
-SAMPLE = sorted((REPO / "corpus" / "sample").glob("s0*.txt")) + sorted((REPO / "corpus" / "rejects").glob("*"))
+SAMPLE = sorted(sample_folder().glob("s0*.txt")) + sorted(rejects_folder().glob("*"))
 
 
 @pytest.fixture
 def client(settings, graph):
-    keyed = settings.model_copy(update={"api_keys_raw": "test-key-1", "rate_limit_anonymous": 0})
+    keyed = settings.model_copy(update={"api_keys": frozenset({SecretStr("test-key-1")}), "rate_limit_anonymous": 0})
     with TestClient(create_app(keyed)) as client:
         yield client
 

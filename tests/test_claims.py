@@ -1,39 +1,25 @@
 """ingest.claims: quantitative claims, their metric, unit, qualifier and, above all, their subject.
 
-Seed checks read the seed documents at run time (``$MATCHGRAPH_SEEDS_DIR`` or
-``<repo>/../shared/seeds``) and hold only hand-labelled names and numbers keyed by seed file and
-line; the other tests use sentences written for this file.
+Page checks hold hand-labelled names and numbers keyed by page and line: the project's fixtures
+(tests/data/fixtures, ids "f000"..) always, the seed documents (read at run time from
+``$MATCHGRAPH_SEEDS_DIR`` or ``<repo>/../shared/seeds``) as an extra that skips without them. The
+other tests use sentences written for this file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import os
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from seeds import seed_label_text as seed_line  # a page's line without its Unique/vs label
+from seeds import seed_params
 
 from ingest.claims import METRICS, ClaimRecord, extract_capability_claims, extract_claims
 
-REPO = Path(__file__).resolve().parents[1]
 SUBJECT = "the-subject"  # stands for the capability's own artifact in the labels below
-
-
-def seed_line(seed: str, number: int) -> str:
-    """Line ``number`` of the seed file whose name starts with ``seed``, without its label."""
-    configured = os.environ.get("MATCHGRAPH_SEEDS_DIR")
-    directory = Path(configured) if configured else REPO.parent / "shared" / "seeds"
-    paths = sorted(directory.glob(f"{seed}_*.txt")) if directory.is_dir() else []
-    if not paths:
-        pytest.skip("seed documents not found: set MATCHGRAPH_SEEDS_DIR or provide ../shared/seeds")
-    line = paths[0].read_text(encoding="utf-8-sig").splitlines()[number - 1]
-    for label in ("Unique:", "vs alternatives:"):
-        if line.startswith(label):
-            return line[len(label) :].strip()
-    return line
 
 
 def facts(claims: list[ClaimRecord]) -> set[tuple[str, str, float, float | None]]:
@@ -49,8 +35,37 @@ def find(claims: list[ClaimRecord], subject: str, metric: str) -> ClaimRecord:
 
 
 # --------------------------------------------------------------------------------------------
-# Seeds: who each number is about
+# Pages: who each number is about
 # --------------------------------------------------------------------------------------------
+
+# (fixture, line) -> every claim the line must yield, no more: (subject, metric, value, value_max)
+FIXTURE_CLAIMS = {
+    ("f000", 16): {
+        (SUBJECT, "top1_accuracy", 78.3, None),
+        (SUBJECT, "param_count", 5.6e6, None),
+        ("ViT-Base", "param_count", 86e6, None),
+    },
+    ("f000", 17): {
+        ("MobileNetV3", "top1_accuracy", 77.2, None),
+        ("EfficientNet-B0", "top1_accuracy", 77.1, None),
+        ("EfficientNet-B0", "param_count", 5.3e6, None),
+    },
+    ("f000", 24): {(SUBJECT, "throughput_speedup", 2, 4)},
+    ("f000", 26): {(SUBJECT, "throughput_speedup", 3, 4)},
+    ("f000", 46): {
+        ("Stable Diffusion 3.5 Medium", "param_count", 2.5e9, None),
+        ("Stable Diffusion 3.5 Medium", "resolution", 0.25e6, 2e6),
+    },
+    ("f001", 30): {(SUBJECT, "training_images", 3, 5)},
+    ("f004", 15): {(SUBJECT, "param_count", 86e6, None)},
+    ("f004", 18): {
+        (SUBJECT, "resolution", 224 * 224, None),
+        (SUBJECT, "patch_size", 16, None),
+        (SUBJECT, "num_patches", 196, None),
+        (SUBJECT, "hidden_size", 768, None),
+    },
+    ("f004", 21): {(SUBJECT, "num_layers", 12, None), (SUBJECT, "num_attention_heads", 12, None)},
+}
 
 # (seed, line) -> every claim the line must yield, no more: (subject, metric, value, value_max)
 SEED_CLAIMS = {
@@ -95,7 +110,44 @@ def _normalised(expected):
     return {(s, m, round(float(v), 6), None if vm is None else round(float(vm), 6)) for s, m, v, vm in expected}
 
 
-@pytest.mark.parametrize("key", sorted(SEED_CLAIMS))
+@pytest.mark.parametrize("key", sorted(FIXTURE_CLAIMS))
+def test_fixture_claims_and_their_subjects(key):
+    claims = extract_claims(seed_line(*key), SUBJECT)
+    assert facts(claims) == _normalised(FIXTURE_CLAIMS[key])
+
+
+def test_fixture_qualifiers_and_bounds():
+    unique = extract_claims(seed_line("f000", 16), SUBJECT)
+    assert find(unique, SUBJECT, "top1_accuracy").qualifier == "ImageNet-1k"
+    assert find(unique, SUBJECT, "param_count").qualifier is None
+    batch = extract_claims(seed_line("f000", 24), SUBJECT)
+    assert "batch 8" in find(batch, SUBJECT, "throughput_speedup").qualifier
+    per_gpu = extract_claims(seed_line("f000", 26), SUBJECT)
+    assert find(per_gpu, SUBJECT, "throughput_speedup").qualifier.startswith("per GPU")
+    mobile = extract_claims(seed_line("f000", 27), SUBJECT)
+    assert find(mobile, SUBJECT, "speedup").qualifier == "on mobile hardware"
+    bounds = {c.metric: (c.value, c.comparator) for c in mobile}
+    assert bounds["model_size"] == (50.0, "<") and bounds["latency"] == (100.0, "<")
+
+
+def test_fixture_variant_named_in_the_description_is_the_subject_of_the_whole_block():
+    turbo = extract_capability_claims("Stable Diffusion 3.5 Large", *(seed_line("f000", n) for n in (34, 35, 36)))
+    assert facts(turbo) == {
+        ("Stable Diffusion 3.5 Large Turbo", "inference_steps", 4.0, None),
+        ("Stable Diffusion 3.5 Large Turbo", "param_count", 8.1e9, None),
+    }
+    medium = extract_capability_claims("Stable Diffusion 3.5 Large", *(seed_line("f000", n) for n in (46, 47, 48)))
+    assert {c.subject for c in medium} == {"Stable Diffusion 3.5 Medium"}
+    assert ("Stable Diffusion 3.5 Medium", "param_count", 2.5e9, None) in facts(medium)
+
+
+def test_fixture_dataset_counts_are_not_claims():
+    for key in (("f003", 16), ("f004", 15), ("f004", 16)):
+        claims = extract_claims(seed_line(*key), SUBJECT)
+        assert not [c for c in claims if c.metric in ("training_images", "num_classes") and c.value >= 1e4], key
+
+
+@pytest.mark.parametrize("key", seed_params(*sorted(SEED_CLAIMS)))
 def test_seed_claims_and_their_subjects(key):
     claims = extract_claims(seed_line(*key), SUBJECT)
     assert facts(claims) == _normalised(SEED_CLAIMS[key])

@@ -1,9 +1,13 @@
-"""docker-compose.yml and the Dockerfile: valid, and wired the way the README says."""
+"""docker-compose.yml: valid YAML, with the services wired the way the README says.
+
+(The Dockerfile is checked by building it, not by reading its text.)"""
 
 import re
 from pathlib import Path
 
 import yaml
+
+from graphdb.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,24 +37,20 @@ def test_matchgraph_service_waits_for_a_healthy_neo4j_and_points_at_it():
 
 
 def test_compose_passwords_are_never_literal():
-    text = (REPO / "docker-compose.yml").read_text()
-    for line in text.splitlines():
-        if "PASSWORD" in line and ":" in line and not line.lstrip().startswith("#"):
-            value = line.split(":", 1)[1]
-            assert "${NEO4J_PASSWORD" in value or "NEO4J_AUTH" in value or value.strip() == "", line
+    for name, service in compose()["services"].items():
+        environment = service.get("environment") or {}
+        for variable, value in environment.items():
+            if "PASSWORD" in variable or variable == "NEO4J_AUTH":
+                assert "${NEO4J_PASSWORD" in str(value), f"{name}: {variable} is written in the file"
 
 
-def test_dockerfile_serves_matchgraph_from_the_lock_file():
-    text = (REPO / "Dockerfile").read_text()
-    assert text.startswith("#") and "FROM python:3.11" in text
-    assert "requirements.lock" in text
-    assert re.search(r'CMD \["matchgraph", "serve"\]', text)
-    assert "EXPOSE 8000" in text and "/healthz" in text
+def test_the_matchgraph_service_is_built_from_the_repository():
+    service = compose()["services"]["matchgraph"]
+    context = service["build"] if isinstance(service["build"], str) else service["build"]["context"]
+    assert (REPO / context / "Dockerfile").is_file()
 
 
 def test_compose_environment_names_exist_in_settings():
-    from graphdb.config import Settings
-
     aliases = {field.validation_alias for field in Settings.model_fields.values()}
     for name in compose()["services"]["matchgraph"]["environment"]:
         assert name in aliases, f"{name} is set in docker-compose.yml but matchgraph does not read it"

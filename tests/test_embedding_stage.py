@@ -10,9 +10,11 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO, cli_env
+from conftest import cli_env
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from corpus import sample_folder
 from embed.index import VectorIndex
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
@@ -21,7 +23,7 @@ from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
 pytestmark = pytest.mark.slow
-CORPUS = sorted((REPO / "corpus" / "sample").glob("s0*.txt"))
+CORPUS = sorted(sample_folder().glob("s0*.txt"))
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -154,7 +156,7 @@ def test_cli_ingest_embeds_and_leaves_fresh_index_files(graph, settings, tmp_pat
     assert VectorService(settings, graph).start() == []
 
     # --no-embed: the documents go in, their capabilities wait; status says the index is stale.
-    later = REPO / "corpus" / "sample" / "s10_llama-3-8b-vs-mistral-7b.txt"  # artifacts of their own
+    later = sample_folder() / "s10_llama-3-8b-vs-mistral-7b.txt"  # artifacts of their own
     (folder / later.name).write_bytes(later.read_bytes())
     skipped = run_cli(settings, "ingest", "--json", "--no-embed", str(folder))
     assert skipped.returncode == 0, skipped.stderr
@@ -200,7 +202,7 @@ mutation ($docs: [DocumentInput!]!) {
 
 
 def test_the_mutation_embeds_in_the_same_call(graph, settings):
-    keyed = settings.model_copy(update={"api_keys_raw": "k1", "rate_limit_anonymous": 0})
+    keyed = settings.model_copy(update={"api_keys": frozenset({SecretStr("k1")}), "rate_limit_anonymous": 0})
     docs = [{"name": p.name, "content": p.read_text(encoding="utf-8")} for p in CORPUS[:2]]
     with TestClient(create_app(keyed)) as client:
         response = client.post(

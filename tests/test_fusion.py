@@ -95,8 +95,9 @@ def test_an_artifact_first_in_every_list_scores_one_and_says_why():
         "keywords in 1 capability; rank 90; matched 1 time"
     )
     assert next(h for h in hits if h.slug == "edge-runner").why.endswith("rank 50; matched 7 times")
-    # The bonus for further capabilities: 0.8 + 0.10 x 0.6.
-    assert hits[0].signals["capability"] == pytest.approx(0.86)
+    # Its best capability (0.8) counts fully, a further one (0.6) adds a small bonus: more than the best
+    # alone, less than the two cosines added up.
+    assert 0.8 < hits[0].signals["capability"] < 0.8 + 0.6
     assert [m.capability["id"] for m in hits[0].capabilities] == ["c-detect", "c-small"]
 
 
@@ -192,3 +193,27 @@ def test_fusion_matches_reciprocal_rank_fusion_written_out(vector, names, limit)
     order = sorted(expected, key=lambda slug: (-expected[slug], slug))[:limit]
     assert slugs == order
     assert [h.score for h in hits] == [round(expected[slug], 4) for slug in order]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    best=st.floats(0.3, 1.0),
+    further=st.lists(st.floats(0.0, 0.3), max_size=3),
+    raised=st.floats(0.0, 0.3),
+)
+def test_a_further_matching_capability_never_lowers_the_capability_signal(best, further, raised):
+    """Monotone in each cosine: another matching capability of the artifact, or a higher cosine for
+    one of them, never lowers its capability signal, which stays below the sum of its cosines."""
+    owned = ["c-detect", "c-small"]  # both yolo-nano's
+
+    def signal(cosines):
+        hits = list(zip(owned, cosines, strict=False))
+        found, _ = search("", capability_hits=hits, lists=("capability",))
+        return next(h.signals["capability"] for h in found if h.slug == "yolo-nano")
+
+    alone = signal([best])
+    assert alone == pytest.approx(best)
+    for cosine in further[:1]:
+        more = signal([best, cosine])
+        assert alone <= more <= best + cosine + 1e-9
+        assert signal([best, min(cosine + raised, best)]) >= more - 1e-9

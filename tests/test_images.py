@@ -11,10 +11,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, cli_env
+from conftest import cli_env
 from PIL import Image as PILImage
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from corpus import sample_folder
 from embed.image_store import ImageError, UnknownArtifact, attach_images, check_image
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
@@ -23,7 +25,7 @@ from graph_service.app import create_app
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
-DOCUMENT = REPO / "corpus" / "sample" / "s01_resnet-50-vs-efficientnet-b0.txt"
+DOCUMENT = sample_folder() / "s01_resnet-50-vs-efficientnet-b0.txt"
 KEY = {"X-API-Key": "k1"}
 
 ATTACH = """
@@ -149,7 +151,12 @@ def test_unknown_artifact_and_kind_are_refused(artifact_graph, settings):
 @pytest.fixture
 def client(artifact_graph, settings, tiny_vit):
     configured = settings.model_copy(
-        update={"api_keys_raw": "k1", "rate_limit_anonymous": 0, "vit_model": str(tiny_vit), "image_max_bytes": 50_000}
+        update={
+            "api_keys": frozenset({SecretStr("k1")}),
+            "rate_limit_anonymous": 0,
+            "vit_model": str(tiny_vit),
+            "image_max_bytes": 50_000,
+        }
     )
     with TestClient(create_app(configured)) as client:
         yield client

@@ -1,13 +1,19 @@
-"""Ingesting into the real Neo4j: seed fidelity, idempotence, rejections that leave no trace."""
+"""Ingesting into the real Neo4j: page fidelity, idempotence, rejections that leave no trace.
+
+The five pages are the project's fixtures (tests/data/fixtures) and, when present, the seed
+documents too (tests/seeds.py): each test that takes ``seeds`` runs once per set.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from conftest import clear_graph
 from graph_dump import count_nodes, dump_graph
-from seeds import require_seeds_dir
+from seeds import CORPORA, documents_dir, require_seeds_dir
 
+from corpus import sample_folder
 from ingest.parser import parse
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.reading import read_path
@@ -35,12 +41,40 @@ def comparison_from_graph(driver, title):
     return records[0]
 
 
-@pytest.fixture
-def seeds():
-    return sorted(require_seeds_dir().glob("*.txt"))
+@pytest.fixture(params=CORPORA)
+def seeds(request):
+    """The five pages of one set (fixtures, or seeds when present)."""
+    return sorted(documents_dir(request.param).glob("*.txt"))
 
 
-def test_seeds_land_in_the_graph_with_every_fact(graph, seeds):
+# The published ranks of mobilevit-small, A on the first three pages of each set.
+MOBILEVIT_RANKS = {"fixtures": [44, 46], "seeds": [45, 47]}
+
+
+def corpus_of(paths) -> str:
+    return "fixtures" if paths[0].parent == documents_dir("fixtures") else "seeds"
+
+
+def graph_shape(driver) -> dict[str, int]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n) WHERE n:Comparison OR n:Document OR n:Capability RETURN labels(n)[0] AS label, count(*) AS n"
+    )
+    shape = {r["label"]: r["n"] for r in records}
+    records, _, _ = driver.execute_query("MATCH (a:Artifact {mentionedOnly: false}) RETURN collect(a.slug) AS slugs")
+    return {**shape, "described": sorted(records[0]["slugs"])}
+
+
+def test_seeds_and_fixtures_give_the_same_graph_shape(graph):
+    """The fixtures stand in for the seeds: same pages, artifacts and capability count."""
+    seeds = sorted(require_seeds_dir().glob("*.txt"))
+    ingest(graph, seeds)
+    from_seeds = graph_shape(graph)
+    clear_graph(graph)
+    ingest(graph, [documents_dir("fixtures")])
+    assert graph_shape(graph) == from_seeds
+
+
+def test_pages_land_in_the_graph_with_every_fact(graph, seeds):
     report = ingest(graph, seeds)
     assert (report.read, report.ingested, report.unchanged, report.rejected) == (5, 5, 0, [])
     for path in seeds:
@@ -82,7 +116,7 @@ def test_ranks_are_observations_per_page(graph, seeds):
     records, _, _ = graph.execute_query(
         "MATCH (c:Comparison)-[r:COMPARES]->(:Artifact {slug: 'mobilevit-small'}) RETURN collect(DISTINCT r.rank) AS ranks"
     )
-    assert sorted(records[0]["ranks"]) == [45, 47]  # two different published ranks, both kept
+    assert sorted(records[0]["ranks"]) == MOBILEVIT_RANKS[corpus_of(seeds)]  # two published ranks, both kept
 
 
 def test_mentioned_only_artifacts_and_alternatives(graph, seeds):
@@ -125,8 +159,6 @@ def test_reingesting_changes_nothing(graph, seeds):
 def test_batch_size_does_not_change_the_graph(graph, seeds):
     ingest(graph, seeds, batch_size=100)
     batched = dump_graph(graph)
-    from conftest import clear_graph
-
     clear_graph(graph)
     ingest(graph, seeds, batch_size=1)
     assert dump_graph(graph) == batched
@@ -175,10 +207,8 @@ def test_an_internal_error_costs_one_document_not_the_run(graph, seeds, monkeypa
 
 
 def test_spelling_variants_land_on_the_described_artifact_in_either_order(graph, seeds):
-    # The seeds name SDXL in vs-alternatives text; a sample page describes it under the title "SDXL".
-    from conftest import REPO, clear_graph
-
-    sdxl_page = REPO / "corpus" / "sample" / "s18_stable-diffusion-1-5-vs-sdxl.txt"
+    # The pages name SDXL in vs-alternatives text; a sample page describes it under the title "SDXL".
+    sdxl_page = sample_folder() / "s18_stable-diffusion-1-5-vs-sdxl.txt"
     ingest(graph, seeds)
     ingest(graph, [sdxl_page])
     mention_first = dump_graph(graph)

@@ -1,5 +1,6 @@
-"""Probes in the graph (real Neo4j): the seeds' claims checked end to end, results imported from
-another machine, and `matchgraph probe` as a user runs it."""
+"""Probes in the graph (real Neo4j): the pages' claims checked end to end (the project's fixtures,
+and the seed documents too when present), results imported from another machine, and
+`matchgraph probe` as a user runs it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, cli_env
-from seeds import require_seeds_dir
+from seeds import CORPORA, documents_dir
 
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
@@ -22,8 +23,9 @@ from services.probe_runs import ProbeRecorder
 MATCHGRAPH = Path(sys.executable).parent / "matchgraph"
 
 
-def ingest_seeds(driver) -> None:
-    Ingester(GraphWriter(driver)).ingest(read_inputs(expand_paths([require_seeds_dir()])))
+def ingest_seeds(driver, kind: str = "fixtures") -> None:
+    """The five pages of ``kind`` (the fixtures unless told otherwise), ingested."""
+    Ingester(GraphWriter(driver)).ingest(read_inputs(expand_paths([documents_dir(kind)])))
 
 
 def claims_of(driver, slug: str) -> list[dict]:
@@ -40,7 +42,7 @@ def only(claims: list[dict], metric: str, **where) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def seed_probes() -> list[ProbeResult]:
-    """CPU architecture probes of the seeds' models, measured once for the module (no graph needed)."""
+    """CPU architecture probes of the pages' models, measured once for the module (no graph needed)."""
     registry = SpecRegistry.load()
     probe = lambda slug, **options: run_architecture_probe(registry.require(slug), slug=slug, device="cpu", **options)
     return [
@@ -52,8 +54,9 @@ def seed_probes() -> list[ProbeResult]:
     ]
 
 
-def test_seed_claims_are_checked_end_to_end(graph, seed_probes):
-    ingest_seeds(graph)
+@pytest.mark.parametrize("kind", CORPORA)
+def test_claims_are_checked_end_to_end(graph, seed_probes, kind):
+    ingest_seeds(graph, kind)
     store = ProbeRecorder(graph)
     statuses = store.record_and_verify(seed_probes)
     assert set(statuses) == {
@@ -175,9 +178,7 @@ def test_probe_cli_runs_records_and_reports(graph, settings):
     assert all(c["status"] and c["reason"] for c in report["claims"]["stable-diffusion-3-5-medium"])
 
     # A quality probe without weights is recorded as skipped, with the reason.
-    skipped = run_cli(
-        settings, "probe", "run", "--artifact", "mobilevit-small", "--kind", "classification_top1", "--json"
-    )
+    skipped = run_cli(settings, "probe", "--artifact", "mobilevit-small", "--kind", "classification_top1", "--json")
     assert skipped.returncode == 0, skipped.stderr[-2000:]
     [record] = json.loads(skipped.stdout)["probes"]
     assert record["status"] == "skipped" and "no labelled data set" in record["reason"]

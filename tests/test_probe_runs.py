@@ -1,5 +1,6 @@
 """Probe runners on CPU with tiny models built from configs: specs, architecture, quality,
-`python -m probes.measure` without the graph's libraries, and the GPU report's CPU smoke path."""
+the probe benchmark (`python -m benchmarks.probe_bench`) without the graph's libraries, and the GPU
+report's CPU smoke path (`python -m benchmarks.gpu_report --cpu-smoke`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,9 @@ from probes import tiny
 from probes.architecture import build_model, count_parameters, run_architecture_probe
 from probes.quality import run_classification_probe, run_prompt_adherence_probe
 from probes.records import read_results
+from probes.runner import ProbeRequest
 from probes.specs import SpecError, SpecRegistry, load_spec_file
+from services import job_queue
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -104,7 +109,7 @@ def test_architecture_probe_times_each_batch_size():
     result = run_architecture_probe(tiny.tiny_vit_spec(), device="cpu", batch_sizes=(1, 4), repeats=3, warmup=1)
     assert result.status == "ok" and result.device == "cpu" and result.dtype == "float32"
     assert result.batch_sizes == [1, 4] and len(result.latency_ms) == 2 and all(v > 0 for v in result.latency_ms)
-    for batch, latency, rate in zip(result.batch_sizes, result.latency_ms, result.throughput):
+    for batch, latency, rate in zip(result.batch_sizes, result.latency_ms, result.throughput, strict=True):
         assert rate == pytest.approx(batch / (latency / 1000), rel=1e-3)
         assert len(result.samples[str(batch)]) == 3
     assert all(mb > 0 for mb in result.peak_memory_mb) and "RSS" in result.memory_method
@@ -132,7 +137,7 @@ def test_classification_top1_maps_folders_to_labels(tiny_models, tmp_path):
     images = tiny.random_images(6, seed=3)
     with torch.inference_mode():
         predicted = model(**processor(images=images, return_tensors="pt")).logits.argmax(-1).tolist()
-    for index, (image, guess) in enumerate(zip(images, predicted)):
+    for index, (image, guess) in enumerate(zip(images, predicted, strict=True)):
         label = model.config.id2label[guess if index < 4 else (guess + 1) % 3]
         target = tmp_path / "data" / folder_of[label]
         target.mkdir(parents=True, exist_ok=True)
@@ -203,7 +208,7 @@ def test_measure_runs_without_the_graph_libraries(tmp_path):
     )
     out = tmp_path / "out.json"
     run = _without_graph_libraries(
-        "probes.measure",
+        "benchmarks.probe_bench",
         "--artifacts",
         "tiny-vit,stable-diffusion-3-5-medium",
         "--spec",
@@ -222,7 +227,7 @@ def test_measure_runs_without_the_graph_libraries(tmp_path):
     assert [r.artifact_slug for r in results] == ["tiny-vit", "stable-diffusion-3-5-medium"]
     assert results[0].batch_sizes == [1, 2] and results[0].spec_source == str(spec_file)
     assert results[1].param_count > 2e9 and results[1].batch_sizes == []
-    bad = _without_graph_libraries("probes.measure", "--artifact", "nope", "--json", str(out))
+    bad = _without_graph_libraries("benchmarks.probe_bench", "--artifact", "nope", "--json", str(out))
     assert bad.returncode == 2 and "no probe spec for artifact 'nope'" in bad.stderr
 
 
@@ -230,11 +235,11 @@ def test_gpu_report_fails_fast_without_cuda_and_smoke_runs_on_cpu(tmp_path):
     import torch
 
     if not torch.cuda.is_available():
-        refused = _without_graph_libraries("probes.gpu_report", "--out", str(tmp_path / "gpu"), timeout=120)
+        refused = _without_graph_libraries("benchmarks.gpu_report", "--out", str(tmp_path / "gpu"), timeout=120)
         assert refused.returncode == 2 and "needs a CUDA GPU" in refused.stderr
         assert not (tmp_path / "gpu").exists()
     smoke = _without_graph_libraries(
-        "probes.gpu_report", "--out", str(tmp_path / "smoke"), "--cpu-smoke", "--budget-s", "600"
+        "benchmarks.gpu_report", "--out", str(tmp_path / "smoke"), "--cpu-smoke", "--budget-s", "600"
     )
     assert smoke.returncode == 0, smoke.stderr[-2000:]
     report = json.loads((tmp_path / "smoke" / "report.json").read_text())
@@ -246,3 +251,30 @@ def test_gpu_report_fails_fast_without_cuda_and_smoke_runs_on_cpu(tmp_path):
     markdown = (tmp_path / "smoke" / "report.md").read_text()
     assert "| eager | 1 |" in markdown and "CPU smoke run" in markdown
     assert read_results(tmp_path / "smoke" / "probes.json")[0].artifact_slug == "tiny-vit"
+
+
+def test_the_job_table_keeps_the_latest_jobs(monkeypatch):
+    monkeypatch.setattr(job_queue, "KEEP_JOBS", 3)
+    release = threading.Event()
+
+    def work(request, progress):
+        release.wait(30)
+        return [f"probe-of-{request.slug}"]
+
+    jobs = job_queue.ProbeJobs(work)
+    try:
+        first = jobs.submit(ProbeRequest(slug="first"))
+        deadline = time.monotonic() + 30
+        while jobs.get(first.id).status != "running" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        later = [jobs.submit(ProbeRequest(slug=f"later-{i}")) for i in range(4)]
+        # Five jobs, room for three: the two touched least recently are forgotten.
+        assert jobs.get(first.id) is None and jobs.get(later[0].id) is None
+        assert all(jobs.get(job.id) is not None for job in later[1:])
+        release.set()
+        while jobs.get(later[-1].id).status != "done" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert jobs.get(later[-1].id).probe_ids == ("probe-of-later-3",)
+    finally:
+        release.set()
+        jobs.close()

@@ -9,6 +9,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from graphdb.config import ConfigError, load_settings
+from graphdb.vocabulary import normalise_weights, parse_weights
 from services.rank_model import (
     DEFAULT_WEIGHTS,
     SIGNALS,
@@ -18,10 +19,12 @@ from services.rank_model import (
     co_match_centrality,
     compute_rank,
     compute_ranks,
-    normalise_weights,
-    parse_weights,
     signal_number,
 )
+
+# The weights are the implementation's tuning: the tests read them (W) and check what the formula does
+# with them, never a copy of their values.
+W = DEFAULT_WEIGHTS
 
 
 def artifact(slug: str = "a", **values) -> ArtifactInputs:
@@ -49,13 +52,23 @@ def test_default_weights_sum_to_one_over_every_signal():
 def test_a_fully_known_artifact_by_hand():
     # published 60 -> 0.6; cells 1, 0, 1, 0; no head-to-head, no checked claims -> 0.5 each;
     # 10 search matches -> 10 / (10 + 10) = 0.5; never co-matched -> 0.
+    values = {
+        "publishedRank": 0.6,
+        "adoption": 1,
+        "quality": 0,
+        "ecosystem": 1,
+        "matchGraph": 0,
+        "headToHead": 0.5,
+        "coMatchCentrality": 0,
+        "searchDemand": 0.5,
+        "claims": 0.5,
+    }
+    assert set(values) == set(SIGNALS)
     result = compute_rank(artifact(search_matches=10), None)
-    expected = 100 * (
-        0.35 * 0.6 + 0.05 * 1 + 0.05 * 0 + 0.05 * 1 + 0.05 * 0 + 0.15 * 0.5 + 0.10 * 0 + 0.10 * 0.5 + 0.10 * 0.5
-    )
-    assert result.rank == pytest.approx(expected) == pytest.approx(48.5)
+    assert result.rank == pytest.approx(100 * sum(W[s] * v for s, v in values.items()), abs=0.01)
     by_signal = contributions(result)
-    assert by_signal["publishedRank"].contribution == 21.0 and by_signal["publishedRank"].value == 0.6
+    assert {s: c.value for s, c in by_signal.items()} == pytest.approx(values)
+    assert by_signal["publishedRank"].contribution == pytest.approx(100 * W["publishedRank"] * 0.6, abs=0.01)
     assert by_signal["headToHead"].value == 0.5 and "neutral prior" in by_signal["headToHead"].detail
     assert by_signal["claims"].value == 0.5 and "neutral prior" in by_signal["claims"].detail
     assert by_signal["coMatchCentrality"].value == 0.0
@@ -94,11 +107,11 @@ def test_a_missing_published_value_spreads_its_weight_over_the_present_signals()
     assert by_signal["publishedRank"].value is None and by_signal["publishedRank"].weight == 0
     assert by_signal["publishedRank"].contribution == 0 and "spread" in by_signal["publishedRank"].detail
     assert by_signal["quality"].weight == 0
-    present = 1 - DEFAULT_WEIGHTS["publishedRank"] - DEFAULT_WEIGHTS["quality"]
-    assert by_signal["adoption"].weight == pytest.approx(DEFAULT_WEIGHTS["adoption"] / present, abs=1e-4)
+    present = 1 - W["publishedRank"] - W["quality"]
+    assert by_signal["adoption"].weight == pytest.approx(W["adoption"] / present, abs=1e-4)
     assert sum(c.weight for c in result.contributions) == pytest.approx(1.0, abs=1e-3)
     # adoption 1, ecosystem 1, matchGraph 0, head-to-head 0.5, claims 0.5, no demand, no co-matches
-    expected = 100 * (0.05 + 0.05 + 0.15 * 0.5 + 0.10 * 0.5) / present
+    expected = 100 * (W["adoption"] + W["ecosystem"] + W["headToHead"] * 0.5 + W["claims"] * 0.5) / present
     assert result.rank == pytest.approx(expected, abs=0.01)
     assert result.published_rank is None
 
@@ -114,8 +127,8 @@ def test_search_demand_and_co_matches_raise_the_rank():
     searched = compute_rank(artifact(search_matches=5), None).rank
     more = compute_rank(artifact(search_matches=50), None).rank
     central = compute_rank(artifact(), Centrality(1.0, 0.3, 4, 9)).rank
-    assert base < searched < more < base + 10  # demand saturates below its weight
-    assert central == pytest.approx(base + 10, abs=0.01)
+    assert base < searched < more < base + 100 * W["searchDemand"]  # demand saturates below its weight
+    assert central == pytest.approx(base + 100 * W["coMatchCentrality"], abs=0.01)  # the most central: value 1
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
@@ -146,7 +159,9 @@ def test_contributions_always_sum_exactly_to_a_rank_between_0_and_100(
         head_to_head=tuple(group(s) for s in strengths),
     )
     result = compute_rank(
-        inputs, None if centrality is None else Centrality(centrality, 0.1, 1, 1), dict(zip(SIGNALS, weights))
+        inputs,
+        None if centrality is None else Centrality(centrality, 0.1, 1, 1),
+        dict(zip(SIGNALS, weights, strict=True)),
     )
     total, rank = hundredths(result)
     assert total == rank
@@ -226,8 +241,10 @@ def test_pagerank_folds_both_directions_and_ignores_self_loops():
 def test_weights_from_the_setting_are_merged_and_normalised():
     weights = parse_weights("headToHead=0.65, claims=0")
     assert sum(weights.values()) == pytest.approx(1.0)
-    assert weights["headToHead"] == pytest.approx(0.65 / 1.40)
+    others = sum(w for s, w in W.items() if s not in ("headToHead", "claims"))  # kept from the defaults
+    assert weights["headToHead"] == pytest.approx(0.65 / (others + 0.65))
     assert weights["claims"] == 0
+    assert weights["adoption"] / weights["quality"] == pytest.approx(W["adoption"] / W["quality"])
     assert parse_weights("") == normalise_weights(DEFAULT_WEIGHTS)
 
 
@@ -252,5 +269,48 @@ def test_bad_weights_setting_names_the_variable(monkeypatch):
     monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", ",".join(f"{s}=0" for s in SIGNALS))
     with pytest.raises(ConfigError, match="at least one rank weight"):
         load_settings(_env_file=None)
-    monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", "publishedRank=1")  # over the defaults (the others sum to 0.65)
-    assert load_settings(_env_file=None).rank_weights["publishedRank"] == pytest.approx(1 / 1.65)
+    monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", "publishedRank=1")  # over the defaults
+    others = 1 - W["publishedRank"]
+    assert load_settings(_env_file=None).rank_weights["publishedRank"] == pytest.approx(1 / (1 + others))
+
+
+# -- behaviour under any weights ------------------------------------------------------------------
+weights_strategy = st.lists(st.floats(0.01, 5), min_size=len(SIGNALS), max_size=len(SIGNALS)).map(
+    lambda w: dict(zip(SIGNALS, w, strict=True))
+)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(weights=weights_strategy, low=st.integers(0, 99), step=st.integers(1, 100))
+def test_a_higher_published_rank_never_ranks_lower(weights, low, step):
+    high = min(low + step, 100)
+    assert (
+        compute_rank(artifact(published_rank=high), None, weights).rank
+        >= compute_rank(artifact(published_rank=low), None, weights).rank
+    )
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(weights=weights_strategy, verified=st.integers(0, 10), more=st.integers(1, 10), searches=st.integers(0, 500))
+def test_more_evidence_never_ranks_lower(weights, verified, more, searches):
+    """More verified claims or more search matches: the same or a higher rank, never a lower one."""
+    base = compute_rank(artifact(verified_claims=verified, search_matches=searches), None, weights).rank
+    assert compute_rank(artifact(verified_claims=verified + more, search_matches=searches), None, weights).rank >= base
+    assert compute_rank(artifact(verified_claims=verified, search_matches=searches + more), None, weights).rank >= base
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(weights=weights_strategy, signal=st.sampled_from(sorted(SIGNALS)), factor=st.floats(1.5, 10))
+def test_weighting_a_signal_more_moves_the_rank_towards_its_value(weights, signal, factor):
+    """Raising one signal's weight pulls the rank towards 100 x that signal's value: up when the
+    signal is above the current rank, down when below."""
+    inputs = artifact(search_matches=30, verified_claims=2, head_to_head=(group(1.0),))
+    before = compute_rank(inputs, Centrality(0.4, 0.1, 2, 3), weights)
+    value = next(c.value for c in before.contributions if c.signal == signal)
+    after = compute_rank(inputs, Centrality(0.4, 0.1, 2, 3), {**weights, signal: weights[signal] * factor})
+    target = 100 * value
+    if target > before.rank + 0.05:
+        assert after.rank >= before.rank - 0.01
+    elif target < before.rank - 0.05:
+        assert after.rank <= before.rank + 0.01
+    assert abs(after.rank - target) <= abs(before.rank - target) + 0.01

@@ -18,6 +18,8 @@ from starlette.testclient import TestClient
 
 from graph_service.app import create_app
 from graphdb.config import Settings
+from probes.records import ProbeResult
+from services.probe_runs import ProbeRecorder
 from services.rank import recompute
 
 VISION = "capability://image-classification"
@@ -173,16 +175,14 @@ def test_new_probe_results_change_the_rank(graph):
 
 def test_probe_results_recorded_by_the_probe_store_feed_the_rank(graph):
     # The same acceptance, through the probes' own writer (probes/records.py, repository/probes.py).
-    records = pytest.importorskip("probes.records")
-    probe_store = pytest.importorskip("services.probe_runs")
     add_artifacts(graph, ("fast-net", 55, [VISION]), ("slow-net", 55, [VISION]))
     recompute(graph, resamples=20)
     before = ranks(graph)
-    store = probe_store.ProbeRecorder(graph)
+    store = ProbeRecorder(graph)
     for slug, samples in (("fast-net", FAST), ("slow-net", SLOW)):
         batches = sorted(samples)
         store.record(
-            records.ProbeResult(
+            ProbeResult(
                 kind="architecture",
                 artifact_slug=slug,
                 task="image-classification",

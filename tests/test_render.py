@@ -1,6 +1,6 @@
 """Round trip: ``parse(render_markdown(record))`` gives back the record's facts.
 
-- every seed (read at run time, never copied) and every sample-corpus page: parse, render, parse
+- every seed (read at run time, never copied), test fixture and sample-corpus page: parse, render, parse
   again; the facts match, the rendered page needs no repair, and rendering is idempotent;
 - a partial record renders what it holds (no invented lines) and its blocks survive;
 - random valid records (hypothesis) survive the round trip.
@@ -15,16 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from seeds import FIXTURES_DIR, SKIP_REASON, seeds_dir
 
+from corpus import sample_folder
 from ingest.parser import parse
 from ingest.reading import read_path
 from ingest.records import KNOWN_FEATURES, CapabilityBlock, ComparisonRecord, Side, TableRow, Verdict, slugify
 from ingest.render import FOOTER, render_markdown
-
-try:
-    from tests.seeds import SEEDS_ENV, seeds_dir
-except ImportError:  # run with tests/ on sys.path
-    from seeds import SEEDS_ENV, seeds_dir
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("MATCHGRAPH_PROPERTY_EXAMPLES", "200"))
@@ -74,11 +71,11 @@ def round_trip(record: ComparisonRecord) -> ComparisonRecord:
 
 
 def _pages() -> list:
-    params = [pytest.param(p, id=p.name) for p in sorted((REPO / "corpus" / "sample").glob("*.txt"))]
+    params = [pytest.param(p, id=p.name) for p in sorted(sample_folder().glob("*.txt"))]
+    params += [pytest.param(p, id=f"fixture-{p.name[:3]}") for p in sorted(FIXTURES_DIR.glob("*.txt"))]
     folder = seeds_dir()
     if folder is None:
-        reason = f"seed documents not found: set {SEEDS_ENV} or put them in {REPO.parent / 'shared' / 'seeds'}"
-        return params + [pytest.param(None, id="seeds", marks=pytest.mark.skip(reason=reason))]
+        return [*params, pytest.param(None, id="seeds", marks=pytest.mark.skip(reason=SKIP_REASON))]
     return params + [pytest.param(p, id=f"seed-{p.name[:3]}") for p in sorted(folder.glob("*.txt"))]
 
 
@@ -307,10 +304,12 @@ def records(draw) -> ComparisonRecord:
     assume(not any(_split_by_a_notice(blocks[i - 1], blocks[i]) for i in range(1, len(blocks)) if i != n_a))
     subtitle, verdict = _maybe_words(draw), None
     if draw(st.booleans()):
-        (w, ws), (l, ls) = draw(st.permutations([(a, draw(st.integers(0, 100))), (b, draw(st.integers(0, 100)))]))
+        (w, ws), (loser, ls) = draw(st.permutations([(a, draw(st.integers(0, 100))), (b, draw(st.integers(0, 100)))]))
         form = draw(st.sampled_from(["shaped", "side", "free"]))
         if form == "shaped":
-            verdict = Verdict(f"{w} scores higher at {ws}/100 vs {l} at {ls}/100. {_words(draw)}.", w, ws, l, ls)
+            verdict = Verdict(
+                f"{w} scores higher at {ws}/100 vs {loser} at {ls}/100. {_words(draw)}.", w, ws, loser, ls
+            )
         elif form == "side":
             verdict = Verdict(f"{w} scores {_words(draw)}.")
         else:  # whatever follows the "Verdict" header is the verdict

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.parser import parse
+from ingest.reading import read_path
+from ingest.records import RejectedDocument
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 SAMPLE = CORPUS / "sample"
@@ -32,17 +36,7 @@ def _norm(text: str | None) -> str | None:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
-def _parser():
-    """(read_path, parse, RejectedDocument), or skip while the parser has not landed."""
-    reading = pytest.importorskip("ingest.reading", reason="ingest.reading not written yet")
-    parser = pytest.importorskip("ingest.parser", reason="ingest.parser not written yet")
-    from ingest.records import RejectedDocument
-
-    return reading.read_path, parser.parse, RejectedDocument
-
-
 def _parse(path: Path):
-    read_path, parse, _ = _parser()
     return parse(read_path(path))
 
 
@@ -155,10 +149,11 @@ def find_seed_text(text: str, windows: set[str]) -> str | None:
     return None
 
 
-def test_no_seed_text_in_corpus_or_benchmarks():
+def test_no_seed_text_in_corpus_benchmarks_or_test_fixtures():
     windows = seed_windows()
     files = [p for p in CORPUS.rglob("*") if p.is_file()]
     files += [p for p in (REPO / "benchmarks").rglob("*.py") if p.is_file()]
+    files += [p for p in (REPO / "tests" / "data").rglob("*") if p.is_file()]  # the test fixtures too
     hits = {}
     for path in files:
         try:
@@ -214,7 +209,6 @@ def test_parse_matches_manifest(doc):
 
 @pytest.mark.parametrize("rej", REJECTS, ids=[r["path"] for r in REJECTS])
 def test_rejects_are_rejected(rej):
-    read_path, parse, RejectedDocument = _parser()
     with pytest.raises(RejectedDocument) as info:
         parse(read_path(SAMPLE / rej["path"]))
     assert info.value.code in rej["accept"], info.value.reason
@@ -222,7 +216,6 @@ def test_rejects_are_rejected(rej):
 
 
 def test_duplicates_hash_like_their_original():
-    read_path, _, _ = _parser()
     for d in DOCS:
         if d["duplicate_of"]:
             assert read_path(SAMPLE / d["file"]).sha256 == read_path(SAMPLE / d["duplicate_of"]).sha256, d["file"]

@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, clear_graph, cli_env
 from starlette.testclient import TestClient
 
+from corpus import sample_folder
 from embed.search import (
     MAX_LIMIT,
     HybridSearch,
@@ -28,11 +29,12 @@ from embed.search import (
 from embed.stage import EmbeddingStage
 from embed.vectors import VectorService
 from graph_service.app import create_app
+from graphdb.data_version import CONTENT, SIGNALS, bump
 from graphdb.neo4j_local import free_port
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
-SAMPLE = REPO / "corpus" / "sample"
+SAMPLE = sample_folder()
 DOCUMENTS = [
     "s03_mobilenetv3-large-vs-mobilevit-small.txt",
     "s08_yolov8n-vs-mobilenetv3-large.txt",
@@ -108,10 +110,12 @@ def test_the_catalog_follows_ingest_and_signal_changes(graph, settings):
     assert hits[0].slug == "vllm"
     assert "timesMatched" in hits[0].artifact and not hits[0].artifact.get("computedRank")
 
-    # Signals only (the rank job, recorded searches): reloaded by the background check.
-    graph.execute_query(
+    # Signals only (the rank job, recorded searches: a write that bumps the data version as they
+    # do): reloaded by the background check.
+    signals_write(
+        graph,
         "MATCH (a:Artifact {slug: 'vllm'}) SET a.computedRank = 77.0, a.rankedAt = datetime(), "
-        "a.searchMatches = 5, a.timesMatched = coalesce(a.publishedTimesMatched, 0) + 5"
+        "a.searchMatches = 5, a.timesMatched = coalesce(a.publishedTimesMatched, 0) + 5",
     )
     engine.search_sync(question)  # starts the background check (the interval is 0 here)
     vectors._refresher.join(timeout=30)
@@ -119,14 +123,22 @@ def test_the_catalog_follows_ingest_and_signal_changes(graph, settings):
     assert hit.artifact["computedRank"] == 77.0 and hit.artifact["searchMatches"] == 5
     assert "computed rank 77" in hit.why
 
-    # Capabilities removed from the graph leave the catalog (and the index) at the next check.
+    # Capabilities removed from the graph outside matchgraph leave the catalog (and the index) at the
+    # next check after `matchgraph index refresh` (a new generation of the data version).
     removed, _, _ = graph.execute_query(
         "MATCH (:Artifact {slug: 'vllm'})-[:HAS_CAPABILITY]->(k) WITH k, k.id AS id DETACH DELETE k RETURN id"
     )
     assert removed
+    vectors.catalog().repository.new_generation()
     vectors.ensure_fresh(force=True)
     matched = {match.capability["id"] for hit in engine.search_sync(question).hits for match in hit.capabilities}
     assert matched and not matched & {record["id"] for record in removed}
+
+
+def signals_write(driver, query: str, **parameters) -> None:
+    """A write of signals as matchgraph's writers make it: the query and the data version's bump, in one transaction."""
+    with driver.session() as session:
+        session.execute_write(lambda tx: (tx.run(query, parameters).consume(), bump(tx, SIGNALS)))
 
 
 def _db_hits(plan: dict) -> int:
@@ -134,22 +146,20 @@ def _db_hits(plan: dict) -> int:
 
 
 def test_the_catalog_freshness_check_does_not_grow_with_the_graph(graph):
-    """The check runs every few seconds beside searches: counts and newest timestamps through the
-    count store and range indexes, never a scan (Neo4j's own db-hit count, from PROFILE)."""
-    from graphdb.repository.search import CATALOG_FINGERPRINT
+    """The check runs every few seconds beside searches: the data version through its uniqueness
+    constraint and the count store, never a scan (Neo4j's own db-hit count, from PROFILE)."""
+    from graphdb.data_version import NAME
+    from graphdb.repository.search import CATALOG_VERSION
 
     def hits_with(total: int) -> int:
         graph.execute_query(
             "UNWIND range(1, $n) AS i MERGE (a:Artifact {slug: 'fp-' + i}) "
-            "SET a.rankedAt = datetime(), a.nameEmbeddedAt = datetime() "
-            "MERGE (a)-[:HAS_CAPABILITY]->(k:Capability {id: 'fp-cap-' + i}) "
-            "SET k.embeddedAt = datetime(), k.classifiedAt = datetime() "
-            "MERGE (d:Document {id: 'fp-doc-' + i}) SET d.ingestedAt = datetime() "
-            "MERGE (q:Query {id: 'fp-q-' + i}) SET q.ranAt = datetime()",
+            "MERGE (a)-[:HAS_CAPABILITY]->(k:Capability {id: 'fp-cap-' + i}) SET k.contentVersion = i",
             n=total,
         )
+        signals_write(graph, "RETURN 1")
         with graph.session() as session:
-            summary = session.run("PROFILE " + CATALOG_FINGERPRINT).consume()
+            summary = session.run("PROFILE " + CATALOG_VERSION, name=NAME).consume()
         return _db_hits(summary.profile)
 
     small = hits_with(20)
@@ -231,18 +241,29 @@ def test_an_ingest_updates_the_catalog_to_what_a_full_load_gives(graph, settings
     # A search still holding the older snapshot gets the answers it had; the new one has more.
     assert answers(before) == answered_before != answers(catalog._content)
 
-    # Another page fills in a capability's text (what the writer does: a new SOURCE document).
-    graph.execute_query(
-        "MATCH (:Artifact {slug: 'comfyui'})-[:HAS_CAPABILITY]->(k) WITH k ORDER BY k.id LIMIT 1 "
-        "CREATE (d:Document {id: 'later-page', ingestedAt: datetime()}) "
-        "SET k.unique = coalesce(k.unique, '') + ' zebracorn' MERGE (k)-[:SOURCE]->(d)"
-    )
+    # Another page fills in a capability's text (what the writer does: a new SOURCE document, and
+    # the data version bumped with the capability it changed).
+    def fill_in(tx) -> None:
+        (record,) = list(
+            tx.run(
+                "MATCH (:Artifact {slug: 'comfyui'})-[:HAS_CAPABILITY]->(k) WITH k ORDER BY k.id LIMIT 1 "
+                "CREATE (d:Document {id: 'later-page', ingestedAt: datetime()}) "
+                "SET k.unique = coalesce(k.unique, '') + ' zebracorn' MERGE (k)-[:SOURCE]->(d) RETURN k.id AS id"
+            )
+        )
+        bump(tx, CONTENT, [record["id"]])
+
+    with graph.session() as session:
+        session.execute_write(fill_in)
     assert catalog.refresh() == "content" and catalog.stats()["incremental"] is True
     assert [slug for slug in catalog.keyword_hits("zebracorn", 5).by_artifact] == ["comfyui"]
     _same_catalogs(catalog, SearchCatalog(graph, settings.neo4j_database))
 
-    # A deletion: loaded whole.
+    # A deletion (outside matchgraph: no writer deletes capabilities) with a content write after it:
+    # the update does not add up to the graph's count of capabilities, so the catalog is loaded whole.
     graph.execute_query("MATCH (:Artifact {slug: 'vllm'})-[:HAS_CAPABILITY]->(k) DETACH DELETE k")
+    with graph.session() as session:
+        session.execute_write(lambda tx: bump(tx, CONTENT))
     assert catalog.refresh() == "content" and catalog.stats()["incremental"] is False
     _same_catalogs(catalog, SearchCatalog(graph, settings.neo4j_database))
 
@@ -284,7 +305,7 @@ def api(embedded):
 
 
 def test_hits_carry_matched_capabilities_scores_and_why(embedded, engine):
-    _, driver = embedded
+    _, _driver = embedded
     result = engine.search_sync(SearchRequest(text="serve many LLM requests with continuous batching", limit=5))
     assert result.mode == "hybrid"
     assert result.hits[0].slug == "vllm"
@@ -301,13 +322,13 @@ def test_hits_carry_matched_capabilities_scores_and_why(embedded, engine):
 
 
 def test_an_artifact_name_is_found_by_name(embedded, engine):
-    _, driver = embedded
+    _, _driver = embedded
     result = engine.search_sync(SearchRequest(text="ComfyUI", limit=3))
     assert result.hits[0].slug == "comfyui" and "name matched" in result.hits[0].why
 
 
 def test_type_filter_and_limits(embedded, engine):
-    _, driver = embedded
+    _, _driver = embedded
     models = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Model"))
     assert models.hits and all(hit.artifact["type"] == "Model" for hit in models.hits)
     repositories = engine.search_sync(SearchRequest(text="run a chat model locally", limit=10, type="Repository"))

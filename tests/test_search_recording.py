@@ -11,6 +11,7 @@ import pytest
 from conftest import REPO, cli_env
 from starlette.testclient import TestClient
 
+from corpus import sample_folder
 from embed.recording import RecordedSearch, SearchRecorder, record_search
 from graph_service.app import create_app
 from graphdb.driver import ConnectionInfo
@@ -18,7 +19,7 @@ from graphdb.neo4j_local import free_port
 from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.writer import GraphWriter
 
-SAMPLE = REPO / "corpus" / "sample"
+SAMPLE = sample_folder()
 DOCUMENTS = [
     "s01_resnet-50-vs-efficientnet-b0.txt",
     "s02_efficientnet-b0-vs-mobilenetv3-large.txt",

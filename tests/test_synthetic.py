@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from benchmarks.synthetic import DISORDER_KINDS, Pool, generate, generate_with_truth, main
+from ingest import parser, reading
 
 
 def _norm(text):
@@ -104,8 +105,6 @@ def test_no_seed_text_in_generated_documents():
 
 
 def test_generated_documents_parse_as_expected(tmp_path):
-    reading = pytest.importorskip("ingest.reading", reason="ingest.reading not written yet")
-    parser = pytest.importorskip("ingest.parser", reason="ingest.parser not written yet")
     failures = []
     for name, text, t in generate_with_truth(200, 80, seed=11, disorder=0.6):
         path = tmp_path / name

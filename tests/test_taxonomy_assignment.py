@@ -1,12 +1,14 @@
 """Taxonomy assignment (embed/taxonomy.py through the embedding stage): loading and validating
-taxonomy.json, the threshold, the seeds' capabilities landing in the classes a person would pick,
-the share left unclassified, and re-assignment when the taxonomy or the threshold changes.
+taxonomy.json, the threshold, the capabilities of five comparison pages (the project's fixtures,
+and the seed documents too when present) landing in the classes a person would pick, the share
+left unclassified, and re-assignment when the taxonomy or the threshold changes.
 
-Seed capabilities are named by seed file and line number (tests/seeds.py) and read at run time;
-the expectations below were checked by hand against the text of each line. The hand labels in
+Page capabilities are named by page id and line number (tests/seeds.py) and read at run time; the
+fixtures have the seeds' layout and describe the same capability at the same line, so one set of
+expectations, checked by hand against the text of each line, serves both. The hand labels in
 tests/data/sample_taxonomy_labels.json (every capability of the sample corpus whose class is clear,
-by the first 60 characters of its description; every seed capability, by file and line) give the
-share whose nearest class a person would accept; `scripts/taxonomy_report.py` prints the same
+by the first 60 characters of its description; every fixture and seed capability, by page and line) give the
+share whose nearest class a person would accept; `python -m benchmarks.taxonomy_report` prints the same
 numbers per capability without Neo4j.
 """
 
@@ -16,8 +18,9 @@ import json
 
 import numpy as np
 import pytest
-from seeds import REPO_ROOT, require_seeds_dir, seed_line
+from seeds import CORPORA, FIXTURE_PREFIX, REPO_ROOT, documents_dir, seed_line
 
+from corpus import sample_folder
 from embed.stage import EmbeddingStage
 from embed.taxonomy import (
     TAXONOMY_PATH,
@@ -34,7 +37,7 @@ from ingest.pipeline import Ingester, expand_paths, read_inputs
 from ingest.records import content_id
 from ingest.writer import GraphWriter
 
-CORPUS = REPO_ROOT / "corpus" / "sample"
+CORPUS = sample_folder()
 LABELS = json.loads((REPO_ROOT / "tests" / "data" / "sample_taxonomy_labels.json").read_text(encoding="utf-8"))
 LABEL_KEY = 60  # sample capabilities are labelled by this many leading characters of their description
 
@@ -166,15 +169,23 @@ def test_assigner_nearest_class_or_unclassified_below_the_threshold():
     assert assigned[2] == (UNCLASSIFIED_URI, 0.0)  # the unclassified class itself is never a target
 
 
+# The same expectations by fixture id: each fixture block describes what the seed block at its line does.
+EXPECTATIONS = {
+    "seeds": SEED_EXPECTATIONS,
+    "fixtures": {(FIXTURE_PREFIX + seed, line): uri for (seed, line), uri in SEED_EXPECTATIONS.items()},
+}
+
+
 # -- on the graph, with the real text model -------------------------------------------------------------
 @pytest.mark.slow
-def test_seed_capabilities_land_in_sensible_classes(graph, settings):
-    ingest(graph, [require_seeds_dir()])
+@pytest.mark.parametrize("kind", CORPORA)
+def test_page_capabilities_land_in_sensible_classes(graph, settings, kind):
+    ingest(graph, [documents_dir(kind)])
     report = EmbeddingStage(settings, graph, update_indexes=False).run()
     assert report.ok, report.error
     found = {row["id"]: row for row in capabilities(graph)}
     wrong = []
-    for (seed, line), expected in SEED_EXPECTATIONS.items():
+    for (seed, line), expected in EXPECTATIONS[kind].items():
         row = found[content_id(seed_line(seed, line))]
         if row["uri"] != expected:
             wrong.append(f"{seed}:{line} -> {row['uri']} ({row['score']}), expected {expected}")
@@ -186,18 +197,18 @@ def test_seed_capabilities_land_in_sensible_classes(graph, settings):
         assert row["classes"] == [row["uri"]] and row["name"] == names[row["uri"]]
         assert row["edgeScores"] == [row["score"]]
     unclassified = sum(row["uri"] == UNCLASSIFIED_URI for row in found.values()) / len(found)
-    print(f"\nseeds: {len(found)} capabilities, {unclassified:.1%} unclassified")
+    print(f"\n{kind}: {len(found)} capabilities, {unclassified:.1%} unclassified")
     assert unclassified <= 0.05
 
-    # Every seed capability is labelled by hand (by file and line): the nearest class is mostly right.
+    # Every page capability is labelled by hand (by page and line): the nearest class is mostly right.
     nearest = nearest_classes(graph)
     labelled = []
-    for key, acceptable in LABELS["seeds"].items():
+    for key, acceptable in LABELS[kind].items():
         seed, line = key.split(":")
         labelled.append((key, nearest[content_id(seed_line(seed, int(line)))], acceptable))
     assert len(labelled) == len(found)
     right, misses = share_right(labelled)
-    print(f"seeds: nearest class right for {right:.1%} of {len(labelled)} labelled", *misses, sep="\n  ")
+    print(f"{kind}: nearest class right for {right:.1%} of {len(labelled)} labelled", *misses, sep="\n  ")
     assert right >= SEED_RIGHT_FLOOR, "\n".join(misses)
 
 

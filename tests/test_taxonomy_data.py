@@ -5,10 +5,10 @@ node comes from it) and ``embed/queries.json`` is the evaluation set for search.
 these tests need no Neo4j and no models and run with ``--noconftest``.
 
 Artifact slugs in the query set are checked against what the project's own parser extracts from
-``corpus/sample`` and from the seed documents (``$MATCHGRAPH_SEEDS_DIR`` or
-``<repo>/../shared/seeds``); expectations that only the seeds can satisfy are skipped, with a
-reason, when the seeds are absent. The seeds are someone else's text, so the last tests make sure
-neither data file quotes them.
+``corpus/sample`` and from the test fixtures (tests/data/fixtures, pages of our own about the seed
+documents' artifacts). The seeds (``$MATCHGRAPH_SEEDS_DIR`` or ``<repo>/../shared/seeds``) are
+someone else's text, so the last tests make sure neither data file quotes them; those, and the
+check that the fixtures compare the seeds' artifacts, skip with a reason when the seeds are absent.
 """
 
 from __future__ import annotations
@@ -21,16 +21,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from seeds import FIXTURES_DIR
 
+from corpus import sample_folder
+from embed.taxonomy import TAXONOMY_PATH
 from ingest.parser import parse
 from ingest.reading import read_path
 from ingest.records import slugify
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBED_DIR = REPO_ROOT / "embed"
-TAXONOMY_PATH = EMBED_DIR / "taxonomy.json"
 QUERIES_PATH = EMBED_DIR / "queries.json"
-CORPUS_DIR = REPO_ROOT / "corpus" / "sample"
+CORPUS_DIR = sample_folder()
 SEEDS_ENV = "MATCHGRAPH_SEEDS_DIR"
 
 AREAS = ("vision", "generation", "language", "training", "deployment", "tooling", "audio", "multimodal", "data")
@@ -95,11 +97,10 @@ def seed_slugs() -> frozenset[str] | None:
     return _slugs_of(sorted(folder.glob("*.txt")))
 
 
-def require_seed_slugs() -> frozenset[str]:
-    slugs = seed_slugs()
-    if slugs is None:
-        pytest.skip(f"seed documents not found: set {SEEDS_ENV} or put them in {REPO_ROOT.parent / 'shared' / 'seeds'}")
-    return slugs
+@cache
+def fixture_slugs() -> frozenset[str]:
+    """The artifacts of the test fixtures (tests/data/fixtures): the seeds' artifacts, in our own pages."""
+    return _slugs_of(sorted(FIXTURES_DIR.glob("*.txt")))
 
 
 # --- taxonomy ----------------------------------------------------------------------------------
@@ -204,21 +205,19 @@ def test_queries_mix_short_keywords_and_several_answers():
     assert sum(1 for q in data if len(q["expected"]) >= 2) >= 5
 
 
-def test_expected_slugs_in_the_sample_corpus_or_seeds():
-    """Every expected slug names an artifact the parser finds; seed-only ones need the seeds."""
-    corpus = corpus_slugs()
+def test_expected_slugs_in_the_sample_corpus_or_fixtures():
+    """Every expected slug names an artifact the parser finds in the sample corpus or the test fixtures."""
     expected = {s for q in queries() for s in q["expected"]}
-    outside_corpus = expected - corpus
-    if not outside_corpus:
-        return
+    unknown = expected - corpus_slugs() - fixture_slugs()
+    assert not unknown, f"expected slugs that no document names: {sorted(unknown)}"
+
+
+def test_the_fixtures_compare_the_seeds_artifacts():
+    """The fixtures stand in for the seeds: the same artifacts on both sides."""
     seeds = seed_slugs()
     if seeds is None:
-        pytest.skip(
-            f"{len(outside_corpus)} expected slugs ({', '.join(sorted(outside_corpus))}) appear only in the "
-            f"seed documents, which are not found: set {SEEDS_ENV}"
-        )
-    unknown = outside_corpus - seeds
-    assert not unknown, f"expected slugs that no document names: {sorted(unknown)}"
+        pytest.skip(f"seed documents not found: set {SEEDS_ENV} or put them in {REPO_ROOT.parent / 'shared' / 'seeds'}")
+    assert fixture_slugs() == seeds
 
 
 def test_corpus_only_expectations_resolve_without_seeds():
@@ -228,13 +227,13 @@ def test_corpus_only_expectations_resolve_without_seeds():
     assert len(corpus_queries) >= MIN_QUERIES // 2
 
 
-def test_queries_cover_the_seed_artifacts():
-    """At least 15 queries expect an artifact that a seed document compares, and each is expected."""
-    seeds = require_seed_slugs()
-    targeting = [q for q in queries() if seeds & set(q["expected"])]
+def test_queries_cover_the_fixture_artifacts():
+    """At least 15 queries expect an artifact that a fixture (or seed) page compares, and each is expected."""
+    pages = fixture_slugs()
+    targeting = [q for q in queries() if pages & set(q["expected"])]
     assert len(targeting) >= MIN_SEED_QUERIES, len(targeting)
-    uncovered = seeds - {s for q in queries() for s in q["expected"]}
-    assert not uncovered, f"seed artifacts no query expects: {sorted(uncovered)}"
+    uncovered = pages - {s for q in queries() for s in q["expected"]}
+    assert not uncovered, f"page artifacts no query expects: {sorted(uncovered)}"
 
 
 def test_queries_cover_most_corpus_artifacts():

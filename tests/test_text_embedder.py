@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus import sample_folder
 from embed import onnx_model
 from embed.devices import DeviceError, cuda_available, resolve_device
 from embed.text_embedder import DIMENSION, MODEL_NAME, EmbedderError, load_text_embedder, shared_text_embedder
@@ -44,7 +45,7 @@ def _unseen_texts() -> list[str]:
     """Capability texts of the sample corpus and the search-quality queries: real inputs that
     the calibration set does not contain."""
     texts: list[str] = []
-    for path in sorted((REPO / "corpus" / "sample").glob("*.txt"))[:12]:
+    for path in sorted(sample_folder().glob("*.txt"))[:12]:
         record = parse(path.read_text(encoding="utf-8"))
         for side in (record.a, record.b):
             texts += [f"{block.description} {block.unique or ''}".strip() for block in side.capabilities]

@@ -93,7 +93,7 @@ def test_save_and_load_round_trip(tmp_path, threshold):
     vectors = unit_vectors(150, seed=5)
     index = VectorIndex.build("images", keys(150, "i"), vectors, "vit-tiny", "150@t", approximate_threshold=threshold)
     index.save(tmp_path)
-    faiss_path, manifest_path = index_paths(tmp_path, "images")
+    _faiss_path, manifest_path = index_paths(tmp_path, "images")
     manifest = json.loads(manifest_path.read_text())
     assert manifest["kind"] == index.kind and manifest["count"] == 150 and manifest["dimension"] == 384
     assert manifest["model"] == "vit-tiny" and manifest["fingerprint"] == "150@t"

@@ -10,9 +10,11 @@ mutations are disabled.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
+from pydantic import SecretStr
+from starlette.datastructures import Headers
 from strawberry.permission import BasePermission
 
 from graph_service.api.errors import AuthenticationError
@@ -22,7 +24,7 @@ MUTATIONS_DISABLED = "mutations are disabled until API keys are configured on th
 INVALID_KEY = "invalid API key (sent in X-API-Key or Authorization: Bearer)"
 
 
-def presented_key(headers: Mapping[str, str]) -> str | None:
+def presented_key(headers: Headers) -> str | None:
     """The key the client sent, valid or not; None when it sent none."""
     key = headers.get("x-api-key")
     if key is None:
@@ -32,15 +34,15 @@ def presented_key(headers: Mapping[str, str]) -> str | None:
     return key or None
 
 
-def is_known(key: str, keys: Iterable[str]) -> bool:
+def is_known(key: str, keys: Iterable[SecretStr]) -> bool:
     """Constant-time membership: every configured key is compared, whatever matches."""
     found = False
     for candidate in keys:
-        found |= hmac.compare_digest(key.encode(), candidate.encode())
+        found |= hmac.compare_digest(key.encode(), candidate.get_secret_value().encode())
     return found
 
 
-def resolve_key(headers: Mapping[str, str], keys: Iterable[str]) -> str | None:
+def resolve_key(headers: Headers, keys: Iterable[SecretStr]) -> str | None:
     """The client's valid key, or None for anonymous; raises AuthenticationError for a bad one."""
     key = presented_key(headers)
     if key is None:
@@ -64,7 +66,7 @@ class RequiresApiKey(BasePermission):
     """
 
     message = NEEDS_KEY
-    error_extensions = {"code": AuthenticationError.code}
+    error_extensions = {"code": AuthenticationError.code}  # noqa: RUF012 (strawberry reads the class attribute)
 
     def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
         keys = info.context.settings.api_keys

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 
-from cross_web import HTTPException  # what strawberry's views raise; strawberry does not re-export it
+# What strawberry's views raise (strawberry does not re-export it).
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
-from strawberry.schema.exceptions import (
-    InvalidOperationTypeError,
-)  # the cause strawberry chains to a GET mutation's 400
+from strawberry.schema.exceptions import InvalidOperationTypeError  # chained to a GET mutation's 400
 
 from graph_service.api.auth import client_key
 from graph_service.api.context import Context
@@ -155,13 +154,13 @@ def negotiate(accept: str | None) -> str | None:
                     quality = 0.0
         ranges.setdefault(media_type.lower(), quality)
 
-    def quality(media_type: str) -> float:
+    def quality_of(media_type: str) -> float:
         for candidate in (media_type, "application/*", "*/*"):
             if candidate in ranges:
                 return ranges[candidate]
         return 0.0
 
-    graphql_q, json_q = quality(GRAPHQL_RESPONSE_JSON), quality(JSON)
+    graphql_q, json_q = quality_of(GRAPHQL_RESPONSE_JSON), quality_of(JSON)
     if graphql_q <= 0 and json_q <= 0:
         return None
     if graphql_q > json_q or (graphql_q == json_q and GRAPHQL_RESPONSE_JSON in ranges):

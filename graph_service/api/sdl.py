@@ -7,11 +7,11 @@ python -m graph_service.api.sdl --check  # exit 1 when the file is out of date
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from graph_service.api.schema import schema
+from schema import sdl_file
 
-SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
+SDL_PATH = sdl_file()  # package data of the top-level `schema` package
 HEADER = "# Generated from graph_service/api by `python -m graph_service.api.sdl`; do not edit.\n\n"
 
 

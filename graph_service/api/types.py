@@ -38,7 +38,8 @@ from graphdb.repository.artifacts import MAX_ALTERNATIVES, AlternativeRecord, Ar
 from graphdb.repository.probes import ProbeRecord
 from graphdb.repository.records import ArtifactRecord, CapabilityRecord, ClaimRecord, to_datetime
 from graphdb.repository.vectors import ImageRecord
-from graphdb.vocabulary import ArtifactType, ClaimStatus, Device, ImageKind, Pricing, ProbeKind
+from graphdb.vocabulary import ArtifactType, ClaimStatus, ImageKind, Pricing, ProbeKind
+from graphdb.vocabulary import DeviceChoice as Device
 from ingest.render import render_markdown
 
 
@@ -75,7 +76,7 @@ strawberry.enum(
 )
 strawberry.enum(ClaimStatus, description="What probes made of a claim.")
 strawberry.enum(ProbeKind, description="What a probe measures (README, 'Probes').")
-strawberry.enum(Device, description="Where a probe runs: AUTO picks CUDA when there is one.")
+strawberry.enum(Device, name="Device", description="Where a probe runs: AUTO picks CUDA when there is one.")
 strawberry.enum(ImageKind, description="What an image of an artifact shows.")
 strawberry.enum(ArtifactOrder, description="Orderings of the artifact list; ties break by slug.")
 

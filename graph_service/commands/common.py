@@ -7,12 +7,12 @@ exit status 2, never a traceback (`friendly_errors`).
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import click
 from neo4j.exceptions import AuthError, ServiceUnavailable
 from rich.console import Console
 
+import corpus
 from graphdb.config import ConfigError, Settings, load_settings
 from graphdb.driver import connection_info, sync_driver
 from graphdb.neo4j_local import LocalNeo4j, Neo4jSetupError, ServerStatus
@@ -23,8 +23,7 @@ err = Console(stderr=True)
 
 EXIT_USAGE = 2
 EXIT_PROBLEMS = 1
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_CORPUS = REPO / "corpus" / "sample"
+SAMPLE_CORPUS = corpus.sample_folder()  # package data: found the same from a checkout or an installed wheel
 
 
 class CliError(click.ClickException):

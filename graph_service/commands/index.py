@@ -1,8 +1,9 @@
-"""`matchgraph index rebuild|status` and `matchgraph image add`, and the embedding stage as the
-CLI runs it after `ingest` and in `demo` (with a progress bar on a terminal).
+"""`matchgraph index rebuild|status|refresh` and `matchgraph image add`, and the embedding stage as
+the CLI runs it after `ingest` and in `demo` (with a progress bar on a terminal).
 
     matchgraph index status [--json]             each index: kind, count, model, fresh or why not
     matchgraph index rebuild [--name N]          embed what is pending (images too), rebuild from the graph
+    matchgraph index refresh [--json]            after edits outside matchgraph: every search catalog reloads
     matchgraph image add ARTIFACT FILE… [--kind logo|sample|probe] [--json]
 """
 
@@ -14,8 +15,9 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from embed.catalog import SearchCatalog
 from embed.image_store import ImageError, attach_images, check_image
 from embed.stage import EmbeddingStage
 from embed.vectors import INDEX_NAMES, VectorService
@@ -35,7 +37,7 @@ def _progress_bar(console, enabled: bool):
         console=console,
         transient=True,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def progress(phase: str, done: int, total: int) -> None:
         if phase not in tasks:
@@ -153,6 +155,47 @@ def _rebuild(ctx: click.Context, names: list[str], as_json: bool) -> None:
             common.out.print(line, highlight=False, soft_wrap=True)
         common.out.print(f"images: {status['images']['imageSearch']}", highlight=False, soft_wrap=True)
     sys.exit(0)
+
+
+@index.command("refresh")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+@click.pass_context
+def index_refresh(ctx: click.Context, as_json: bool) -> None:
+    """Make search see edits made outside matchgraph (plain Cypher, Neo4j Browser).
+
+    matchgraph's own writes reach every server's search catalog at its next check (they bump the
+    graph's data version); other edits do not. This starts a new generation of that version, so
+    every running server loads its catalog whole at its next check (a few seconds after a search),
+    and loads it here once to report what search now sees. Servers also find such edits by
+    themselves every MATCHGRAPH_CATALOG_FULL_CHECK_INTERVAL seconds."""
+    common.friendly_errors(_refresh)(ctx, as_json)
+
+
+def _refresh(ctx: click.Context, as_json: bool) -> None:
+    settings = common.settings_from(ctx)
+    common.ensure_graph(settings)
+    with common.open_graph(settings) as driver:
+        catalog = SearchCatalog(driver, settings.neo4j_database)
+        version = catalog.repository.new_generation()
+        catalog.refresh()
+        stats = catalog.stats()
+    report = {
+        "generation": version.generation,
+        "version": version.version,
+        "artifacts": stats["artifacts"],
+        "capabilities": stats["capabilities"],
+        "images": stats["images"],
+    }
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    common.out.print(
+        f"search catalog reloaded from the graph: {report['artifacts']} artifacts, "
+        f"{report['capabilities']} capabilities, {report['images']} images; data version {report['version']}, "
+        "new generation: running servers load it whole at their next check",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 # -- matchgraph image -----------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
                      [--device auto|cpu|cuda] [--batch-sizes 1,8,32] [--repeats N] [--spec FILE]
                      [--data FOLDER] [--weights PATH] [--json]
     matchgraph probe --all                       every artifact in the graph that has a spec
-    matchgraph probe run …                       the same, as a verb
-    matchgraph probe import RESULTS.json…        record results measured elsewhere (python -m probes.measure)
+    matchgraph probe import RESULTS.json…        record results measured elsewhere (benchmarks.probe_bench,
+                                                 benchmarks.gpu_report: probes measured on a bare GPU box)
     matchgraph probe list [--json]               specs, what the graph knows of them, claim counts
 
 Exit status: 0 when every probe ran (ok or skipped), 1 when one failed or an imported record names
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 
 import click
@@ -23,9 +24,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from graph_service.commands import common
+from graphdb.vocabulary import DEVICE_CHOICES, check_batch_sizes
 from probes.devices import DeviceUnavailable
-from probes.measure import summary_line
-from probes.records import KINDS, ProbeResult, read_results
+from probes.records import KINDS, ProbeResult, read_results, summary_line
 from probes.runner import ProbeRequest, run_probe
 from probes.specs import SpecError, SpecRegistry
 from probes.verify import human
@@ -47,9 +48,10 @@ def _batch_sizes(ctx, param, value: str | None) -> tuple[int, ...] | None:
         sizes = tuple(int(part) for part in value.split(",") if part.strip())
     except ValueError:
         raise click.BadParameter(f"expected comma-separated integers like 1,8,32 (got {value!r})") from None
-    if not sizes or any(size < 1 or size > 4096 for size in sizes):
-        raise click.BadParameter(f"batch sizes must be between 1 and 4096 (got {value!r})")
-    return sizes
+    try:
+        return check_batch_sizes(sizes)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def probe_options(command):
@@ -59,7 +61,7 @@ def probe_options(command):
         click.option("--kind", type=click.Choice(KINDS), default="architecture", show_default=True),
         click.option(
             "--device",
-            type=click.Choice(("auto", "cpu", "cuda")),
+            type=click.Choice(DEVICE_CHOICES),
             default=None,
             help="Where to run (default MATCHGRAPH_PROBE_DEVICE, auto: CUDA when there is one).",
         ),
@@ -122,23 +124,13 @@ def probe_options(command):
 def probe(ctx: click.Context, **options) -> None:
     """Measure artifacts with probes, record them in the graph and check their claims.
 
-    Without a verb it runs probes: `matchgraph probe --artifact mobilevit-small`.
+    Runs probes with `--artifact SLUG` (repeatable) or `--all`: `matchgraph probe --artifact
+    mobilevit-small`. The verbs `import` and `list` take their own options.
     """
     if ctx.invoked_subcommand is not None:
         return
     if not options["artifacts"] and not options["all_artifacts"]:
-        raise common.CliError("give --artifact SLUG or --all (or a verb: run, import, list; see --help)")
-    _run(ctx, **options)
-
-
-@probe.command("run")
-@probe_options
-@click.pass_context
-@_friendly
-def probe_run(ctx: click.Context, **options) -> None:
-    """Run probes (the same as `matchgraph probe` with options)."""
-    if not options["artifacts"] and not options["all_artifacts"]:
-        raise common.CliError("give --artifact SLUG or --all")
+        raise common.CliError("give --artifact SLUG or --all (or a verb: import, list; see --help)")
     _run(ctx, **options)
 
 
@@ -167,14 +159,12 @@ def _run(
     steps,
     as_json,
 ) -> None:
-    import os
-
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     settings = common.settings_from(ctx)
     device = device or settings.probe_device
     batch_sizes = batch_sizes or settings.probe_batch_sizes or None
-    repeats = repeats or settings.probe_repeats
+    repeats = repeats or settings.probe_repeats or None  # 0: the device's default
     registry = _registry(spec_files)
     if all_artifacts and artifacts:
         raise common.CliError("give --artifact or --all, not both")
@@ -351,7 +341,7 @@ def _claimed(claim: dict) -> str:
 @click.pass_context
 @_friendly
 def probe_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
-    """Record results measured elsewhere (`python -m probes.measure --json FILE`) and check claims.
+    """Record results measured elsewhere (`python -m benchmarks.probe_bench --json FILE`) and check claims.
 
     Records are keyed by their id: importing a file twice records nothing new.
     """

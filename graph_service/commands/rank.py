@@ -2,7 +2,7 @@
 
     matchgraph rank [--top N] [--json] [--skip-head-to-head] [--artifact SLUG [--explain]]
 
-The formula is in services/rank_model.py (and the README, "Rank"); the Cypher and the
+The formula is in services/rank_model.py (and docs/rank.md); the Cypher and the
 read-compute-write sequence (`recompute`) in graphdb/repository/rank.py; Bradley–Terry in
 probes/headtohead.py.
 """
@@ -13,6 +13,7 @@ import json
 from contextlib import nullcontext
 
 import click
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from graph_service.commands import common
@@ -44,13 +45,14 @@ def _report(run: RankRun, top: int, explained) -> dict:
 
 def _print_table(out, run: RankRun, top: int) -> None:
     table = Table(title=f"Top {min(top, len(run.results))} of {len(run.results)} by computed rank")
-    for column, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"),
         ("artifact", "left"),
         ("computed", "right"),
         ("published", "right"),
         ("change", "right"),
-    ):
+    )
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for position, result in enumerate(run.results[:top], start=1):
         published = "–" if result.published_rank is None else str(result.published_rank)
@@ -68,13 +70,14 @@ def _print_explanation(out, result, explain: bool) -> None:
     if not explain:
         return
     table = Table(title="Contributions (they sum to the computed rank)")
-    for column, justify in (
+    explanation_columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("signal", "left"),
         ("value", "right"),
         ("weight", "right"),
         ("points", "right"),
         ("detail", "left"),
-    ):
+    )
+    for column, justify in explanation_columns:
         table.add_column(column, justify=justify)
     for c in result.contributions:
         value = "missing" if c.value is None else f"{c.value:.4f}"
@@ -111,8 +114,8 @@ def rank(
 ) -> None:
     """Recompute head-to-head edges and every described artifact's computed rank (0..100).
 
-    Prints the top artifacts by computed rank with the published rank beside it; see the README
-    ("Rank") for the formula.
+    Prints the top artifacts by computed rank with the published rank beside it; the formula is in
+    docs/rank.md.
     """
     common.friendly_errors(_rank)(ctx, top, as_json, artifact_key, explain, skip_head_to_head)
 

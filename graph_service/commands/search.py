@@ -1,4 +1,4 @@
-"""`matchgraph search`: hybrid search from the command line (design §3).
+"""`matchgraph search`: hybrid search from the command line (docs/search.md).
 
     matchgraph search "QUERY" [--limit N] [--type T] [--image FILE] [--json]
 

@@ -1,4 +1,4 @@
-"""The local Neo4j Community server that the demo and the test suite run (design §4)."""
+"""The local Neo4j Community server that the demo and the test suite run (docs/operations.md)."""
 
 from graphdb.neo4j_local.jars import BROWSER_VERSION, NEO4J_VERSION, Neo4jSetupError, ensure_jars
 from graphdb.neo4j_local.server import LocalNeo4j, ServerStatus, free_port, port_is_free

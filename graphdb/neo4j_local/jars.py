@@ -19,10 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from graphdb.config import load_settings
+from graphdb.package_data import package_path
 
 NEO4J_VERSION = "5.26.30"
 BROWSER_VERSION = "5.24.0"
-POM = Path(__file__).with_name("pom.xml")
+POM = package_path("graphdb.neo4j_local", "pom.xml")
 
 
 class Neo4jSetupError(Exception):

@@ -15,11 +15,13 @@ The server runs in its own process session, so it outlives the command that star
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import signal
 import socket
+import string
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -282,32 +284,50 @@ class LocalNeo4j:
         lines += [f"{key}={value}" for key, value in settings.items()]
         (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
+    @property
+    def pending_password_file(self) -> Path:
+        """The password being set: promoted to `password_file` only once Neo4j has accepted it."""
+        return self.home / "password.pending"
+
     def _set_initial_password(self, java: str, jars: Path) -> None:
+        """Sets the generated password before the first start, resumably.
+
+        The password is kept in `password.pending` while Neo4j's admin tool sets it, and becomes
+        the password file only once the tool succeeded: a failure or a kill at any point leaves a
+        state the next start completes (the same pending password is set again, or promoted when
+        the tool had already written it)."""
         auth_file = self.home / "data" / "dbms" / "auth.ini"
+        pending = self.pending_password_file
         if auth_file.exists():
+            if self.password() is None and pending.exists():
+                pending.replace(self.password_file)  # killed after the tool succeeded, before the promotion
             if self.password() is None:
                 raise Neo4jSetupError(
                     f"{auth_file} exists but the password file {self.password_file} is gone; "
                     f"remove {self.home} to start over with an empty graph."
                 )
             return
-        password = self.password() or secrets.token_urlsafe(18)
-        self.password_file.write_text(password + "\n")
-        self.password_file.chmod(0o600)
+        password = _read_password(pending) or self.password() or new_password()
+        _write_private(pending, password)
+        # `--` ends the options: a password is never read as one, whatever it starts with.
         result = subprocess.run(
-            [java, "-cp", f"{jars}/*", ADMIN_TOOL, "dbms", "set-initial-password", password],
+            [java, "-cp", f"{jars}/*", ADMIN_TOOL, "dbms", "set-initial-password", "--", password],
             capture_output=True,
             text=True,
             env=self._server_env(),
         )
         if result.returncode != 0:
             raise Neo4jSetupError(
-                f"could not set the initial Neo4j password:\n{(result.stdout + result.stderr)[-2000:]}"
+                "could not set the initial Neo4j password (nothing was changed; `matchgraph neo4j start` "
+                f"tries again):\n{(result.stdout + result.stderr)[-2000:]}"
             )
+        pending.replace(self.password_file)
 
     def _wait_until_ready(self, process: subprocess.Popen, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         password = self.password()
+        if password is None:
+            raise Neo4jSetupError(f"no password in {self.password_file}: the initial password was never set")
         while time.monotonic() < deadline:
             code = process.poll()
             if code is not None:
@@ -331,7 +351,10 @@ class LocalNeo4j:
 
     def _query_version(self) -> str | None:
         try:
-            with GraphDatabase.driver(self.bolt_uri, auth=(USER, self.password()), connection_timeout=2) as driver:
+            password = self.password()
+            if password is None:
+                return None
+            with GraphDatabase.driver(self.bolt_uri, auth=(USER, password), connection_timeout=2) as driver:
                 records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
                 return records[0]["v"]
         except Exception:
@@ -374,10 +397,8 @@ def free_port() -> int:
 
 
 def _alive(pid: int) -> bool:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap it if it is our own child that has exited
-    except ChildProcessError:
-        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -407,3 +428,25 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except FileNotFoundError:
         return "(no log)"
+
+
+def new_password() -> str:
+    """A generated password: 24 characters of letters and digits (none an option's leading '-')."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(24))
+
+
+def _read_password(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Writes ``text`` to ``path`` readable by the owner only, atomically (never a half-written file)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text + "\n")
+    temporary.replace(path)

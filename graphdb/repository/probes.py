@@ -84,7 +84,10 @@ RETURN slug, collect({status: status, n: n}) AS counts
 
 
 class ProbeStore:
-    """Writes probe results and claim verdicts, reads claims and probes (sync driver)."""
+    """Writes probe results and claim verdicts, reads claims and probes (sync driver).
+
+    Its writes leave the graph's data version alone (graphdb/data_version.py): search reads no probe
+    or claim; they reach it through the rank job, whose writes bump it."""
 
     def __init__(self, driver, database: str = "neo4j"):
         self.graph = SyncGraph(driver, database)

@@ -1,7 +1,8 @@
 """All Cypher of the rank and the head-to-head edges (services/rank.py runs the sequence).
 
 `RankStore` reads what the rank needs (as `ArtifactInputs`) and writes head-to-head edges and
-ranks in one transaction each, in `UNWIND` batches.
+ranks in one transaction each, in `UNWIND` batches; both are signals search shows, so each
+transaction ends by bumping the graph's data version (graphdb/data_version.py).
 
 Sync driver: the CLI runs it (the API only reads the stored results, through the artifact
 projections it already makes).
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from graphdb.data_version import SIGNALS, bump
 from graphdb.driver import SyncGraph
 from graphdb.vocabulary import UNCLASSIFIED_URI
 
@@ -161,6 +163,7 @@ class RankStore:
             tx.run(DELETE_HEAD_TO_HEAD).consume()
             for batch in _batches(rows):
                 tx.run(WRITE_HEAD_TO_HEAD, rows=batch).consume()
+            bump(tx, SIGNALS)
 
         self.graph.transaction(work)
 
@@ -225,6 +228,7 @@ class RankStore:
             for batch in _batches(rows):
                 tx.run(WRITE_RANKS, rows=batch).consume()
             tx.run(CLEAR_UNRANKED).consume()
+            bump(tx, SIGNALS)
 
         self.graph.transaction(work)
 

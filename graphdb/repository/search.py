@@ -4,64 +4,29 @@ Hybrid search (embed/search.py) runs without a Cypher round trip: the fields, li
 needs are copied into the process and refreshed when the graph changes. These queries make that
 copy, and tell when it is out of date:
 
-- `CATALOG_FINGERPRINT`: one cheap query in two parts. *content* changes with ingest (documents,
-  artifacts, capabilities, their embeddings and taxonomy classes, images); *signals* change with
-  the rank job, head-to-head and every recorded search.
+- `CATALOG_VERSION`: the graph's data version (graphdb/data_version.py), which every matchgraph
+  write of what search reads bumps in its own transaction: one index lookup, run every few seconds
+  beside searches.
 - `CATALOG_ARTIFACTS`, `CATALOG_CAPABILITIES`, `CATALOG_IMAGES`: the content;
-  `CATALOG_CHANGED_CAPABILITIES`: the capabilities changed since a time, for an incremental reload.
+  `CATALOG_CHANGED_CAPABILITIES`: the capabilities changed since a content version, for an
+  incremental update.
 - `CATALOG_SIGNALS`: per artifact, the numbers the fusion's graph prior and the hits' `why` use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from graphdb.data_version import NAME, new_generation
 from graphdb.driver import SyncGraph
 
-
-# Counts come from Neo4j's count store and each newest timestamp from a range index
-# (schema/002, 004, 008: ORDER BY … DESC LIMIT 1 is one index lookup), so the check costs about a
-# millisecond however large the graph: it runs every few seconds beside searches. Recorded
-# searches show as the newest Query.ranAt and the count of Query nodes.
-def _newest(label: str, property: str, alias: str) -> str:
-    return (
-        f"CALL () {{ OPTIONAL MATCH (n:{label}) WHERE n.{property} IS NOT NULL "
-        f"WITH n ORDER BY n.{property} DESC LIMIT 1 RETURN toString(n.{property}) AS {alias} }}"
-    )
-
-
-CATALOG_FINGERPRINT = "\n".join(
-    [
-        "CALL () { MATCH (a:Artifact) RETURN count(a) AS artifacts }",
-        "CALL () { MATCH (k:Capability) RETURN count(k) AS capabilities }",
-        "CALL () { MATCH (d:Document) RETURN count(d) AS documents }",
-        "CALL () { MATCH (:Image)-[r:DEPICTS]->() RETURN count(r) AS depictions }",
-        "CALL () { MATCH ()-[h:HEAD_TO_HEAD]->() RETURN count(h) AS headToHead }",
-        "CALL () { MATCH (q:Query) RETURN count(q) AS queries }",
-        _newest("Document", "ingestedAt", "ingestedAt"),
-        _newest("Capability", "embeddedAt", "embeddedAt"),
-        _newest("Capability", "classifiedAt", "classifiedAt"),
-        _newest("Artifact", "nameEmbeddedAt", "namesAt"),
-        _newest("Image", "addedAt", "imagesAt"),
-        _newest("Artifact", "rankedAt", "rankedAt"),
-        _newest("Query", "ranAt", "searchedAt"),
-        "CALL () { OPTIONAL MATCH ()-[h:HEAD_TO_HEAD]->() WHERE h.computedAt IS NOT NULL "
-        "WITH h ORDER BY h.computedAt DESC LIMIT 1 RETURN toString(h.computedAt) AS headToHeadAt }",
-        "RETURN *",
-    ]
-)
-CONTENT_PARTS = (
-    "artifacts",
-    "capabilities",
-    "documents",
-    "depictions",
-    "ingestedAt",
-    "embeddedAt",
-    "classifiedAt",
-    "namesAt",
-    "imagesAt",
-)
-SIGNAL_PARTS = ("rankedAt", "queries", "searchedAt", "headToHead", "headToHeadAt")
+# The version node through its uniqueness constraint, and the count of capabilities from Neo4j's
+# count store (the incremental update checks that it adds up): a few db hits however large the graph.
+CATALOG_VERSION = """
+CALL () { MATCH (k:Capability) RETURN count(k) AS capabilities }
+OPTIONAL MATCH (v:DataVersion {name: $name})
+RETURN v.generation AS generation, v.version AS version, v.contentVersion AS contentVersion, capabilities
+"""
 
 CATALOG_ARTIFACTS = """
 MATCH (a:Artifact)
@@ -75,24 +40,12 @@ RETURN a.slug AS artifact, k.id AS id, k.uri AS uri, k.name AS name, k.descripti
        k.unique AS unique, k.vsAlternatives AS vsAlternatives
 """
 
-# The capabilities an ingest or the embedding stage changed since the catalog's last load (by the
-# range indexes on the timestamps: cost grows with the change, not the graph), one row per owner.
-# A margin before `since` takes in the writes of transactions that took their timestamp before it
-# but committed after it was read (reading a change twice is harmless).
-CHANGE_MARGIN_SECONDS = 60
+# The capabilities matchgraph's writes changed after a content version (each such write stamps the
+# capabilities it changed with its version, schema/009's range index finds them: cost grows with the
+# change, not the graph), one row per owner. Exact: no write of a version at or below `since` can
+# commit after the version was read (graphdb/data_version.py).
 CATALOG_CHANGED_CAPABILITIES = """
-WITH datetime($since) - duration({seconds: $margin}) AS since
-CALL (since) {
-  MATCH (d:Document) WHERE d.ingestedAt > since
-  MATCH (k:Capability)-[:SOURCE]->(d)
-  RETURN k
-  UNION
-  MATCH (k:Capability) WHERE k.embeddedAt > since
-  RETURN k
-  UNION
-  MATCH (k:Capability) WHERE k.classifiedAt > since
-  RETURN k
-}
+MATCH (k:Capability) WHERE k.contentVersion > $since
 MATCH (a:Artifact)-[:HAS_CAPABILITY]->(k)
 RETURN a.slug AS artifact, k.id AS id, k.uri AS uri, k.name AS name, k.description AS description,
        k.unique AS unique, k.vsAlternatives AS vsAlternatives
@@ -118,16 +71,19 @@ RETURN a.slug AS slug, a.rank AS rank, a.computedRank AS computedRank, a.timesMa
 
 
 @dataclass(frozen=True)
-class CatalogFingerprint:
-    content: str
-    signals: str
-    values: dict = field(default_factory=dict, compare=False)  # every part, by name
+class DataVersion:
+    """The graph's data version as the catalog sees it (all None on a graph nothing has written yet)."""
 
-    @property
-    def newest_content(self) -> str | None:
-        """The newest ingest, embedding or classification timestamp (ISO text), None on an empty graph."""
-        stamps = [self.values.get(part) for part in ("ingestedAt", "embeddedAt", "classifiedAt")]
-        return max((stamp for stamp in stamps if stamp), default=None)
+    generation: str | None
+    version: int | None  # any change of what search reads
+    content: int | None  # a change of artifacts, capabilities or images
+    capabilities: int = 0  # Capability nodes in the graph when the version was read
+
+    def same_content(self, other: DataVersion | None) -> bool:
+        return other is not None and (self.generation, self.content) == (other.generation, other.content)
+
+    def same(self, other: DataVersion | None) -> bool:
+        return other is not None and self.same_content(other) and self.version == other.version
 
 
 class CatalogRepository:
@@ -135,15 +91,20 @@ class CatalogRepository:
 
     def __init__(self, driver, database: str):
         self.graph = SyncGraph(driver, database)
-        self.reads = 0  # round trips so far (tests check that searches make none)
 
-    def fingerprint(self) -> CatalogFingerprint:
-        row = self.graph.read(CATALOG_FINGERPRINT)[0]
-        return CatalogFingerprint(
-            content="|".join(str(row[part]) for part in CONTENT_PARTS),
-            signals="|".join(str(row[part]) for part in SIGNAL_PARTS),
-            values=row,
-        )
+    @property
+    def reads(self) -> int:
+        """Round trips so far (tests check that searches make none)."""
+        return self.graph.round_trips
+
+    def version(self) -> DataVersion:
+        row = self.graph.read(CATALOG_VERSION, name=NAME)[0]
+        return DataVersion(row["generation"], row["version"], row["contentVersion"], row["capabilities"])
+
+    def new_generation(self) -> DataVersion:
+        """Declares the graph edited outside matchgraph: every catalog loads it whole at its next check."""
+        row = new_generation(self.graph)
+        return DataVersion(row["generation"], row["version"], row["contentVersion"])
 
     def artifacts(self) -> list[dict]:
         return self.graph.read(CATALOG_ARTIFACTS)
@@ -151,8 +112,8 @@ class CatalogRepository:
     def capabilities(self) -> list[dict]:
         return self.graph.read(CATALOG_CAPABILITIES)
 
-    def changed_capabilities(self, since: str) -> list[dict]:
-        return self.graph.read(CATALOG_CHANGED_CAPABILITIES, since=since, margin=CHANGE_MARGIN_SECONDS)
+    def changed_capabilities(self, since: int) -> list[dict]:
+        return self.graph.read(CATALOG_CHANGED_CAPABILITIES, since=since)
 
     def images(self) -> list[dict]:
         return self.graph.read(CATALOG_IMAGES)

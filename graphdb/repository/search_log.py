@@ -3,10 +3,14 @@
 (:Query {id, text, modality, limit, type, ranAt, resultCount})-[:RETURNED {position, score}]->(:Artifact)
 each returned artifact: searchMatches += 1, timesMatched = coalesce(publishedTimesMatched, 0) + searchMatches
 (:Artifact)-[:CO_MATCHED {count, lastAt}]->(:Artifact)   one edge per returned pair, lower slug -> higher slug
+
+The counters are signals search shows (timesMatched, searchMatches), so the transaction ends by
+bumping the graph's data version (graphdb/data_version.py) as a signals change.
 """
 
 from __future__ import annotations
 
+from graphdb.data_version import SIGNALS, bump
 from graphdb.driver import SyncGraph
 
 # The Query node and its RETURNED edges; the counters of every returned artifact. Hits are sent in
@@ -45,5 +49,7 @@ class SearchLog:
             tx.run(WRITE_QUERY, query).consume()
             if pairs:
                 tx.run(WRITE_CO_MATCHED, pairs=pairs, ranAt=query["ranAt"]).consume()
+            if query["hits"]:  # no hit, no counter changed: nothing search shows
+                bump(tx, SIGNALS)
 
         self.graph.transaction(work)

@@ -5,7 +5,7 @@ service (embed/vectors.py) and images (embed/image_store.py), all on a sync driv
 is the API's (async) reader of `Artifact.images`. Every query is parameterised; writes are `UNWIND`
 batches.
 
-What the stage writes (design §2 and the session's contract):
+What the stage writes (docs/graph-model.md):
     (:Capability {embedding, embeddingModel, embeddedAt, embeddedWithUnique,
                   uri, name, classScore, classifiedWith, classifiedAt})-[:INSTANCE_OF {score}]->(:CapabilityClass)
     (:Artifact {nameEmbedding, nameEmbeddingModel, nameEmbeddedAt, nameEmbeddedFrom})
@@ -13,12 +13,18 @@ What the stage writes (design §2 and the session's contract):
     (:Image {id, sha256, kind, path, mediaType, width, height, addedAt, embedding, embeddingModel, embeddedAt})-[:DEPICTS]->(:Artifact)
 `embeddedWithUnique` and `nameEmbeddedFrom` record what was embedded, so a capability whose `Unique:`
 line arrives later (a truncated page first) or an artifact renamed by a later page is embedded again.
+
+The writes of what the search catalog reads (a capability's class, uri and name; which artifacts an
+image depicts) bump the graph's data version in their transaction (graphdb/data_version.py); the
+vectors themselves are followed by the FAISS indexes' own fingerprints (FINGERPRINTS below), and
+taxonomy classes reach the catalog only through the capabilities assigned to them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graphdb.data_version import CONTENT, write_and_bump
 from graphdb.driver import Graph, SyncGraph
 from graphdb.vocabulary import UNCLASSIFIED_URI
 
@@ -227,8 +233,16 @@ class VectorRepository:
         return self.graph.read(PENDING_CAPABILITIES, model=model)
 
     def write_capability_embeddings(self, rows: list[dict], model: str, classified_with: str) -> None:
-        """rows: {key, vector, withUnique, uri, score}."""
-        self.graph.write(WRITE_CAPABILITY_EMBEDDINGS, rows=rows, model=model, classifiedWith=classified_with)
+        """rows: {key, vector, withUnique, uri, score}; the capabilities' class changes what search shows."""
+        write_and_bump(
+            self.graph,
+            WRITE_CAPABILITY_EMBEDDINGS,
+            CONTENT,
+            [row["key"] for row in rows],
+            rows=rows,
+            model=model,
+            classifiedWith=classified_with,
+        )
 
     def pending_artifact_names(self, model: str) -> list[dict]:
         return self.graph.read(PENDING_ARTIFACT_NAMES, model=model)
@@ -253,8 +267,15 @@ class VectorRepository:
         return self.graph.read(UNASSIGNED_CAPABILITIES, model=model, classifiedWith=classified_with, limit=limit)
 
     def write_assignments(self, rows: list[dict], classified_with: str) -> None:
-        """rows: {key, uri, score}."""
-        self.graph.write(WRITE_ASSIGNMENTS, rows=rows, classifiedWith=classified_with)
+        """rows: {key, uri, score}; the capabilities' class changes what search shows."""
+        write_and_bump(
+            self.graph,
+            WRITE_ASSIGNMENTS,
+            CONTENT,
+            [row["key"] for row in rows],
+            rows=rows,
+            classifiedWith=classified_with,
+        )
 
     def assignment_summary(self) -> dict:
         return self.graph.read(ASSIGNMENT_SUMMARY, unclassified=UNCLASSIFIED_URI)[0]
@@ -281,7 +302,7 @@ class VectorRepository:
         return rows[0] if rows else None
 
     def attach_image(self, slug: str, image: dict) -> dict | None:
-        rows = self.graph.write(ATTACH_IMAGE, slug=slug, image=image)
+        rows = write_and_bump(self.graph, ATTACH_IMAGE, CONTENT, slug=slug, image=image)  # what it depicts
         return rows[0] if rows else None
 
     def pending_images(self, model: str) -> list[dict]:

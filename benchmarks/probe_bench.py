@@ -1,13 +1,17 @@
-"""Measure without the graph: ``python -m probes.measure``.
+"""Probe benchmark, measured without the graph: ``python -m benchmarks.probe_bench``.
 
 Runs probes on this machine and writes a results file that ``matchgraph probe import FILE`` records
-in the graph elsewhere. Needs only torch + transformers (+ diffusers for the SD3.5 specs) + numpy:
-no neo4j, pydantic or strawberry, so it runs on a bare GPU box.
+in the graph elsewhere (benchmarks/results/probes_cpu.json is one). Needs only a checkout and torch +
+transformers (+ diffusers for the SD3.5 specs) + numpy: no neo4j, pydantic or strawberry, so it runs
+on a bare GPU box. On a machine with matchgraph and its graph, `matchgraph probe` measures the same
+way (probes/runner.py) and records the probes at once.
 
-    python -m probes.measure --artifact vit-base-patch16-224 --device cuda --batch-sizes 1,8,32 --json out.json
-    python -m probes.measure --artifacts mobilevit-small,vit-base-patch16-224 --json out.json
-    python -m probes.measure --all --device cuda --json out.json      # every spec
-    python -m probes.measure --list                                   # the specs
+    python -m benchmarks.probe_bench --artifact vit-base-patch16-224 --device cuda --batch-sizes 1,8,32 --json out.json
+    python -m benchmarks.probe_bench --artifacts mobilevit-small,vit-base-patch16-224 --json out.json
+    python -m benchmarks.probe_bench --all --device cuda --json out.json      # every spec
+    python -m benchmarks.probe_bench --all --device cpu --batch-sizes 1,8 --repeats 5 \
+        --json benchmarks/results/probes_cpu.json                             # the CPU table
+    python -m benchmarks.probe_bench --list                                   # the specs
 
 The results file is rewritten after every probe, so an interrupted run keeps what it measured.
 Exit status: 0 when every probe ran (ok or skipped), 1 when one failed, 2 on bad arguments.
@@ -21,7 +25,8 @@ import os
 import sys
 from pathlib import Path
 
-from probes.records import KINDS, ProbeResult, write_results
+from graphdb.vocabulary import DEVICE_CHOICES
+from probes.records import KINDS, ProbeResult, summary_line, write_results
 from probes.runner import ProbeRequest, run_probe
 from probes.specs import SpecError, SpecRegistry
 
@@ -41,14 +46,14 @@ def slug_list(text: str) -> list[str]:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m probes.measure", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.probe_bench", description=__doc__.split("\n\n")[0])
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--artifact", type=slug_list, help="artifact slug (comma-separated for several)")
     which.add_argument("--artifacts", type=slug_list, help="comma-separated artifact slugs")
     which.add_argument("--all", action="store_true", help="every artifact that has a spec")
     which.add_argument("--list", action="store_true", help="list the specs and exit")
     p.add_argument("--kind", choices=KINDS, default="architecture")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument(
         "--batch-sizes", type=positive_ints, default=None, help="e.g. 1,8,32 (default: cpu 1,8; cuda 1,8,32)"
     )
@@ -125,21 +130,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(json.dumps([r.to_json() for r in results], indent=2))
     return 1 if any(r.status == "failed" for r in results) else 0
-
-
-def summary_line(result: ProbeResult) -> str:
-    parts = [f"{result.artifact_slug} {result.kind} on {result.device} ({result.dtype}): {result.status}"]
-    if result.param_count:
-        parts.append(f"{result.param_count:,} parameters")
-    for batch, latency, throughput in zip(result.batch_sizes, result.latency_ms, result.throughput):
-        parts.append(f"b{batch}: {latency:.1f} ms, {throughput:.1f}/s")
-    if result.top1 is not None:
-        parts.append(f"top-1 {result.top1:.2%} on {result.examples}")
-    if result.adherence is not None:
-        parts.append(f"adherence {result.adherence:.4f}")
-    if result.reason:
-        parts.append(result.reason)
-    return "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""GPU throughput report: ``python -m probes.gpu_report --out DIR`` (CUDA only).
+"""GPU throughput report: ``python -m benchmarks.gpu_report --out DIR`` (CUDA only).
+
+A benchmark entry point that needs only a checkout and torch + transformers (+ diffusers): it runs on
+a bare GPU machine without matchgraph's graph libraries. benchmarks/results/gpu_report_h100.* came
+from ``python -m benchmarks.gpu_report --out DIR --compile``.
 
 One run measures, within a time budget (``--budget-s``, default 480 s):
 
@@ -211,6 +215,7 @@ def markdown(data: dict) -> str:
             probe.get("latency_ms", []),
             probe.get("throughput", []),
             probe.get("peak_memory_mb", []),
+            strict=False,
         ):
             lines.append(
                 f"| {probe['artifact_slug']} | {params} | {probe.get('dtype')} | {batch} | {latency:,.2f} | "
@@ -276,7 +281,7 @@ def run_probes(report: Report, specs: list[tuple[str, ProbeSpec]], device: str, 
             report.data["probes"].append(result.to_json())
             log(
                 f"  {result.status}: {result.param_count:,} parameters; "
-                + ", ".join(f"b{b} {t:,.1f}/s" for b, t in zip(result.batch_sizes, result.throughput))
+                + ", ".join(f"b{b} {t:,.1f}/s" for b, t in zip(result.batch_sizes, result.throughput, strict=False))
                 + (f"; {result.reason}" if result.reason else "")
             )
         except Exception as error:
@@ -345,12 +350,14 @@ def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, com
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     fused = [SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
-    modes = [("eager", lambda: model, lambda b: inputs_for(b), batches, fused)]
+    # Each mode's model is made when its turn comes (the compiled one takes minutes); the eager ones
+    # share the model built above, bound here rather than looked up when the lambda runs.
+    modes = [("eager", lambda model=model: model, lambda b: inputs_for(b), batches, fused)]
     if placement.device == "cuda":
         modes.append(
             (
                 "eager, channels-last",
-                lambda: model.to(memory_format=torch.channels_last),
+                lambda model=model: model.to(memory_format=torch.channels_last),
                 lambda b: inputs_for(b, True),
                 batches,
                 fused,
@@ -395,11 +402,10 @@ def vit_sweep(report: Report, spec: ProbeSpec, device: str, deadline: float, com
         if everything:
             sweep["best"] = max(everything, key=lambda r: r["images_per_s"])
         report.write()
-    del model
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m probes.gpu_report", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for report.json, report.md, probes.json")
     parser.add_argument("--budget-s", type=float, default=480.0, help="total time budget in seconds (default 480)")
     parser.add_argument(
@@ -417,9 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     deadline = start + args.budget_s
     if not args.cpu_smoke and not torch.cuda.is_available():
         print(
-            "error: probes.gpu_report needs a CUDA GPU and torch sees none here "
+            "error: benchmarks.gpu_report needs a CUDA GPU and torch sees none here "
             f"(torch {torch.__version__}, CUDA build {torch.version.cuda}). For CPU numbers use "
-            "`python -m probes.measure --all --device cpu`.",
+            "`python -m benchmarks.probe_bench --all --device cpu`.",
             file=sys.stderr,
         )
         return 2

@@ -1,8 +1,10 @@
-"""Where every capability of the sample corpus and the seeds lands in the taxonomy, without Neo4j.
+"""Taxonomy quality: where every capability of the sample corpus and the seeds lands, without Neo4j.
 
-    $(make -s venv)/bin/python scripts/taxonomy_report.py                 # all capabilities
-    $(make -s venv)/bin/python scripts/taxonomy_report.py --wrong         # only labelled ones that miss
-    $(make -s venv)/bin/python scripts/taxonomy_report.py --backend torch --json /tmp/report.json
+    python -m benchmarks.taxonomy_report                 # all capabilities
+    python -m benchmarks.taxonomy_report --wrong         # only labelled ones that miss
+    python -m benchmarks.taxonomy_report --backend torch --json /tmp/report.json
+
+Run from a checkout (the hand labels in tests/data are not installed with matchgraph).
 
 Capabilities are read with the project's parser (ingest/parser.py), one per distinct description
 as the graph keeps them (the first `Unique:` line seen wins, as in ingest/writer.py), and embedded
@@ -28,18 +30,19 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from rich.console import Console
+from rich.table import Table
+
+from corpus import sample_folder
+from embed.stage import BATCH
+from embed.taxonomy import TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, load_taxonomy
+from embed.text_embedder import shared_text_embedder
+from graphdb.config import Settings
+from ingest.parser import parse
+from ingest.reading import read_path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from embed.stage import BATCH  # noqa: E402
-from embed.taxonomy import TAXONOMY_PATH, UNCLASSIFIED_URI, Assigner, load_taxonomy  # noqa: E402
-from ingest.parser import parse  # noqa: E402
-from ingest.reading import read_path  # noqa: E402
-
-SAMPLE = REPO / "corpus" / "sample"
+SAMPLE = sample_folder()
 LABELS = REPO / "tests" / "data" / "sample_taxonomy_labels.json"
 KEY_LENGTH = 60  # sample capabilities are labelled by this many leading characters of the description
 
@@ -102,7 +105,8 @@ def off_topic_scores(sentences: list[str], embedder, assigner: Assigner) -> list
         return []
     scores = assigner.scores(embedder.encode(sentences, batch_size=BATCH))
     return [
-        (text, assigner.uris[int(row.argmax())], round(float(row.max()), 4)) for text, row in zip(sentences, scores)
+        (text, assigner.uris[int(row.argmax())], round(float(row.max()), 4))
+        for text, row in zip(sentences, scores, strict=True)
     ]
 
 
@@ -142,7 +146,7 @@ def classify(
     scores = assigner.scores(vectors)
     assigned = assigner.assign(vectors)
     rows = []
-    for capability, row_scores, (uri, _) in zip(capabilities, scores, assigned):
+    for capability, row_scores, (uri, _) in zip(capabilities, scores, assigned, strict=True):
         order = row_scores.argsort()[::-1]
         first, second = int(order[0]), int(order[1])
         rows.append(
@@ -185,9 +189,6 @@ def summary(rows: list[Row], source: str) -> dict:
 
 
 def print_report(rows: list[Row], threshold: float, only_wrong: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console(width=200)
     for source in ("sample", "seeds"):
         mine = [r for r in rows if r.source == source and (not only_wrong or r.verdict == "WRONG")]
@@ -231,7 +232,7 @@ def print_report(rows: list[Row], threshold: float, only_wrong: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.taxonomy_report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--taxonomy", type=Path, default=TAXONOMY_PATH)
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--seeds", type=Path, default=default_seeds_dir())
@@ -240,10 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrong", action="store_true", help="list only labelled capabilities whose class is wrong")
     parser.add_argument("--json", type=Path, help="also write every row and the summary here")
     args = parser.parse_args(argv)
-
-    from embed.text_embedder import shared_text_embedder
-    from graphdb.config import Settings
-
+    # Only the cached embedding models, never a download (the answers must be the graph's own).
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     settings = Settings()
     threshold = settings.taxonomy_threshold if args.threshold is None else args.threshold
     embedder = shared_text_embedder(args.backend or settings.embed_backend, settings.device, settings.cache_dir)
