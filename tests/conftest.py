@@ -9,6 +9,7 @@ code is never tested against a mock.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,48 @@ def settings(tmp_path, neo4j_server) -> Settings:
         cache_dir=_cache_dir(),
         _env_file=None,
     )
+
+
+# -- the suite's wall-clock budget ---------------------------------------------------------------
+# `make test` must stay under TEST_BUDGET_SECONDS on the 2-core CI machine (docs/development.md).
+# A whole-suite run that takes longer fails, naming the slowest tests; a run of some tests (paths,
+# -k or -m) is not judged. MATCHGRAPH_TEST_BUDGET_SECONDS changes the budget (0 turns it off).
+TEST_BUDGET_SECONDS = 600
+_session_started = 0.0
+_durations: dict[str, float] = {}
+
+
+def pytest_sessionstart(session) -> None:
+    global _session_started
+    _session_started = time.monotonic()
+
+
+def pytest_runtest_logreport(report) -> None:
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def _whole_suite(config) -> bool:
+    chosen = [Path(a).resolve() for a in config.args]
+    return (
+        not config.option.keyword
+        and not config.option.markexpr
+        and all(path == Path(__file__).resolve().parent or path == REPO for path in chosen)
+    )
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    budget = float(os.environ.get("MATCHGRAPH_TEST_BUDGET_SECONDS", TEST_BUDGET_SECONDS))
+    elapsed = time.monotonic() - _session_started
+    if budget <= 0 or not _whole_suite(session.config) or elapsed <= budget:
+        return
+    slowest = sorted(_durations.items(), key=lambda item: item[1], reverse=True)[:10]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"the whole suite took {elapsed:.0f} s, over its budget of {budget:.0f} s "
+            "(MATCHGRAPH_TEST_BUDGET_SECONDS); slowest tests:",
+            red=True,
+        )
+        for nodeid, seconds in slowest:
+            reporter.write_line(f"  {seconds:6.1f} s  {nodeid}")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
