@@ -84,9 +84,9 @@ def set_faiss_threads(threads: int) -> None:
     """FAISS's OpenMP threads for this process's builds and searches (MATCHGRAPH_FAISS_THREADS, default 1).
 
     Searches here are one query at a time; OpenMP splits even those, and its spin-waiting threads
-    compete with everything else on the machine: on 2 busy cores one exact search over 10,000
-    vectors took 6.2 ms at p50 (25 ms p99) with 2 threads and 0.3 ms (0.5 ms) with 1. More
-    threads only pay for index builds on many-core machines.
+    compete with everything else on the machine, so on a few busy cores a single search is many
+    times slower with a team than with one thread (benchmarks/search_bench.py). More threads only
+    pay for index builds on many-core machines.
     """
     global _faiss_threads
     _faiss_threads = max(1, threads)

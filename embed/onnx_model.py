@@ -358,7 +358,7 @@ def _build(model_path: Path, folder: Path, key: str, key_parts: dict) -> dict:
     import torch
 
     # One torch thread for the build's small workloads: on a small shared machine, torch's
-    # OpenMP threads stall each other whenever one is descheduled (10x slower measured here).
+    # OpenMP threads stall each other whenever one is descheduled.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -643,7 +643,7 @@ class OnnxEmbeddingModel:
         self.session = self._session(threads)
         # Single texts (search queries) run on a one-thread session: splitting a ten-token query
         # over threads costs more than it saves, and on a busy machine the handoffs make the tail
-        # slow (measured on 2 cores: p50 2.9 ms / p99 5.0 ms on one thread, 4.6 / 12.6 on two).
+        # slow (benchmarks/embed_bench.py measures both).
         self._single = self.session if threads == 1 else None
         self._single_lock = threading.Lock()
 

@@ -108,8 +108,8 @@ class AppState:
         self.vectors.start()  # the indexes and the search catalog; never raises
         self.vectors.warm_up()  # the text embedder, when there are text vectors to search
         # What start-up loaded lives as long as the process: the catalog, the models, the modules.
-        # Out of the cyclic GC's way, a full collection takes about 2 ms instead of 50 ms, which
-        # otherwise landed on whichever search was running (benchmarks/search_bench.py, p99).
+        # Out of the cyclic GC's way, a full collection walks only what requests allocate; a walk
+        # over all of it landed on whichever search was running (benchmarks/search_bench.py, p99).
         gc.freeze()
 
     def close_vectors(self) -> None:

@@ -107,8 +107,8 @@ class Settings(BaseSettings):
     taxonomy_threshold: float = Field(default=0.38, ge=0.0, le=1.0, validation_alias="MATCHGRAPH_TAXONOMY_THRESHOLD")
     ann_threshold: int = Field(default=50_000, ge=1, validation_alias="MATCHGRAPH_ANN_THRESHOLD")
     index_check_interval: float = Field(default=5.0, ge=0.0, validation_alias="MATCHGRAPH_INDEX_CHECK_INTERVAL")
-    # OpenMP threads of FAISS: searches are single queries, and a team of spin-waiting threads made
-    # one on a busy 2-core machine 20x slower (p50 6.2 ms against 0.3 ms for 10,000 vectors).
+    # OpenMP threads of FAISS: searches are single queries, and a team of spin-waiting threads makes
+    # each one many times slower on a busy machine with few cores (embed/index.py says more).
     faiss_threads: int = Field(default=1, ge=1, le=256, validation_alias="MATCHGRAPH_FAISS_THREADS")
     image_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, validation_alias="MATCHGRAPH_IMAGE_MAX_BYTES")
 

@@ -292,7 +292,7 @@ def head_to_head_group(
 
 
 def _one_blas_thread():
-    """Many small solves: BLAS threads only contend (100x slower on a busy 2-core machine)."""
+    """Many small solves: BLAS threads only contend (far slower on a busy machine with few cores)."""
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # an optional speed-up
