@@ -29,11 +29,11 @@ the document; it refuses documents that expand to more than 20,000 fields (free 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -115,23 +115,18 @@ class DocumentChecks:
             *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
             *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
         )
-        self._cache: OrderedDict[str, _Checked] = OrderedDict()
+        self._cache: LRUCache[str, _Checked] = LRUCache(maxsize=self.CACHE_SIZE)
         self._lock = threading.Lock()
 
     def cached(self, query: str) -> _Checked | None:
         with self._lock:
-            checked = self._cache.get(query)
-            if checked is not None:
-                self._cache.move_to_end(query)
-            return checked
+            return self._cache.get(query)  # a hit counts as a use: the LRU keeps it
 
     def remember(self, query: str, document) -> _Checked:
         with self._lock:
             checked = self._cache.get(query)
             if checked is None or checked.document is not document:
-                checked = self._cache[query] = _Checked(document)
-                while len(self._cache) > self.CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                checked = self._cache[query] = _Checked(document)  # the least recently used goes
             return checked
 
     @staticmethod
