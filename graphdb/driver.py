@@ -24,6 +24,11 @@ log = logging.getLogger("matchgraph.db")
 # Errors that mean "the graph is not reachable right now", as opposed to a bad query.
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError, asyncio.TimeoutError)
 
+# How long an API read retries an unreachable graph before failing. The driver's default (30 s,
+# with back-off: a query took a minute) held a client that is better told "try again" at once
+# (the API answers GRAPH_UNAVAILABLE with a retry hint); a Neo4j restart's blip still fits in it.
+API_READ_RETRY_SECONDS = 2.0
+
 
 @dataclass(frozen=True)
 class ConnectionInfo:
@@ -107,6 +112,7 @@ class Graph:
             # old sockets are dead, and this turns them into a reconnect instead of an error.
             liveness_check_timeout=5,
             max_connection_pool_size=64,
+            max_transaction_retry_time=API_READ_RETRY_SECONDS,
             # Planner hints ("this label does not exist yet") are noise on an empty graph.
             notifications_min_severity="OFF",
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from starlette.requests import Request
 
 from graph_service.api.loaders import Loaders
+from graph_service.api.outages import GraphStatus
 from graph_service.metrics import Metrics
 from graphdb.config import Settings
 from graphdb.driver import Graph
@@ -21,6 +22,8 @@ class Context:
     settings: Settings
     metrics: Metrics
     app_state: Any = None  # graph_service.app.AppState (ingest runs through it)
+    graph_status: GraphStatus = field(default_factory=GraphStatus)  # one per app (the endpoint's)
+    notes: dict[str, Any] = field(default_factory=dict)  # the response's `extensions` (api.outages.ResponseNotes)
 
     @cached_property
     def loaders(self) -> Loaders:

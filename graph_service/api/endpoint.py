@@ -11,6 +11,10 @@ https://graphql.github.io/graphql-over-http/draft/ — what strawberry does diff
 - Errors outside GraphQL (bad JSON, no query, …) come back as `{"errors": [{"message": …}]}`
   JSON, never plain text; a request error has no `data` entry (the GraphQL spec's rule).
 - An invalid API key is HTTP 401 (code UNAUTHENTICATED) before anything runs.
+- The graph unreachable (every error of the response GRAPH_UNAVAILABLE, see `errors`): HTTP 503
+  with `Retry-After` under graphql-response+json, and no `data` (the spec asks a response with
+  data for a 2xx; the whole request is to be retried); under application/json the usual 200 with
+  `Retry-After` too.
 
 GraphiQL is still served to browsers (GET with `Accept: text/html` and no query).
 """
@@ -29,8 +33,9 @@ from strawberry.schema.exceptions import InvalidOperationTypeError  # chained to
 
 from graph_service.api.auth import client_key
 from graph_service.api.context import Context
-from graph_service.api.errors import AuthenticationError, client_safe
+from graph_service.api.errors import GRAPH_UNAVAILABLE, RETRY_AFTER_SECONDS, AuthenticationError, client_safe
 from graph_service.api.limits import query_limit_extensions
+from graph_service.api.outages import GraphStatus
 from graph_service.api.schema import create_schema
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -55,6 +60,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         options.setdefault("graphql_ide", "graphiql")
         options.setdefault("allow_queries_via_get", True)
         super().__init__(schema, **options)
+        self.graph_status = GraphStatus()  # shared by this app's requests
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -94,7 +100,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(self, request, response) -> Context:
         state = request.app.state.matchgraph
         return Context(
-            request=request, graph=state.graph, settings=state.settings, metrics=state.metrics, app_state=state
+            request=request,
+            graph=state.graph,
+            settings=state.settings,
+            metrics=state.metrics,
+            app_state=state,
+            graph_status=self.graph_status,
         )
 
     async def get_sub_response(self, request):
@@ -123,13 +134,27 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return data
 
     def create_response(self, response_data, sub_response) -> Response:
-        response = super().create_response(response_data, sub_response)
         media_type = getattr(sub_response, "graphql_media_type", JSON)
+        outage = graph_outage(response_data)
+        if outage and media_type == GRAPHQL_RESPONSE_JSON and not sub_response.status_code:
+            response_data = {key: value for key, value in response_data.items() if key != "data"}
+            sub_response.status_code = 503
+        response = super().create_response(response_data, sub_response)
+        if outage:
+            response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
         response.headers["content-type"] = media_type
         request_error = isinstance(response_data, dict) and "data" not in response_data
         if media_type == GRAPHQL_RESPONSE_JSON and request_error and not sub_response.status_code:
             response.status_code = 400
         return response
+
+
+def graph_outage(response_data) -> bool:
+    """True when the response has errors and every one is GRAPH_UNAVAILABLE: retrying it is the fix."""
+    errors = response_data.get("errors") if isinstance(response_data, dict) else None
+    return bool(errors) and all(
+        isinstance(error, dict) and (error.get("extensions") or {}).get("code") == GRAPH_UNAVAILABLE for error in errors
+    )
 
 
 def negotiate(accept: str | None) -> str | None:

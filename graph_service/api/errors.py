@@ -2,9 +2,12 @@
 
 Resolvers raise a `UserError` (or a subclass) when the client did something we can explain:
 bad input, a missing key, an unknown id. Its message and `extensions.code` reach the client as
-they are. Any other exception is a bug or an outage; its message may hold internals (Cypher,
-hostnames, file paths), so the client sees only `INTERNAL_ERROR` and the log keeps the details
-(strawberry logs each error before the masking extension runs).
+they are. An exception that means the graph is unreachable (`graphdb.driver.is_unavailable`, from
+any resolver or DataLoader) becomes `GRAPH_UNAVAILABLE`, marked retryable with a hint in seconds:
+nothing is wrong with the request, the same one may succeed shortly. Any other exception is a bug;
+its message may hold internals (Cypher, hostnames, file paths), so the client sees only
+`INTERNAL_ERROR` and the log keeps the details (strawberry logs each error before the masking
+extension runs).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 
+from graphdb.driver import is_unavailable
+
 INTERNAL_ERROR = "Internal server error"
+GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"
+# The retry hint of GRAPH_UNAVAILABLE (`extensions.retryAfter`, the HTTP Retry-After header): a
+# restarting Neo4j answers within seconds, and a client retrying sooner only adds load.
+RETRY_AFTER_SECONDS = 5
 
 
 class UserError(Exception):
@@ -41,6 +50,27 @@ class NotFoundError(UserError):
     code = "NOT_FOUND"
 
 
+class GraphUnavailable(UserError):
+    """The graph did not answer (Neo4j stopped, restarting or unreachable): retry the same request."""
+
+    code = GRAPH_UNAVAILABLE
+
+    def __init__(self, message: str = "the graph is unavailable right now; try again shortly"):
+        super().__init__(message, extensions={"retryable": True, "retryAfter": RETRY_AFTER_SECONDS})
+
+
+def is_graph_outage(error: BaseException | None) -> bool:
+    """True when ``error``, or an exception it was raised from or while handling, means the graph is
+    unreachable (a repository may wrap the driver's error in its own)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if is_unavailable(error):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def should_mask(error: GraphQLError) -> bool:
     """True when the client must not see this error's message.
 
@@ -57,9 +87,20 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 def client_safe(error: GraphQLError) -> GraphQLError:
-    """The error as a client may see it: itself, or "Internal server error" at the same place."""
+    """The error as a client may see it: itself, GRAPH_UNAVAILABLE for an outage, or "Internal
+    server error", at the same place."""
     if not should_mask(error):
         return error
+    if is_graph_outage(error.original_error):
+        unavailable = GraphUnavailable()
+        return GraphQLError(
+            unavailable.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=unavailable,
+        )
     return GraphQLError(
         INTERNAL_ERROR,
         nodes=error.nodes,

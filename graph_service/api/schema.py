@@ -3,6 +3,7 @@ arguments, call a loader or repository, and wrap the result in a type from `type
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import anyio
@@ -19,8 +20,9 @@ from embed.search import (
     decode_image,
 )
 from graph_service.api.auth import RequiresApiKey
-from graph_service.api.errors import InputError, NotFoundError, UserError
+from graph_service.api.errors import GraphUnavailable, InputError, NotFoundError, UserError, is_graph_outage
 from graph_service.api.extensions import OperationMetrics
+from graph_service.api.outages import ResponseNotes
 from graph_service.api.types import (
     Artifact,
     ArtifactConnection,
@@ -42,7 +44,6 @@ from graph_service.api.types import (
 )
 from graph_service.compare import from_graph, from_page
 from graphdb import __version__
-from graphdb.driver import is_unavailable
 from graphdb.repository import ArtifactFilter
 from graphdb.repository.artifacts import decode_cursor
 from graphdb.repository.vectors import ImageRecord
@@ -50,10 +51,6 @@ from ingest.records import slugify
 
 MAX_PAGE = 100
 MAX_DOCUMENTS_PER_CALL = 100
-
-
-class GraphUnavailable(UserError):
-    code = "SERVICE_UNAVAILABLE"
 
 
 def _slug(key: str) -> str:
@@ -136,7 +133,9 @@ class Query:
     @strawberry.field(
         description="Search the match graph: artifacts for a description of what you need (hybrid: "
         "embeddings, keywords and graph signals), or for an image (`image`: base64 bytes; "
-        "`query` may then be empty). At most 50 hits."
+        "`query` may then be empty). At most 50 hits. Hits come from the server's own indexes, "
+        "so search answers while the graph is down: the response's `extensions.graph` is then "
+        '"unavailable" (the hits may be behind the graph).'
     )
     async def search(
         self, info: Info, query: str, limit: int | None = 5, type: str | None = None, image: str | None = None
@@ -148,13 +147,19 @@ class Query:
                 type=type,
                 image=None if image is None else decode_image(image),
             ).checked()
-            result = await info.context.app_state.search_service().search(request)
+            # The graph's status is checked beside the search (a ping at most every few seconds).
+            result, graph_available = await asyncio.gather(
+                info.context.app_state.search_service().search(request),
+                info.context.graph_status.available(info.context.graph),
+            )
         except SearchInputError as error:
             raise InputError(str(error)) from None
         except ImageSearchUnavailable as error:
             raise UserError(str(error), code="IMAGE_SEARCH_UNAVAILABLE") from None
         except SearchUnavailable as error:
             raise UserError(str(error), code="SEARCH_UNAVAILABLE") from None
+        if not graph_available:
+            info.context.notes["graph"] = "unavailable"
         return [SearchHit.from_hit(hit) for hit in result.hits]
 
     @strawberry.field(description="A probe job queued with queueProbe (kept in the server's memory).")
@@ -221,7 +226,7 @@ class Mutation:
         try:
             report = await anyio.to_thread.run_sync(info.context.app_state.ingest, items)
         except Exception as error:
-            if is_unavailable(error):
+            if is_graph_outage(error):  # said here for the message; any other resolver gets it from errors.client_safe
                 raise GraphUnavailable("the graph is unavailable right now; nothing was written, try again") from None
             raise
         return IngestReport(
@@ -251,10 +256,7 @@ class Mutation:
             raise NotFoundError(str(error)) from None
         except ImageError as error:
             raise InputError(str(error)) from None
-        except Exception as error:
-            if is_unavailable(error):
-                raise GraphUnavailable("the graph is unavailable right now; try again") from None
-            raise
+        # The graph down: GRAPH_UNAVAILABLE, as for every resolver (errors.client_safe).
         record = ImageRecord(
             id=attached.id,
             kind=attached.kind,
@@ -272,7 +274,9 @@ def create_schema(
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] | None = None,
 ) -> strawberry.Schema:
     """The schema with per-app extensions (limits depend on the settings); metrics always on."""
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationMetrics, *(extensions or [])])
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, extensions=[OperationMetrics, ResponseNotes, *(extensions or [])]
+    )
 
 
 schema = create_schema()  # for SDL export and tools; apps build their own with their limits
