@@ -152,8 +152,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 def graph_outage(response_data) -> bool:
     """True when the response has errors and every one is GRAPH_UNAVAILABLE: retrying it is the fix."""
     errors = response_data.get("errors") if isinstance(response_data, dict) else None
-    return bool(errors) and all(
-        isinstance(error, dict) and (error.get("extensions") or {}).get("code") == GRAPH_UNAVAILABLE for error in errors
+    return (
+        isinstance(errors, list)
+        and bool(errors)
+        and all(
+            isinstance(error, dict) and (error.get("extensions") or {}).get("code") == GRAPH_UNAVAILABLE
+            for error in errors
+        )
     )
 
 
