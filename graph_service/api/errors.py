@@ -60,14 +60,18 @@ class GraphUnavailable(UserError):
 
 
 def is_graph_outage(error: BaseException | None) -> bool:
-    """True when ``error``, or an exception it was raised from or while handling, means the graph is
-    unreachable (a repository may wrap the driver's error in its own)."""
+    """True when ``error``, or an exception it was raised from (`raise … from`: a repository may wrap
+    the driver's error in its own), means the graph is unreachable.
+
+    `is_unavailable` counts every OSError (the driver's sockets); one that names a file (the image
+    store, an index file) is the disk's, not the graph's, and stays an internal error.
+    """
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
-        if is_unavailable(error):
+        if is_unavailable(error) and not (isinstance(error, OSError) and error.filename is not None):
             return True
         seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        error = error.__cause__
     return False
 
 

@@ -10,7 +10,8 @@ validator busy for hours. `query_limit_extensions(settings)` returns, as per-req
   depends on the variables, on every request: the estimated number of fields the answer holds,
   refused above `settings.max_query_cost`;
 - `MaskInternalErrors`: exceptions we did not raise on purpose reach clients as
-  "Internal server error" (see `errors.should_mask`).
+  "Internal server error", or as GRAPH_UNAVAILABLE (retryable) when they mean the graph is
+  unreachable (see `errors.should_mask` and `errors.client_safe`).
 
 Cost: every selected field costs 1; the selections under a list are multiplied by its `first`,
 `last` or `limit` argument (given, from a variable, or the argument's default), else by 20. A
@@ -76,7 +77,8 @@ def query_limit_extensions(settings) -> list:
 
 
 class MaskInternalErrors(MaskErrors):
-    """strawberry's `MaskErrors`, with `extensions.code` so clients can tell the cases apart."""
+    """strawberry's `MaskErrors`, with `extensions.code` so clients can tell the cases apart (an
+    outage of the graph from a bug: `errors.client_safe`)."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         return client_safe(error)
