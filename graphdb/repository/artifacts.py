@@ -150,26 +150,8 @@ class AlternativeRecord(ArtifactRecord):
                 compared = reason["weight"]
             else:
                 shared = reason["weight"]
-        node = row["artifact"]
-        get = node.get
-        slug = node["slug"]
-        return cls(
-            slug,
-            get("name") or slug,
-            get("type"),
-            get("pricing"),
-            get("rank"),
-            get("capabilityCount"),
-            get("timesMatched") or 0,
-            bool(get("mentionedOnly")),
-            get("computedRank"),
-            get("rankSignals"),
-            get("rankedAt"),
-            row["score"],
-            named,
-            compared,
-            shared,
-        )
+        values = (*ArtifactRecord.node_values(row["artifact"]), row["score"], named, compared, shared)
+        return cls(*values)
 
     @property
     def reasons(self) -> list[tuple[str, int]]:

@@ -68,9 +68,14 @@ class ArtifactRecord:
 
     @classmethod
     def from_node(cls, node: Mapping[str, Any]) -> ArtifactRecord:
+        return cls(*cls.node_values(node))
+
+    @staticmethod
+    def node_values(node: Mapping[str, Any]) -> tuple:
+        """The record's fields from an artifact node, in declaration order (subclasses add theirs after)."""
         get = node.get
         slug = node["slug"]
-        return cls(
+        return (
             slug,
             get("name") or slug,
             get("type"),
