@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass, field
 
 from graphdb.repository.rank import RankStore
+from graphdb.vocabulary import DEFAULT_RANK_WEIGHTS
 from probes.headtohead import METRIC_OF_KIND
 from probes.headtohead import head_to_head as fit_head_to_head
-from services.rank_model import DEFAULT_WEIGHTS, compute_ranks
+from services.rank_model import compute_ranks
 
 
 @dataclass
@@ -76,7 +77,7 @@ def recompute(
     co_matches = store.co_matches()
     lap("read")
     stage(f"computing {len(artifacts)} ranks")
-    run.results = compute_ranks(artifacts, co_matches, weights or DEFAULT_WEIGHTS)
+    run.results = compute_ranks(artifacts, co_matches, weights or DEFAULT_RANK_WEIGHTS)
     lap("compute")
     stage(f"writing {len(run.results)} ranks")
     store.write_ranks([result.as_row() for result in run.results])

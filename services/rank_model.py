@@ -6,8 +6,8 @@ documented in docs/rank.md:
 
     computedRank = 100 × Σ_s w'_s × v_s
 
-- every signal value v_s is normalised to 0..1 (see `SIGNALS` for each one's normalisation);
-- w_s are the weights (`DEFAULT_WEIGHTS`, or MATCHGRAPH_RANK_WEIGHTS), normalised to sum to 1;
+- every signal value v_s is normalised to 0..1 (see `RANK_SIGNALS` in graphdb/vocabulary.py for each one's normalisation);
+- w_s are the weights (`DEFAULT_RANK_WEIGHTS`, or MATCHGRAPH_RANK_WEIGHTS), normalised to sum to 1;
 - a *published* signal the artifact lacks (no UnfragileRank or table cell on any page) is left
   out and its weight spread over the present signals in proportion: w'_s = w_s / Σ_present w;
 - an *evidence* signal with no evidence takes a neutral prior of 0.5 (head-to-head without games,
@@ -39,8 +39,6 @@ NEUTRAL = 0.5
 SEARCH_HALF_SATURATION = 10  # search matches at which the demand signal reaches 0.5
 PAGERANK_DAMPING = 0.85
 
-SIGNALS = RANK_SIGNALS
-DEFAULT_WEIGHTS = DEFAULT_RANK_WEIGHTS
 TABLE_CELLS = {"adoption": "Adoption", "quality": "Quality", "ecosystem": "Ecosystem", "matchGraph": "Match Graph"}
 
 
@@ -236,7 +234,7 @@ def _largest_remainder(exact: list[float]) -> list[int]:
 
 
 def compute_rank(
-    artifact: ArtifactInputs, centrality: Centrality | None, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+    artifact: ArtifactInputs, centrality: Centrality | None, weights: Mapping[str, float] = DEFAULT_RANK_WEIGHTS
 ) -> RankResult:
     """One artifact's computed rank with its contributions (which sum to it exactly)."""
     return _compute_rank(artifact, centrality, normalise_weights(weights))
@@ -246,7 +244,7 @@ def _compute_rank(artifact: ArtifactInputs, centrality: Centrality | None, weigh
     values = signal_values(artifact, centrality)
     present = sum(weights[s] for s, (v, _) in values.items() if v is not None)
     effective = {s: (weights[s] / present if v is not None and present > 0 else 0.0) for s, (v, _) in values.items()}
-    signals = list(SIGNALS)
+    signals = list(RANK_SIGNALS)
     # Contributions in hundredths of a rank point, rounded once.
     hundredths = _largest_remainder([10_000 * effective[s] * (values[s][0] or 0.0) for s in signals])
     contributions = []
@@ -272,7 +270,7 @@ def _compute_rank(artifact: ArtifactInputs, centrality: Centrality | None, weigh
 def compute_ranks(
     artifacts: Iterable[ArtifactInputs],
     co_matches: Iterable[tuple[str, str, float]],
-    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    weights: Mapping[str, float] = DEFAULT_RANK_WEIGHTS,
 ) -> list[RankResult]:
     """Every artifact's rank, best first (ties by slug). Deterministic for the same inputs."""
     centrality = co_match_centrality(co_matches)

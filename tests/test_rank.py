@@ -9,10 +9,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from graphdb.config import ConfigError, load_settings
-from graphdb.vocabulary import normalise_weights, parse_weights
+from graphdb.vocabulary import DEFAULT_RANK_WEIGHTS, RANK_SIGNALS, normalise_weights, parse_weights
 from services.rank_model import (
-    DEFAULT_WEIGHTS,
-    SIGNALS,
     ArtifactInputs,
     Centrality,
     HeadToHeadGroup,
@@ -24,7 +22,7 @@ from services.rank_model import (
 
 # The weights are the implementation's tuning: the tests read them (W) and check what the formula does
 # with them, never a copy of their values.
-W = DEFAULT_WEIGHTS
+W = DEFAULT_RANK_WEIGHTS
 
 
 def artifact(slug: str = "a", **values) -> ArtifactInputs:
@@ -45,8 +43,8 @@ def group(strength: float, games: float = 10, metric: str = "throughput") -> Hea
 
 
 def test_default_weights_sum_to_one_over_every_signal():
-    assert set(DEFAULT_WEIGHTS) == set(SIGNALS)
-    assert sum(DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
+    assert set(DEFAULT_RANK_WEIGHTS) == set(RANK_SIGNALS)
+    assert sum(DEFAULT_RANK_WEIGHTS.values()) == pytest.approx(1.0)
 
 
 def test_a_fully_known_artifact_by_hand():
@@ -63,7 +61,7 @@ def test_a_fully_known_artifact_by_hand():
         "searchDemand": 0.5,
         "claims": 0.5,
     }
-    assert set(values) == set(SIGNALS)
+    assert set(values) == set(RANK_SIGNALS)
     result = compute_rank(artifact(search_matches=10), None)
     assert result.rank == pytest.approx(100 * sum(W[s] * v for s, v in values.items()), abs=0.01)
     by_signal = contributions(result)
@@ -142,7 +140,9 @@ def test_search_demand_and_co_matches_raise_the_rank():
     refuted=st.integers(0, 20),
     strengths=st.lists(st.floats(-8, 8), max_size=3),
     centrality=st.one_of(st.none(), st.floats(0, 1)),
-    weights=st.lists(st.floats(0, 5), min_size=len(SIGNALS), max_size=len(SIGNALS)).filter(lambda w: sum(w) > 0.01),
+    weights=st.lists(st.floats(0, 5), min_size=len(RANK_SIGNALS), max_size=len(RANK_SIGNALS)).filter(
+        lambda w: sum(w) > 0.01
+    ),
 )
 def test_contributions_always_sum_exactly_to_a_rank_between_0_and_100(
     published, cells, searches, verified, refuted, strengths, centrality, weights
@@ -161,7 +161,7 @@ def test_contributions_always_sum_exactly_to_a_rank_between_0_and_100(
     result = compute_rank(
         inputs,
         None if centrality is None else Centrality(centrality, 0.1, 1, 1),
-        dict(zip(SIGNALS, weights, strict=True)),
+        dict(zip(RANK_SIGNALS, weights, strict=True)),
     )
     total, rank = hundredths(result)
     assert total == rank
@@ -245,7 +245,7 @@ def test_weights_from_the_setting_are_merged_and_normalised():
     assert weights["headToHead"] == pytest.approx(0.65 / (others + 0.65))
     assert weights["claims"] == 0
     assert weights["adoption"] / weights["quality"] == pytest.approx(W["adoption"] / W["quality"])
-    assert parse_weights("") == normalise_weights(DEFAULT_WEIGHTS)
+    assert parse_weights("") == normalise_weights(DEFAULT_RANK_WEIGHTS)
 
 
 @pytest.mark.parametrize(
@@ -266,7 +266,7 @@ def test_bad_weights_setting_names_the_variable(monkeypatch):
     monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", "speed=1")
     with pytest.raises(ConfigError, match="MATCHGRAPH_RANK_WEIGHTS: unknown rank signal"):
         load_settings(_env_file=None)
-    monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", ",".join(f"{s}=0" for s in SIGNALS))
+    monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", ",".join(f"{s}=0" for s in RANK_SIGNALS))
     with pytest.raises(ConfigError, match="at least one rank weight"):
         load_settings(_env_file=None)
     monkeypatch.setenv("MATCHGRAPH_RANK_WEIGHTS", "publishedRank=1")  # over the defaults
@@ -275,8 +275,8 @@ def test_bad_weights_setting_names_the_variable(monkeypatch):
 
 
 # -- behaviour under any weights ------------------------------------------------------------------
-weights_strategy = st.lists(st.floats(0.01, 5), min_size=len(SIGNALS), max_size=len(SIGNALS)).map(
-    lambda w: dict(zip(SIGNALS, w, strict=True))
+weights_strategy = st.lists(st.floats(0.01, 5), min_size=len(RANK_SIGNALS), max_size=len(RANK_SIGNALS)).map(
+    lambda w: dict(zip(RANK_SIGNALS, w, strict=True))
 )
 
 
@@ -300,7 +300,7 @@ def test_more_evidence_never_ranks_lower(weights, verified, more, searches):
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(weights=weights_strategy, signal=st.sampled_from(sorted(SIGNALS)), factor=st.floats(1.5, 10))
+@given(weights=weights_strategy, signal=st.sampled_from(sorted(RANK_SIGNALS)), factor=st.floats(1.5, 10))
 def test_weighting_a_signal_more_moves_the_rank_towards_its_value(weights, signal, factor):
     """Raising one signal's weight pulls the rank towards 100 x that signal's value: up when the
     signal is above the current rank, down when below."""
